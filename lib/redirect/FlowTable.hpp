@@ -1,0 +1,20 @@
+#pragma once
+
+#include "redirect/Redirect.hpp"
+
+namespace fwx::redirect {
+
+// Existing connections (conntrack entries) as far as redirects care.
+// Real: conntrack::FlowTable. Fake: tests/unit/fakes/FakeFlowTable.
+class FlowTable {
+public:
+    virtual ~FlowTable() = default;
+    // Deletes every conntrack entry whose original destination is the internal endpoint
+    // of a redirect in group (same transport) unless it already follows that redirect
+    // (its reply comes from the redirect's target). Without this, a UDP client that keeps
+    // its source port keeps reaching the previous target of a re-used port.
+    // Returns how many entries were deleted.
+    virtual unsigned removeStaleFlows(const RedirectGroup& group) = 0;
+};
+
+} // namespace fwx::redirect

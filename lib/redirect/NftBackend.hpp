@@ -1,0 +1,20 @@
+#pragma once
+
+#include "redirect/Redirect.hpp"
+
+namespace fwx::redirect {
+
+// The nftables side of redirects: DNAT, SNAT, permissions and the gate.
+// Real: nft::Engine. Fake: tests/unit/fakes/FakeNftBackend.
+class NftBackend {
+public:
+    virtual ~NftBackend() = default;
+    // Programs every redirect of the group in one kernel transaction: all or nothing.
+    // Throws fwx::Error(Failed) naming the errno and the object the kernel refused.
+    virtual void addGroup(const RedirectGroup& group) = 0;
+    // Removes every trace of the group in one transaction. Permissions the kernel
+    // already consumed or expired are not an error.
+    virtual void removeGroup(const RedirectGroup& group) = 0;
+};
+
+} // namespace fwx::redirect
