@@ -26,12 +26,14 @@ std::string_view toString(ErrorCode code) {
 
 Error::Error(ErrorCode code, const std::string& message)
     : std::runtime_error(message)
-    , code_(code) {}
+    , code_(code) {
+}
 
 Error::Error(ErrorCode code, const std::string& context, int errnum)
     : std::runtime_error(context + ": " + std::strerror(errnum))
     , code_(code)
-    , errnum_(errnum) {}
+    , errnum_(errnum) {
+}
 
 void throwInvalid(const std::string& message) {
     throw Error(ErrorCode::InvalidArgument, message);

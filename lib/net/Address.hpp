@@ -48,8 +48,8 @@ public:
     bool isV6() const noexcept { return family_ == Family::V6; }
     // 4 or 16 bytes in network order.
     std::span<const std::uint8_t> bytes() const noexcept;
-    in_addr v4() const;   // precondition: isV4()
-    in6_addr v6() const;  // precondition: isV6()
+    in_addr v4() const;  // precondition: isV4()
+    in6_addr v6() const; // precondition: isV6()
 
     bool isUnspecified() const noexcept;
     bool isLoopback() const noexcept;

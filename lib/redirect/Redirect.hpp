@@ -36,10 +36,10 @@ struct Redirect {
     net::Endpoint target;
     std::optional<net::Address> snatSource; // none: the client's address is kept
     net::Transport transport = net::Transport::Tcp;
-    bool singleUse = true;                  // false with ALLOW_MULTIPLE
+    bool singleUse = true; // false with ALLOW_MULTIPLE
     // With TIMEOUT: the kernel forgets an unused permission after this long.
     std::optional<std::chrono::milliseconds> permissionTimeout;
-    net::Prefix allowedSource;              // Prefix::any(family) when anyone may connect
+    net::Prefix allowedSource; // Prefix::any(family) when anyone may connect
 };
 
 // The redirects of one RedirectConnections call: N consecutive ports on one internal

@@ -14,13 +14,13 @@ namespace fwx::redirect {
 
 // A RedirectConnections request after its D-Bus arguments were parsed, before validation.
 struct Request {
-    std::vector<net::Endpoint> targets;                 // one redirect per target
-    std::optional<net::Address> internalAddress;        // none: pick a configured one
-    std::optional<net::Address> proxyExternalAddress;   // none: no SNAT
+    std::vector<net::Endpoint> targets;               // one redirect per target
+    std::optional<net::Address> internalAddress;      // none: pick a configured one
+    std::optional<net::Address> proxyExternalAddress; // none: no SNAT
     net::Transport transport = net::Transport::Tcp;
-    std::uint32_t flags = 0;                            // redirect::flags::*
-    std::optional<std::chrono::microseconds> timeout;   // with flags::Timeout; none: default
-    std::optional<net::Prefix> allowedSource;           // none: anyone
+    std::uint32_t flags = 0;                          // redirect::flags::*
+    std::optional<std::chrono::microseconds> timeout; // with flags::Timeout; none: default
+    std::optional<net::Prefix> allowedSource;         // none: anyone
 };
 
 } // namespace fwx::redirect

@@ -1,0 +1,63 @@
+#include "nft/Engine.hpp"
+
+#include "error/Error.hpp"
+#include "nft/Batch.hpp"
+#include "nft/GroupElements.hpp"
+#include "nft/TableLayout.hpp"
+
+#include <cerrno>
+#include <ctime>
+
+#include <linux/netlink.h>
+#include <sys/socket.h>
+
+namespace fwx::nft {
+
+namespace {
+// Large groups make large batches; the default socket buffers are too small for them.
+constexpr int BufferBytes = 4 * 1024 * 1024;
+
+net::NetlinkSocket openSocket() {
+    net::NetlinkSocket socket = net::NetlinkSocket::open(NETLINK_NETFILTER);
+    for (const int option : {SO_SNDBUFFORCE, SO_RCVBUFFORCE}) {
+        if (setsockopt(socket.fd(), SOL_SOCKET, option, &BufferBytes, sizeof BufferBytes) < 0) {
+            throwSystemError("nft: sizing the netlink socket's buffers", errno);
+        }
+    }
+    return socket;
+}
+} // namespace
+
+Engine::Engine(EngineOptions options)
+    : options_(std::move(options))
+    , socket_(openSocket())
+    , sequence_(static_cast<std::uint32_t>(std::time(nullptr))) {
+    Batch batch = newBatch();
+    addTable(batch, options_);
+    commit(batch);
+}
+
+Batch Engine::newBatch() {
+    return Batch(sequence_);
+}
+
+void Engine::commit(Batch& batch) {
+    sequence_ = batch.nextSequence();
+    batch.commit(socket_);
+    ++stats_.transactions;
+    stats_.messages += batch.messageCount();
+}
+
+void Engine::addGroup(const redirect::RedirectGroup& group) {
+    Batch batch = newBatch();
+    GroupElements(group, options_.tableName).addTo(batch);
+    commit(batch);
+}
+
+void Engine::removeGroup(const redirect::RedirectGroup& group) {
+    Batch batch = newBatch();
+    GroupElements(group, options_.tableName).removeFrom(batch);
+    commit(batch);
+}
+
+} // namespace fwx::nft

@@ -1,0 +1,149 @@
+#include "nft/GroupElements.hpp"
+
+#include "nft/ElementKey.hpp"
+#include "nft/Nftnl.hpp"
+#include "nft/TableLayout.hpp"
+
+#include <fmt/format.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netlink.h>
+
+namespace fwx::nft {
+
+namespace {
+// Added in Linux 6.3; Debian 12's kernel headers predate it.
+constexpr std::uint16_t MsgDestroySetElem = 30;
+constexpr std::size_t ElementCapacity = 512;
+
+std::vector<std::uint8_t> portKey(const redirect::Redirect& r) {
+    return ElementKey()
+        .address(r.internal.address)
+        .protocol(net::ipProtocol(r.transport))
+        .port(r.internal.port)
+        .bytes();
+}
+
+std::string commentFor(const redirect::RedirectGroup& group, std::size_t index) {
+    const redirect::Redirect& r = group.redirects[index];
+    std::string text = fmt::format("fwxd group {} {}/{} -> {}", group.id, index + 1,
+                                   group.redirects.size(), r.target.toString());
+    if (r.snatSource) {
+        text += " from " + r.snatSource->toString();
+    }
+    return text.substr(0, NFTNL_UDATA_COMMENT_MAXLEN - 1);
+}
+
+GroupElements::Element sourceElement(const redirect::Redirect& r, std::string comment) {
+    GroupElements::Element e;
+    e.key = ElementKey()
+                .address(r.internal.address)
+                .protocol(net::ipProtocol(r.transport))
+                .port(r.internal.port)
+                .address(r.allowedSource.network())
+                .bytes();
+    e.keyEnd = ElementKey()
+                   .address(r.internal.address)
+                   .protocol(net::ipProtocol(r.transport))
+                   .port(r.internal.port)
+                   .address(r.allowedSource.last())
+                   .bytes();
+    e.comment = std::move(comment);
+    return e;
+}
+
+SetElem makeElement(const GroupElements::Element& e, bool withValues) {
+    SetElem elem = makeSetElem();
+    nftnl_set_elem_set(elem.get(), NFTNL_SET_ELEM_KEY, e.key.data(),
+                       static_cast<std::uint32_t>(e.key.size()));
+    if (!e.keyEnd.empty()) {
+        nftnl_set_elem_set(elem.get(), NFTNL_SET_ELEM_KEY_END, e.keyEnd.data(),
+                           static_cast<std::uint32_t>(e.keyEnd.size()));
+    }
+    if (!withValues) {
+        return elem;
+    }
+    if (!e.data.empty()) {
+        nftnl_set_elem_set(elem.get(), NFTNL_SET_ELEM_DATA, e.data.data(),
+                           static_cast<std::uint32_t>(e.data.size()));
+    }
+    if (e.timeoutMs) {
+        nftnl_set_elem_set_u64(elem.get(), NFTNL_SET_ELEM_TIMEOUT, *e.timeoutMs);
+    }
+    Udata udata = makeUdata();
+    nftnl_udata_put_strz(udata.get(), NFTNL_UDATA_SET_ELEM_COMMENT, e.comment.c_str());
+    nftnl_set_elem_set(elem.get(), NFTNL_SET_ELEM_USERDATA, nftnl_udata_buf_data(udata.get()),
+                       nftnl_udata_buf_len(udata.get()));
+    return elem;
+}
+} // namespace
+
+GroupElements::GroupElements(const redirect::RedirectGroup& group, std::string table)
+    : table_(std::move(table))
+    , group_(redirect::describe(group)) {
+    const FamilyLayout& f = layoutFor(group.family());
+    SetElements ports{f.ports(), false, {}};
+    SetElements dnat{f.dnat(), false, {}};
+    SetElements once{f.once(), true, {}};
+    SetElements multi{f.multi(), true, {}};
+    SetElements source{f.source(), false, {}};
+    SetElements snat{f.snat(), false, {}};
+    for (std::size_t i = 0; i < group.redirects.size(); ++i) {
+        const redirect::Redirect& r = group.redirects[i];
+        const std::string comment = commentFor(group, i);
+        ports.elements.push_back({portKey(r), {}, {}, {}, comment});
+        dnat.elements.push_back({portKey(r),
+                                 {},
+                                 ElementKey().address(r.target.address).port(r.target.port).bytes(),
+                                 {},
+                                 comment});
+        std::optional<std::uint64_t> timeout;
+        if (r.permissionTimeout) {
+            timeout = static_cast<std::uint64_t>(r.permissionTimeout->count());
+        }
+        (r.singleUse ? once : multi).elements.push_back({portKey(r), {}, {}, timeout, comment});
+        source.elements.push_back(sourceElement(r, comment));
+        if (r.snatSource) {
+            snat.elements.push_back(
+                {portKey(r), {}, ElementKey().address(*r.snatSource).bytes(), {}, comment});
+        }
+    }
+    for (SetElements* s : {&ports, &dnat, &once, &multi, &source, &snat}) {
+        if (!s->elements.empty()) {
+            sets_.push_back(std::move(*s));
+        }
+    }
+}
+
+void GroupElements::send(Batch& batch, std::uint16_t type, const SetElements& set, bool withValues,
+                         const std::string& verb) const {
+    Set nftSet = makeSet();
+    nftnl_set_set_str(nftSet.get(), NFTNL_SET_TABLE, table_.c_str());
+    nftnl_set_set_str(nftSet.get(), NFTNL_SET_NAME, set.set.c_str());
+    nftnl_set_set_u32(nftSet.get(), NFTNL_SET_FAMILY, NFPROTO_INET);
+    for (const Element& e : set.elements) {
+        nftnl_set_elem_add(nftSet.get(), makeElement(e, withValues).release());
+    }
+    const auto flags =
+        static_cast<std::uint16_t>(type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE | NLM_F_EXCL : 0);
+    batch.add(
+        type, NFPROTO_INET, flags, ElementCapacity * set.elements.size(),
+        [&](nlmsghdr* header) { nftnl_set_elems_nlmsg_build_payload(header, nftSet.get()); },
+        fmt::format("{} {} element(s) {} set {} ({})", verb, set.elements.size(),
+                    verb == "adding" ? "to" : "from", set.set, group_));
+}
+
+void GroupElements::addTo(Batch& batch) const {
+    for (const SetElements& set : sets_) {
+        send(batch, NFT_MSG_NEWSETELEM, set, true, "adding");
+    }
+}
+
+void GroupElements::removeFrom(Batch& batch) const {
+    for (const SetElements& set : sets_) {
+        send(batch, set.permission ? MsgDestroySetElem : NFT_MSG_DELSETELEM, set, false,
+             "removing");
+    }
+}
+
+} // namespace fwx::nft
