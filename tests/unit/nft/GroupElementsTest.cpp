@@ -1,0 +1,91 @@
+#include "nft/GroupElements.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace fwx::nft {
+namespace {
+
+using redirect::Redirect;
+using redirect::RedirectGroup;
+
+Redirect redirectTo(const char* internal, const char* target, bool singleUse) {
+    Redirect r;
+    r.internal = net::Endpoint::parse(internal);
+    r.target = net::Endpoint::parse(target);
+    r.singleUse = singleUse;
+    r.allowedSource = net::Prefix::any(r.internal.family());
+    return r;
+}
+
+const GroupElements::SetElements* findSet(const GroupElements& elements, const std::string& name) {
+    const auto& sets = elements.sets();
+    const auto it = std::find_if(sets.begin(), sets.end(),
+                                 [&](const auto& s) { return s.set == name; });
+    return it == sets.end() ? nullptr : &*it;
+}
+
+TEST(GroupElements, OneMessagePerSetForTheWholeGroup) {
+    RedirectGroup group{7, {}};
+    for (int i = 0; i < 64; ++i) {
+        group.redirects.push_back(redirectTo(("203.0.113.1:" + std::to_string(41000 + i)).c_str(),
+                                             "198.51.100.2:80", true));
+    }
+    const GroupElements elements(group, "fwxd");
+    ASSERT_EQ(elements.sets().size(), 4U); // ports, dnat, once, source: no multi, no snat
+    for (const auto& set : elements.sets()) {
+        EXPECT_EQ(set.elements.size(), 64U) << set.set;
+    }
+    Batch batch(1);
+    elements.addTo(batch);
+    EXPECT_EQ(batch.messageCount(), 4U);
+}
+
+TEST(GroupElements, SplitsPermissionsBySingleUseAndCarriesTimeouts) {
+    RedirectGroup group{3,
+                        {redirectTo("203.0.113.1:41000", "198.51.100.2:80", true),
+                         redirectTo("203.0.113.1:41001", "198.51.100.2:81", false)}};
+    group.redirects[0].permissionTimeout = std::chrono::milliseconds(1500);
+    const GroupElements elements(group, "fwxd");
+    const auto* once = findSet(elements, "once_v4");
+    const auto* multi = findSet(elements, "multi_v4");
+    ASSERT_NE(once, nullptr);
+    ASSERT_NE(multi, nullptr);
+    EXPECT_TRUE(once->permission);
+    ASSERT_EQ(once->elements.size(), 1U);
+    EXPECT_EQ(once->elements[0].timeoutMs, 1500U);
+    ASSERT_EQ(multi->elements.size(), 1U);
+    EXPECT_FALSE(multi->elements[0].timeoutMs.has_value());
+}
+
+TEST(GroupElements, MapsCarryTargetAndProxyAddress) {
+    Redirect r = redirectTo("[2001:db8:1::1]:41000", "[2001:db8:5::2]:8080", true);
+    r.snatSource = net::Address::parse("2001:db8:5::100");
+    const GroupElements elements(RedirectGroup{9, {r}}, "fwxd");
+    const auto* dnat = findSet(elements, "dnat_v6");
+    const auto* snat = findSet(elements, "snat_v6");
+    ASSERT_NE(dnat, nullptr);
+    ASSERT_NE(snat, nullptr);
+    EXPECT_EQ(dnat->elements[0].key.size(), 24U);
+    EXPECT_EQ(dnat->elements[0].data.size(), 20U);
+    EXPECT_EQ(snat->elements[0].data.size(), 16U);
+    EXPECT_NE(dnat->elements[0].comment.find("[2001:db8:5::2]:8080"), std::string::npos);
+}
+
+TEST(GroupElements, SourceIntervalSpansTheAllowedPrefix) {
+    Redirect r = redirectTo("203.0.113.1:41000", "198.51.100.2:80", true);
+    r.allowedSource = net::Prefix::parse("192.0.2.0/24");
+    const GroupElements elements(RedirectGroup{1, {r}}, "fwxd");
+    const auto* source = findSet(elements, "source_v4");
+    ASSERT_NE(source, nullptr);
+    const auto& e = source->elements[0];
+    ASSERT_EQ(e.key.size(), 16U);
+    EXPECT_EQ((std::vector<std::uint8_t>{e.key.begin() + 12, e.key.end()}),
+              (std::vector<std::uint8_t>{192, 0, 2, 0}));
+    EXPECT_EQ((std::vector<std::uint8_t>{e.keyEnd.begin() + 12, e.keyEnd.end()}),
+              (std::vector<std::uint8_t>{192, 0, 2, 255}));
+}
+
+} // namespace
+} // namespace fwx::nft
