@@ -47,7 +47,9 @@ char* Batch::reserve(std::size_t bytes) {
 void Batch::finishMessage(const nlmsghdr* header) {
     const auto* start = reinterpret_cast<const char*>(header);
     const auto used = static_cast<std::size_t>(start - buffer_.data());
-    buffer_.resize(used + MNL_ALIGN(header->nlmsg_len));
+    // MNL_ALIGN mixes int and unsigned; align by hand.
+    const std::size_t aligned = (std::size_t{header->nlmsg_len} + 3U) & ~std::size_t{3};
+    buffer_.resize(used + aligned);
 }
 
 void Batch::appendControl(bool begin) {
@@ -89,8 +91,9 @@ bool waitReadable(int fd, int timeoutMs) {
     }
     return ready > 0;
 }
+
 void readAnswers(const net::NetlinkSocket& socket, Answer& answer) {
-    std::vector<char> receive(MNL_SOCKET_BUFFER_SIZE);
+    std::vector<char> receive(static_cast<std::size_t>(MNL_SOCKET_BUFFER_SIZE));
     // After an error, the remaining answers are drained so they cannot be mistaken for
     // answers to the next batch.
     while (answer.answered < answer.lastSequence - answer.firstSequence + 1) {

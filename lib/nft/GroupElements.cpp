@@ -141,8 +141,9 @@ void GroupElements::addTo(Batch& batch) const {
 
 void GroupElements::removeFrom(Batch& batch) const {
     for (const SetElements& set : sets_) {
-        send(batch, set.permission ? MsgDestroySetElem : NFT_MSG_DELSETELEM, set, false,
-             "removing");
+        const std::uint16_t type =
+            set.permission ? MsgDestroySetElem : std::uint16_t{NFT_MSG_DELSETELEM};
+        send(batch, type, set, false, "removing");
     }
 }
 
