@@ -1,0 +1,49 @@
+// The firewall under test: libfwx with its real kernel backends, in the lab's firewall
+// namespace. Nothing here is faked; tests observe results with packets, nft(8) and
+// conntrack(8).
+#pragma once
+
+#include "conntrack/FlowTable.hpp"
+#include "lab/Lab.hpp"
+#include "lab/SocketAddress.hpp"
+#include "nft/Engine.hpp"
+#include "redirect/KernelHost.hpp"
+#include "redirect/PortAllocator.hpp"
+#include "redirect/Request.hpp"
+#include "redirect/Service.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace fwx::test {
+
+class Firewall {
+public:
+    explicit Firewall(redirect::PortRange range = redirect::PortRange(41000, 41999));
+
+    // A request for redirects to targets, with the lab's internal address of their family.
+    static redirect::Request requestTo(const std::vector<SocketAddress>& targets,
+                                       net::Transport transport);
+    const redirect::RedirectGroup& open(const redirect::Request& request);
+    // The internal endpoint of redirect index of group, as a socket address.
+    static SocketAddress internalOf(const redirect::RedirectGroup& group, std::size_t index = 0);
+
+    nft::Engine& engine() noexcept { return engine_; }
+    redirect::Service& service() noexcept { return service_; }
+
+private:
+    nft::Engine engine_;
+    redirect::KernelHost host_;
+    conntrack::FlowTable flows_;
+    redirect::PortAllocator ports_;
+    redirect::Service service_;
+};
+
+// The elements of a set or map of table inet fwxd, as nft -j lists them.
+std::vector<nlohmann::json> nftElements(const std::string& set);
+// Total number of elements over every set and map of table inet fwxd.
+std::size_t nftElementCount();
+
+} // namespace fwx::test

@@ -1,0 +1,163 @@
+// Real packets through redirects: client namespace -> firewall (this process) -> server
+// namespace, for IPv4 and IPv6, TCP and UDP.
+#include "Firewall.hpp"
+#include "Target.hpp"
+#include "lab/FamilyParam.hpp"
+#include "lab/Nft.hpp"
+#include "lab/UdpClient.hpp"
+#include "lab/UdpServer.hpp"
+#include "lab/WaitUntil.hpp"
+#include "redirect/Redirect.hpp"
+
+#include <gtest/gtest.h>
+
+#include <tuple>
+
+namespace fwx::test {
+namespace {
+
+using net::Transport;
+using namespace std::chrono_literals;
+
+using Param = std::tuple<Family, Transport>;
+
+class Traffic : public ::testing::TestWithParam<Param> {
+protected:
+    Family family() const { return std::get<0>(GetParam()); }
+    Transport transport() const { return std::get<1>(GetParam()); }
+    std::string familySuffix() const { return family() == Family::V4 ? "v4" : "v6"; }
+    Client client() const { return Client{&lab.client(), {}, {}}; }
+
+    redirect::Request requestTo(const Target& target) const {
+        return Firewall::requestTo({target.address()}, transport());
+    }
+
+    Lab lab;
+    Firewall firewall;
+    Target target{lab, family(), transport()};
+};
+
+TEST_P(Traffic, ReachesTheTargetWithTheClientsAddress) {
+    const auto& group = firewall.open(requestTo(target));
+    std::optional<SocketAddress> seenAs;
+    ASSERT_TRUE(target.reachedVia(Firewall::internalOf(group), client(), &seenAs));
+    EXPECT_EQ(seenAs->address(), Lab::clientAddress(family()));
+}
+
+TEST_P(Traffic, TargetSeesTheProxyExternalAddress) {
+    redirect::Request request = requestTo(target);
+    request.proxyExternalAddress = net::Address::parse(Lab::proxyAddress(family()));
+    const auto& group = firewall.open(request);
+    std::optional<SocketAddress> seenAs;
+    ASSERT_TRUE(target.reachedVia(Firewall::internalOf(group), client(), &seenAs));
+    EXPECT_EQ(seenAs->address(), Lab::proxyAddress(family()));
+}
+
+TEST_P(Traffic, SingleUseAdmitsOneConnectionOnly) {
+    const auto& group = firewall.open(requestTo(target));
+    const SocketAddress internal = Firewall::internalOf(group);
+    ASSERT_TRUE(target.reachedVia(internal, client()));
+    EXPECT_TRUE(target.refusedVia(internal, client()));
+    EXPECT_TRUE(nftElements("once_" + familySuffix()).empty());
+}
+
+TEST_P(Traffic, AllowMultipleAdmitsManyConnections) {
+    redirect::Request request = requestTo(target);
+    request.flags = redirect::flags::AllowMultiple;
+    const auto& group = firewall.open(request);
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_TRUE(target.reachedVia(Firewall::internalOf(group), client())) << "attempt " << i;
+    }
+}
+
+TEST_P(Traffic, UnusedPermissionExpires) {
+    redirect::Request request = requestTo(target);
+    request.flags = redirect::flags::Timeout;
+    request.timeout = 1s;
+    const auto& group = firewall.open(request);
+    const std::string once = "once_" + familySuffix();
+    ASSERT_EQ(nftElements(once).size(), 1U);
+    ASSERT_TRUE(waitUntil([&] { return nftElements(once).empty(); }, 5s,
+                          "the kernel to expire the permission"));
+    EXPECT_TRUE(target.refusedVia(Firewall::internalOf(group), client()));
+}
+
+TEST_P(Traffic, OnlyTheAllowedSourceMayConnect) {
+    const std::string allowed = family() == Family::V4 ? "192.0.2.3" : "2001:db8:c::3";
+    lab.client().ip({"address", "add", allowed + (family() == Family::V4 ? "/24" : "/64"), "dev",
+                     std::string(Lab::peerLink), "nodad"});
+    redirect::Request request = requestTo(target);
+    request.flags = redirect::flags::AllowMultiple;
+    request.allowedSource = net::Prefix::parse(allowed);
+    const auto& group = firewall.open(request);
+    const SocketAddress internal = Firewall::internalOf(group);
+    EXPECT_TRUE(target.refusedVia(internal, client()));
+    std::optional<SocketAddress> seenAs;
+    EXPECT_TRUE(target.reachedVia(internal, Client{&lab.client(), allowed, {}}, &seenAs));
+    EXPECT_EQ(seenAs->address(), allowed);
+}
+
+TEST_P(Traffic, ClientOnTheFirewallItselfIsRedirected) {
+    const auto& group = firewall.open(requestTo(target));
+    EXPECT_TRUE(target.reachedVia(Firewall::internalOf(group), Client{}));
+}
+
+TEST_P(Traffic, ClosedRedirectRefusesConnections) {
+    redirect::Request request = requestTo(target);
+    request.flags = redirect::flags::AllowMultiple;
+    const auto& group = firewall.open(request);
+    const SocketAddress internal = Firewall::internalOf(group);
+    ASSERT_TRUE(target.reachedVia(internal, client()));
+    firewall.service().close(group.id);
+    // The port is no longer allocated: nothing answers on the internal address.
+    EXPECT_TRUE(target.refusedVia(internal, client()));
+}
+
+std::string paramName(const ::testing::TestParamInfo<Param>& info) {
+    return std::string(familyName(std::get<0>(info.param))) + "_" +
+           std::string(net::toString(std::get<1>(info.param)));
+}
+
+INSTANTIATE_TEST_SUITE_P(All, Traffic,
+                         ::testing::Combine(bothFamilies(),
+                                            ::testing::Values(Transport::Tcp, Transport::Udp)),
+                         paramName);
+
+// A UDP client that keeps its source port must follow a re-used port to its new target:
+// without removing the stale conntrack entry its datagrams would still go to the old one.
+class UdpPortReuse : public ::testing::TestWithParam<Family> {
+protected:
+    Lab lab;
+    Firewall firewall{redirect::PortRange(41000, 41000)}; // one port: it must be re-used
+};
+
+TEST_P(UdpPortReuse, ClientKeepingItsPortReachesTheNewTarget) {
+    const Family family = GetParam();
+    UdpServer first(&lab.server(), Lab::serverAddress(family));
+    UdpServer second(&lab.server(), Lab::serverAddress(family));
+    redirect::Request request = Firewall::requestTo({first.address()}, Transport::Udp);
+    request.flags = redirect::flags::AllowMultiple;
+    const auto& before = firewall.open(request);
+    const SocketAddress internal = Firewall::internalOf(before);
+
+    UdpClient client(&lab.client(), family, 50000);
+    client.send(internal, "one");
+    ASSERT_TRUE(first.receive(3s)) << "the first target got nothing";
+
+    firewall.service().close(before.id);
+    request.targets = {net::Endpoint{net::Address::parse(second.address().address()),
+                                     second.address().port()}};
+    const auto& after = firewall.open(request);
+    ASSERT_EQ(Firewall::internalOf(after), internal);
+
+    client.send(internal, "two");
+    const auto datagram = second.receive(3s);
+    ASSERT_TRUE(datagram) << "the new target got nothing";
+    EXPECT_EQ(datagram->data, "two");
+    EXPECT_FALSE(first.receive(0ms)) << "the old target still got the datagram";
+}
+
+INSTANTIATE_TEST_SUITE_P(Families, UdpPortReuse, bothFamilies(), FamilyParamName());
+
+} // namespace
+} // namespace fwx::test
