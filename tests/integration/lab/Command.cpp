@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char** environ; // NOLINT: POSIX declares it nowhere else
+extern char** environ; // POSIX declares it in no header
 
 namespace fwx::test {
 
@@ -56,7 +56,7 @@ std::string resolveProgram(const std::string& name) {
     if (name.find('/') != std::string::npos) {
         return name;
     }
-    const char* path = std::getenv("PATH"); // NOLINT(concurrency-mt-unsafe): read-only use
+    const char* path = std::getenv("PATH");
     std::string dirs = path != nullptr ? path : "";
     dirs += ":/usr/local/sbin:/usr/sbin:/sbin:/usr/bin:/bin";
     std::istringstream in(dirs);
@@ -64,7 +64,9 @@ std::string resolveProgram(const std::string& name) {
         if (dir.empty()) {
             continue;
         }
-        std::string candidate = dir + "/" + name;
+        std::string candidate = dir;
+        candidate += '/';
+        candidate += name;
         if (::access(candidate.c_str(), X_OK) == 0) {
             return candidate;
         }
@@ -213,7 +215,8 @@ pid_t spawn(const std::vector<std::string>& argv, const std::string& program,
     std::vector<char*> args;
     args.reserve(argv.size() + 1);
     for (const auto& a : argv) {
-        args.push_back(const_cast<char*>(a.c_str())); // NOLINT: exec does not write them
+        // posix_spawn's signature predates const; it does not write the arguments.
+        args.push_back(const_cast<char*>(a.c_str()));
     }
     args.push_back(nullptr);
     const SpawnAttributes attributes;

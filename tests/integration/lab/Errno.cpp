@@ -5,7 +5,7 @@
 namespace fwx::test {
 
 std::string errnoText(int errnum) {
-    std::string text = std::strerror(errnum); // NOLINT(concurrency-mt-unsafe): glibc's is safe
+    std::string text = std::strerror(errnum);
     const char* name = ::strerrorname_np(errnum);
     return name != nullptr ? text + " (" + name + ")" : text;
 }

@@ -30,16 +30,27 @@ struct FamilyAddresses {
 // request: one RCU grace period instead of one per link.
 constexpr std::string_view linkGroup = "77";
 
-constexpr FamilyAddresses v4{"192.0.2.2",   "192.0.2.1",    "198.51.100.1", "198.51.100.100",
-                             "203.0.113.1", "198.51.100.2", "24",           "32"};
-constexpr FamilyAddresses v6{"2001:db8:c::2",
-                             "2001:db8:c::1",
-                             "2001:db8:5::1",
-                             "2001:db8:5::100",
-                             "2001:db8:1::1",
-                             "2001:db8:5::2",
-                             "64",
-                             "128"};
+constexpr FamilyAddresses v4{
+    .client = "192.0.2.2",
+    .firewallClientSide = "192.0.2.1",
+    .firewallServerSide = "198.51.100.1",
+    .proxy = "198.51.100.100",
+    .internal = "203.0.113.1",
+    .server = "198.51.100.2",
+    .subnet = "24",
+    .hostPrefix = "32",
+};
+
+constexpr FamilyAddresses v6{
+    .client = "2001:db8:c::2",
+    .firewallClientSide = "2001:db8:c::1",
+    .firewallServerSide = "2001:db8:5::1",
+    .proxy = "2001:db8:5::100",
+    .internal = "2001:db8:1::1",
+    .server = "2001:db8:5::2",
+    .subnet = "64",
+    .hostPrefix = "128",
+};
 
 const FamilyAddresses& addresses(Family family) {
     return family == Family::V4 ? v4 : v6;

@@ -67,7 +67,7 @@ NetnsGuard::NetnsGuard(int netnsFd)
 NetnsGuard::~NetnsGuard() {
     if (::setns(original_.get(), CLONE_NEWNET) != 0) {
         std::fprintf(stderr, "fatal: cannot return to the original network namespace: %s\n",
-                     std::strerror(errno)); // NOLINT(concurrency-mt-unsafe)
+                     std::strerror(errno));
         std::abort();
     }
 }

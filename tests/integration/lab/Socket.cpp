@@ -41,7 +41,6 @@ void bindTo(int fd, const SocketAddress& address) {
 SocketAddress localAddressOf(int fd) {
     sockaddr_storage storage{};
     socklen_t length = sizeof storage;
-    // NOLINTNEXTLINE: the socket API takes sockaddr_storage as sockaddr
     if (::getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &length) != 0) {
         throw std::system_error(errno, std::generic_category(), "getsockname");
     }
@@ -51,7 +50,6 @@ SocketAddress localAddressOf(int fd) {
 SocketAddress peerAddressOf(int fd) {
     sockaddr_storage storage{};
     socklen_t length = sizeof storage;
-    // NOLINTNEXTLINE: the socket API takes sockaddr_storage as sockaddr
     if (::getpeername(fd, reinterpret_cast<sockaddr*>(&storage), &length) != 0) {
         throw std::system_error(errno, std::generic_category(), "getpeername");
     }

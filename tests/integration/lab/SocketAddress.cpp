@@ -14,16 +14,16 @@ namespace {
 // sockaddr_storage is the one type the socket API lets us reinterpret as any of the
 // concrete address structures.
 sockaddr_in& v4(sockaddr_storage& s) {
-    return *reinterpret_cast<sockaddr_in*>(&s); // NOLINT
+    return *reinterpret_cast<sockaddr_in*>(&s);
 }
 const sockaddr_in& v4(const sockaddr_storage& s) {
-    return *reinterpret_cast<const sockaddr_in*>(&s); // NOLINT
+    return *reinterpret_cast<const sockaddr_in*>(&s);
 }
 sockaddr_in6& v6(sockaddr_storage& s) {
-    return *reinterpret_cast<sockaddr_in6*>(&s); // NOLINT
+    return *reinterpret_cast<sockaddr_in6*>(&s);
 }
 const sockaddr_in6& v6(const sockaddr_storage& s) {
-    return *reinterpret_cast<const sockaddr_in6*>(&s); // NOLINT
+    return *reinterpret_cast<const sockaddr_in6*>(&s);
 }
 
 } // namespace
@@ -77,7 +77,7 @@ std::string SocketAddress::toString() const {
 }
 
 const sockaddr* SocketAddress::get() const noexcept {
-    return reinterpret_cast<const sockaddr*>(&storage_); // NOLINT: the socket API's type
+    return reinterpret_cast<const sockaddr*>(&storage_);
 }
 
 socklen_t SocketAddress::size() const noexcept {

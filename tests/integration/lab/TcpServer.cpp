@@ -71,7 +71,6 @@ std::optional<Connection> acceptOne(int listener) {
     for (;;) {
         sockaddr_storage peer{};
         socklen_t length = sizeof peer;
-        // NOLINTNEXTLINE: the socket API takes sockaddr_storage as sockaddr
         UniqueFd fd(::accept4(listener, reinterpret_cast<sockaddr*>(&peer), &length,
                               SOCK_NONBLOCK | SOCK_CLOEXEC));
         if (fd) {

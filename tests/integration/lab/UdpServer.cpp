@@ -27,7 +27,6 @@ std::optional<Datagram> receiveDatagram(int fd, const Deadline& deadline) {
     for (;;) {
         sockaddr_storage peer{};
         socklen_t length = sizeof peer;
-        // NOLINTNEXTLINE: the socket API takes sockaddr_storage as sockaddr
         const ssize_t n = ::recvfrom(fd, buffer.data(), buffer.size(), 0,
                                      reinterpret_cast<sockaddr*>(&peer), &length);
         if (n >= 0) {

@@ -18,7 +18,7 @@ namespace {
 
 [[noreturn]] void refuse(const char* why) {
     std::fprintf(stderr, "integration tests need root and network namespaces: %s\n", why);
-    std::exit(EXIT_FAILURE); // NOLINT(concurrency-mt-unsafe): no other thread exists yet
+    std::exit(EXIT_FAILURE);
 }
 
 } // namespace
