@@ -1,0 +1,69 @@
+#pragma once
+
+#include "error/Error.hpp"
+#include "redirect/NftBackend.hpp"
+#include "redirect/Redirect.hpp"
+
+#include <map>
+#include <optional>
+#include <utility>
+#include <vector>
+
+namespace fwx::fakes {
+
+// An nftables backend that remembers which groups are programmed. A call told to fail
+// throws before it changes anything, as the real backend's transactions do.
+class FakeNftBackend final : public redirect::NftBackend {
+public:
+    void addGroup(const redirect::RedirectGroup& group) override {
+        ++calls_;
+        throwIfTold(nextAddError_);
+        added_.push_back(group);
+        active_.insert_or_assign(group.id, group);
+    }
+
+    void removeGroup(const redirect::RedirectGroup& group) override {
+        ++calls_;
+        throwIfTold(nextRemoveError_);
+        removed_.push_back(group);
+        active_.erase(group.id);
+    }
+
+    // The next addGroup or removeGroup, whichever comes first, throws error.
+    void failNextCall(const Error& error) {
+        nextAddError_ = error;
+        nextRemoveError_ = error;
+    }
+    void failNextAdd(Error error) { nextAddError_ = std::move(error); }
+    void failNextRemove(Error error) { nextRemoveError_ = std::move(error); }
+
+    // Every call, including the failed ones.
+    unsigned calls() const noexcept { return calls_; }
+    // Successful calls, in order.
+    const std::vector<redirect::RedirectGroup>& added() const noexcept { return added_; }
+    const std::vector<redirect::RedirectGroup>& removed() const noexcept { return removed_; }
+    // What the kernel would hold now: added and not removed since.
+    const std::map<redirect::GroupId, redirect::RedirectGroup>& active() const noexcept {
+        return active_;
+    }
+
+private:
+    void throwIfTold(std::optional<Error>& told) {
+        if (told) {
+            const Error error = *told;
+            // "Next call" means one failure, whichever method it hits.
+            nextAddError_.reset();
+            nextRemoveError_.reset();
+            throw error;
+        }
+    }
+
+    std::optional<Error> nextAddError_;
+    std::optional<Error> nextRemoveError_;
+    unsigned calls_ = 0;
+    std::vector<redirect::RedirectGroup> added_;
+    std::vector<redirect::RedirectGroup> removed_;
+    std::map<redirect::GroupId, redirect::RedirectGroup> active_;
+};
+
+} // namespace fwx::fakes

@@ -1,0 +1,70 @@
+// The fakes are test infrastructure other tests rely on; these pin down their behaviour.
+#include "error/Error.hpp"
+#include "fakes/FakeFlowTable.hpp"
+#include "fakes/FakeHost.hpp"
+#include "fakes/FakeNftBackend.hpp"
+#include "net/Address.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace fwx::fakes {
+namespace {
+
+using ::testing::ElementsAre;
+
+redirect::RedirectGroup group(redirect::GroupId id) {
+    redirect::RedirectGroup g;
+    g.id = id;
+    return g;
+}
+
+TEST(FakeHost, AnswersWhatItWasTold) {
+    FakeHost host;
+    const net::Address a = net::Address::parse("10.0.0.1");
+    EXPECT_FALSE(host.isLocalAddress(a));
+    host.addLocalAddress(a);
+    EXPECT_TRUE(host.isLocalAddress(a));
+    host.bind(a, net::Transport::Tcp, 22);
+    host.bind(net::Address::any(net::Family::V4), net::Transport::Tcp, 21);
+    host.bind(net::Address::any(net::Family::V6), net::Transport::Tcp, 20);
+    host.bind(a, net::Transport::Udp, 53);
+    EXPECT_THAT(host.boundPorts(a, net::Transport::Tcp), ElementsAre(21, 22));
+    host.unbind(a, net::Transport::Tcp, 22);
+    EXPECT_THAT(host.boundPorts(a, net::Transport::Tcp), ElementsAre(21));
+    host.failNextCall(Error(ErrorCode::Failed, "boom"));
+    EXPECT_THROW(host.boundPorts(a, net::Transport::Tcp), Error);
+    EXPECT_TRUE(host.isLocalAddress(a)); // only the next call fails
+    EXPECT_EQ(host.isLocalAddressCalls(), 3U);
+    EXPECT_EQ(host.boundPortsCalls(), 3U);
+}
+
+TEST(FakeNftBackend, TracksActiveGroupsAndFailsOnce) {
+    FakeNftBackend nft;
+    nft.addGroup(group(1));
+    nft.addGroup(group(2));
+    nft.failNextCall(Error(ErrorCode::Failed, "EPERM"));
+    EXPECT_THROW(nft.removeGroup(group(1)), Error);
+    EXPECT_EQ(nft.active().size(), 2U);
+    nft.removeGroup(group(1));
+    nft.failNextAdd(Error(ErrorCode::Failed, "ENOMEM"));
+    nft.removeGroup(group(2)); // not an add: goes through
+    EXPECT_THROW(nft.addGroup(group(3)), Error);
+    EXPECT_EQ(nft.calls(), 6U);
+    EXPECT_EQ(nft.added().size(), 2U);
+    EXPECT_EQ(nft.removed().size(), 2U);
+    EXPECT_TRUE(nft.active().empty());
+}
+
+TEST(FakeFlowTable, RecordsAndReports) {
+    FakeFlowTable flows;
+    flows.setStaleFlows(3);
+    EXPECT_EQ(flows.removeStaleFlows(group(4)), 3U);
+    flows.failNextCall(Error(ErrorCode::Failed, "ctnetlink", 1));
+    EXPECT_THROW(flows.removeStaleFlows(group(5)), Error);
+    ASSERT_EQ(flows.cleaned().size(), 1U);
+    EXPECT_EQ(flows.cleaned().front().id, 4U);
+}
+
+} // namespace
+} // namespace fwx::fakes
