@@ -21,27 +21,45 @@ std::size_t byteCount(Family family) noexcept {
     return family == Family::V4 ? kV4Size : kV6Size;
 }
 
-// Why text is not an address, for the mistakes people make; nullopt when it may be one.
-std::optional<std::string> obviousMistake(std::string_view text) {
-    const std::string q = text::quote(text);
+// The mistakes people make, told apart from mere junk for a helpful message.
+enum class Mistake : std::uint8_t { Empty, Whitespace, ZoneId, Brackets, PrefixLength };
+
+std::optional<Mistake> findMistake(std::string_view text) {
     if (text.empty()) {
-        return q + " is empty: an address is needed";
+        return Mistake::Empty;
     }
     if (text::hasOuterWhitespace(text)) {
-        return q + " has leading or trailing whitespace";
+        return Mistake::Whitespace;
     }
-    if (const auto percent = text.find('%'); percent != std::string_view::npos) {
-        return q + " has a zone id (" + text::quote(text.substr(percent)) +
-               "): zone ids are not supported";
+    if (text.find('%') != std::string_view::npos) {
+        return Mistake::ZoneId;
     }
     if (text.front() == '[' && text.back() == ']') {
-        return q + " is in brackets: brackets belong only around an IPv6 address followed "
-                   "by a port";
+        return Mistake::Brackets;
     }
     if (text.find('/') != std::string_view::npos) {
-        return q + " is not an IPv4 or IPv6 address (a prefix length is not allowed here)";
+        return Mistake::PrefixLength;
     }
     return std::nullopt;
+}
+
+std::string describe(Mistake mistake, std::string_view text) {
+    const std::string q = text::quote(text);
+    switch (mistake) {
+    case Mistake::Empty:
+        return q + " is empty: an address is needed";
+    case Mistake::Whitespace:
+        return q + " has leading or trailing whitespace";
+    case Mistake::ZoneId:
+        return q + " has a zone id (" + text::quote(text.substr(text.find('%'))) +
+               "): zone ids are not supported";
+    case Mistake::Brackets:
+        return q + " is in brackets: brackets belong only around an IPv6 address followed "
+                   "by a port";
+    case Mistake::PrefixLength:
+        break;
+    }
+    return q + " is not an IPv4 or IPv6 address (a prefix length is not allowed here)";
 }
 
 } // namespace
@@ -67,20 +85,20 @@ Family familyFromAddressFamily(int af) {
 namespace detail {
 
 std::optional<Address> parseAddress(std::string_view text, std::string* why) {
-    if (auto mistake = obviousMistake(text)) {
-        return fail(why, std::move(*mistake));
+    if (const auto mistake = findMistake(text)) {
+        return fail(why, [&] { return describe(*mistake, text); });
     }
     // inet_pton wants a NUL-terminated string; anything that does not fit the buffer,
     // or has a NUL of its own that would cut it short, is no address.
     char buffer[INET6_ADDRSTRLEN] = {};
     if (text.size() >= sizeof buffer || text.find('\0') != std::string_view::npos) {
-        return fail(why, text::quote(text) + " is not an IPv4 or IPv6 address");
+        return fail(why, [&] { return text::quote(text) + " is not an IPv4 or IPv6 address"; });
     }
     std::copy(text.begin(), text.end(), buffer);
     const Family family = text.find(':') == std::string_view::npos ? Family::V4 : Family::V6;
     std::uint8_t bytes[kV6Size] = {};
     if (inet_pton(toAddressFamily(family), buffer, bytes) != 1) {
-        return fail(why, text::quote(text) + " is not an IPv4 or IPv6 address");
+        return fail(why, [&] { return text::quote(text) + " is not an IPv4 or IPv6 address"; });
     }
     return Address::fromBytes(family, std::span(bytes, byteCount(family)));
 }

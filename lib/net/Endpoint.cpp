@@ -20,47 +20,56 @@ struct Split {
 };
 
 std::optional<Split> splitBracketed(std::string_view text, std::string* why) {
-    const std::string q = text::quote(text);
     const auto close = text.find(']');
     if (close == std::string_view::npos) {
-        return detail::fail(why, q + " has no closing \"]\" (expected [ADDRESS]:PORT)");
+        return detail::fail(why, [&] {
+            return text::quote(text) + " has no closing \"]\" (expected [ADDRESS]:PORT)";
+        });
     }
     const std::string_view rest = text.substr(close + 1);
     if (rest.empty()) {
-        return detail::fail(why, q + " has no port (expected [ADDRESS]:PORT)");
+        return detail::fail(
+            why, [&] { return text::quote(text) + " has no port (expected [ADDRESS]:PORT)"; });
     }
     if (rest.front() != ':') {
-        return detail::fail(why, q + " needs \":\" between \"]\" and the port (expected "
-                                     "[ADDRESS]:PORT)");
+        return detail::fail(why, [&] {
+            return text::quote(text) + " needs \":\" between \"]\" and the port (expected "
+                                       "[ADDRESS]:PORT)";
+        });
     }
     return Split{text.substr(1, close - 1), rest.substr(1), true};
 }
 
 std::optional<Split> splitPlain(std::string_view text, std::string* why) {
-    const std::string q = text::quote(text);
     const auto colon = text.rfind(':');
     if (colon == std::string_view::npos) {
-        return detail::fail(why, q + " has no port (expected ADDRESS:PORT)");
+        return detail::fail(
+            why, [&] { return text::quote(text) + " has no port (expected ADDRESS:PORT)"; });
     }
     // Without brackets there is no telling where an IPv6 address ends: is "2001:db8::1:80"
     // port 80 of 2001:db8::1, or the address 2001:db8::1:80 without a port?
     if (text.find(':') != colon) {
-        return detail::fail(why, q + ": an IPv6 address with a port needs brackets "
-                                     "(expected [ADDRESS]:PORT)");
+        return detail::fail(why, [&] {
+            return text::quote(text) + ": an IPv6 address with a port needs brackets "
+                                       "(expected [ADDRESS]:PORT)";
+        });
     }
     if (colon == 0) {
-        return detail::fail(why, q + " has no address before \":\"");
+        return detail::fail(why,
+                            [&] { return text::quote(text) + " has no address before \":\""; });
     }
     return Split{text.substr(0, colon), text.substr(colon + 1), false};
 }
 
 std::optional<Split> split(std::string_view text, std::string* why) {
     if (text.empty()) {
-        return detail::fail(why, "\"\" is empty: an endpoint is needed (ADDRESS:PORT or "
-                                 "[ADDRESS]:PORT)");
+        return detail::fail(why, [&] {
+            return "\"\" is empty: an endpoint is needed (ADDRESS:PORT or [ADDRESS]:PORT)";
+        });
     }
     if (text::hasOuterWhitespace(text)) {
-        return detail::fail(why, text::quote(text) + " has leading or trailing whitespace");
+        return detail::fail(
+            why, [&] { return text::quote(text) + " has leading or trailing whitespace"; });
     }
     return text.front() == '[' ? splitBracketed(text, why) : splitPlain(text, why);
 }
@@ -71,15 +80,17 @@ std::optional<std::uint16_t> parsePort(std::string_view text, std::string_view p
     if (!number.error && (number.value != 0 || allowZeroPort)) {
         return static_cast<std::uint16_t>(number.value);
     }
-    const std::string q = text::quote(text);
     if (number.error == text::NumberError::Empty) {
-        return detail::fail(why, q + " has no port after \":\"");
+        return detail::fail(why, [&] { return text::quote(text) + " has no port after \":\""; });
     }
-    const std::string port = "port " + text::quote(portText) + " of " + q;
+    const auto port = [&] {
+        return "port " + text::quote(portText) + " of " + text::quote(text);
+    };
     if (number.error == text::NumberError::NotDecimal) {
-        return detail::fail(why, port + " is not a decimal number");
+        return detail::fail(why, [&] { return port() + " is not a decimal number"; });
     }
-    return detail::fail(why, port + " is out of range " + (allowZeroPort ? "0" : "1") + "-65535");
+    return detail::fail(
+        why, [&] { return port() + " is out of range " + (allowZeroPort ? "0" : "1") + "-65535"; });
 }
 
 std::optional<Address> parseHost(std::string_view text, const Split& parts, std::string* why) {
@@ -87,12 +98,13 @@ std::optional<Address> parseHost(std::string_view text, const Split& parts, std:
     const auto address =
         detail::parseAddress(parts.address, why != nullptr ? &addressWhy : nullptr);
     if (!address) {
-        return detail::fail(why, text::quote(text) + ": " + addressWhy);
+        return detail::fail(why, [&] { return text::quote(text) + ": " + addressWhy; });
     }
     if (parts.bracketed && address->isV4()) {
-        return detail::fail(why, text::quote(text) +
-                                     ": brackets are only for IPv6 addresses (expected "
-                                     "ADDRESS:PORT)");
+        return detail::fail(why, [&] {
+            return text::quote(text) + ": brackets are only for IPv6 addresses (expected "
+                                       "ADDRESS:PORT)";
+        });
     }
     return address;
 }

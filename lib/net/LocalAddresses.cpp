@@ -58,6 +58,7 @@ std::optional<LocalAddress> parseNewAddress(const nlmsghdr& message) {
     if (mnl_attr_parse(&message, sizeof header, onAttribute, &attributes) < 0) {
         return std::nullopt;
     }
+    // Tentative (DAD pending) and deprecated addresses are listed too: they are configured.
     // On a point-to-point link IFA_ADDRESS is the peer and IFA_LOCAL ours; IPv6 sends
     // IFA_LOCAL only in that case, so IFA_ADDRESS is the fallback, not the rule.
     const nlattr* attribute = attributes.local != nullptr ? attributes.local : attributes.address;

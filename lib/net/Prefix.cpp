@@ -45,17 +45,20 @@ std::optional<std::uint8_t> parseLength(std::string_view text, std::string_view 
     if (!number.error) {
         return static_cast<std::uint8_t>(number.value);
     }
-    const std::string q = text::quote(text);
     switch (*number.error) {
     case text::NumberError::Empty:
-        return detail::fail(why, q + " has no prefix length after \"/\"");
+        return detail::fail(
+            why, [&] { return text::quote(text) + " has no prefix length after \"/\""; });
     case text::NumberError::NotDecimal:
-        return detail::fail(why, q + ": prefix length " + text::quote(lengthText) +
-                                     " is not a decimal number");
+        return detail::fail(why, [&] {
+            return text::quote(text) + ": prefix length " + text::quote(lengthText) +
+                   " is not a decimal number";
+        });
     case text::NumberError::TooLarge:
         break;
     }
-    return detail::fail(why, q + ": " + lengthTooLarge(lengthText, family));
+    return detail::fail(
+        why, [&] { return text::quote(text) + ": " + lengthTooLarge(lengthText, family); });
 }
 
 } // namespace
@@ -64,10 +67,11 @@ namespace detail {
 
 std::optional<Prefix> parsePrefix(std::string_view text, std::string* why) {
     if (text.empty()) {
-        return fail(why, "\"\" is empty: a prefix is needed (ADDRESS or ADDRESS/LENGTH)");
+        return fail(
+            why, [&] { return "\"\" is empty: a prefix is needed (ADDRESS or ADDRESS/LENGTH)"; });
     }
     if (text::hasOuterWhitespace(text)) {
-        return fail(why, text::quote(text) + " has leading or trailing whitespace");
+        return fail(why, [&] { return text::quote(text) + " has leading or trailing whitespace"; });
     }
     const auto slash = text.find('/');
     if (slash == std::string_view::npos) {
@@ -76,12 +80,12 @@ std::optional<Prefix> parsePrefix(std::string_view text, std::string* why) {
     }
     const std::string_view addressText = text.substr(0, slash);
     if (addressText.empty()) {
-        return fail(why, text::quote(text) + " has no address before \"/\"");
+        return fail(why, [&] { return text::quote(text) + " has no address before \"/\""; });
     }
     std::string addressWhy;
     const auto address = parseAddress(addressText, why != nullptr ? &addressWhy : nullptr);
     if (!address) {
-        return fail(why, text::quote(text) + ": " + addressWhy);
+        return fail(why, [&] { return text::quote(text) + ": " + addressWhy; });
     }
     const auto length = parseLength(text, text.substr(slash + 1), address->family(), why);
     if (!length) {
@@ -89,8 +93,10 @@ std::optional<Prefix> parsePrefix(std::string_view text, std::string* why) {
     }
     const Prefix prefix = Prefix::of(*address, *length);
     if (prefix.network() != *address) {
-        return fail(why, text::quote(text) + " has host bits set (did you mean " +
-                             prefix.network().toString() + "/" + std::to_string(*length) + "?)");
+        return fail(why, [&] {
+            return text::quote(text) + " has host bits set (did you mean " +
+                   prefix.network().toString() + "/" + std::to_string(*length) + "?)";
+        });
     }
     return prefix;
 }

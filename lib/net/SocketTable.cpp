@@ -67,7 +67,9 @@ std::vector<BoundSocket> dumpSockets(Family family, Transport transport) {
         mnl_nlmsg_put_extra_header(request, sizeof(inet_diag_req_v2)));
     diag->sdiag_family = static_cast<std::uint8_t>(toAddressFamily(family));
     diag->sdiag_protocol = ipProtocol(transport);
-    // Every state: a port in TIME_WAIT or with a half-open connection is taken too.
+    // Every state: a port in TIME_WAIT or with a half-open connection is taken too. Only
+    // kernels from 6.8 on (the TCP_BOUND_INACTIVE pseudo-state) also report TCP sockets that
+    // are bound but neither listen nor connect; older ones cannot show those at all.
     diag->idiag_states = ~0U;
     const std::string what = "sock_diag dump of " + std::string(toString(family)) + " " +
                              std::string(toString(transport)) + " sockets";

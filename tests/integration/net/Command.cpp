@@ -65,6 +65,7 @@ std::string describeStatus(int status) {
                << commandLine(argv) << ": " << argv.front() << " not found in PATH";
     }
     std::vector<char*> args;
+    args.reserve(argv.size() + 1);
     for (const auto& arg : argv) {
         args.push_back(const_cast<char*>(arg.c_str())); // posix_spawn's signature, not a write
     }

@@ -1,6 +1,7 @@
 // queryLocalAddresses, isLocalAddress and queryBoundPorts against the kernel, in the
-// private network namespace main() made: only the addresses and sockets set up here exist.
-#include "Command.hpp"
+// private network namespace main() made (see TestNetwork.hpp): only the addresses and
+// sockets set up there and here exist.
+#include "TestNetwork.hpp"
 #include "net/Endpoint.hpp"
 #include "net/LocalAddresses.hpp"
 #include "net/SocketTable.hpp"
@@ -21,43 +22,9 @@
 namespace fwx::net {
 namespace {
 
-using test::runCommand;
+using test::kInterface;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
-
-constexpr const char* kInterface = "fwx0";
-
-// lo up, and one interface with 192.0.2.1/24, .3/24, .4/24 and 2001:db8::1/64.
-class NetworkEnvironment : public ::testing::Environment {
-public:
-    void SetUp() override {
-        ASSERT_TRUE(runCommand({"ip", "link", "set", "lo", "up"}));
-        addInterface();
-        ASSERT_TRUE(runCommand({"ip", "address", "add", "192.0.2.1/24", "dev", kInterface}));
-        ASSERT_TRUE(runCommand({"ip", "address", "add", "192.0.2.3/24", "dev", kInterface}));
-        ASSERT_TRUE(runCommand({"ip", "address", "add", "192.0.2.4/24", "dev", kInterface}));
-        // nodad: usable at once, not "tentative" for a second of duplicate detection.
-        ASSERT_TRUE(runCommand(
-            {"ip", "-6", "address", "add", "2001:db8::1/64", "dev", kInterface, "nodad"}));
-        ASSERT_TRUE(runCommand({"ip", "link", "set", kInterface, "up"}));
-    }
-
-private:
-    static void addInterface() {
-        if (runCommand({"ip", "link", "add", kInterface, "type", "dummy"})) {
-            return;
-        }
-        // Some kernels (this project's test VMs among them) are built without
-        // CONFIG_DUMMY; one end of a veth pair, with both ends up, serves as well.
-        std::fprintf(stderr, "net-queries: no dummy interfaces here, using a veth pair\n");
-        ASSERT_TRUE(runCommand(
-            {"ip", "link", "add", kInterface, "type", "veth", "peer", "name", "fwx0-peer"}));
-        ASSERT_TRUE(runCommand({"ip", "link", "set", "fwx0-peer", "up"}));
-    }
-};
-
-[[maybe_unused]] const auto* const kEnvironment =
-    ::testing::AddGlobalTestEnvironment(new NetworkEnvironment);
 
 Address addr(std::string_view text) {
     return Address::parse(text);

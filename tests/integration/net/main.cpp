@@ -1,6 +1,10 @@
 // The main() of the net integration tests: moves the whole process into a network
 // namespace of its own before any test (or thread) runs, so that the tests may add
-// interfaces, addresses and sockets without touching the host's network.
+// interfaces, addresses and sockets without touching the host's network, and sets up
+// the network they expect. Anything missing is a failure, never a skip: a test suite
+// that quietly tests nothing is worse than one that fails.
+#include "TestNetwork.hpp"
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -22,6 +26,11 @@ int main(int argc, char** argv) {
                      "net-queries: FAILED: unshare(CLONE_NEWNET) failed: %s. The tests need a "
                      "private network namespace (is this a container that forbids them?)\n",
                      std::strerror(errno));
+        return 1;
+    }
+    if (const auto result = fwx::net::test::setUpTestNetwork(); !result) {
+        std::fprintf(stderr, "net-queries: FAILED: setting up the test network: %s\n",
+                     result.message());
         return 1;
     }
     ::testing::InitGoogleTest(&argc, argv);

@@ -84,6 +84,7 @@ TEST(AddressTest, OrdersIPv4BeforeIPv6AndByBytes) {
                                       Address::parse("9.255.255.255")};
     std::sort(addresses.begin(), addresses.end());
     std::vector<std::string> texts;
+    texts.reserve(addresses.size());
     for (const auto& address : addresses) {
         texts.push_back(address.toString());
     }

@@ -61,6 +61,7 @@ TEST(EndpointTest, OrdersAndCompares) {
                                        Endpoint::parse("10.0.0.1:9000")};
     std::sort(endpoints.begin(), endpoints.end());
     std::vector<std::string> texts;
+    texts.reserve(endpoints.size());
     for (const auto& endpoint : endpoints) {
         texts.push_back(endpoint.toString());
     }
