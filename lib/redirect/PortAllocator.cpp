@@ -104,12 +104,14 @@ void PortAllocator::release(const net::Address& address, net::Transport transpor
     if (count == 0) {
         fail("the run is empty");
     }
-    if (!range_.contains(first) || !range_.contains(first + count - 1)) {
+    // count is bounded first so that first + count cannot wrap.
+    if (count > range_.size() || !range_.contains(first) || !range_.contains(first + count - 1)) {
         fail(fmt::format("the run is not inside the range {}", range_.toString()));
     }
     const Key key{address, transport};
+    const auto it = reservations_.find(key);
     for (unsigned port = first; port < first + count; ++port) {
-        if (!isReserved(address, transport, static_cast<std::uint16_t>(port))) {
+        if (it == reservations_.end() || !it->second.taken[indexOf(port)]) {
             fail(fmt::format("port {} is not reserved", port));
         }
     }

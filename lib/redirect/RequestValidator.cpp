@@ -4,8 +4,12 @@
 #include "redirect/Redirect.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <cstddef>
 #include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 

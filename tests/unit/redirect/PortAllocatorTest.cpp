@@ -238,6 +238,7 @@ TEST_F(PortAllocatorTest, ReleasingWhatIsNotReservedIsAnErrorAndChangesNothing) 
     EXPECT_THAT(releaseError(40999, 2), HasSubstr("not inside the range 41000-41009"));
     EXPECT_THAT(releaseError(41009, 2), HasSubstr("not inside the range 41000-41009"));
     EXPECT_THAT(releaseError(41000, 0), HasSubstr("the run is empty"));
+    EXPECT_THAT(releaseError(41002, 0xffffffff), HasSubstr("not inside the range"));
     EXPECT_EQ(alloc.reservedCount(a_, Transport::Tcp), 3U);
     alloc.release(a_, Transport::Tcp, 41000, 3);
     EXPECT_THAT(releaseError(41000, 1), HasSubstr("port 41000 is not reserved"));

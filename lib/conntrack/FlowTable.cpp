@@ -1,0 +1,202 @@
+#include "conntrack/FlowTable.hpp"
+
+#include "conntrack/Entry.hpp"
+#include "conntrack/Handle.hpp"
+#include "error/Error.hpp"
+#include "net/Address.hpp"
+#include "net/Endpoint.hpp"
+#include "net/Transport.hpp"
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <exception>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <arpa/inet.h>
+#include <fmt/format.h>
+#include <libnetfilter_conntrack/libnetfilter_conntrack.h>
+#include <netinet/in.h>
+
+namespace fwx::conntrack {
+
+namespace {
+
+// Which address and port of a conntrack entry to read.
+struct TupleSide {
+    nf_conntrack_attr v4;
+    nf_conntrack_attr v6;
+    nf_conntrack_attr port;
+};
+constexpr TupleSide originalSource{ATTR_ORIG_IPV4_SRC, ATTR_ORIG_IPV6_SRC, ATTR_ORIG_PORT_SRC};
+constexpr TupleSide originalDestination{ATTR_ORIG_IPV4_DST, ATTR_ORIG_IPV6_DST, ATTR_ORIG_PORT_DST};
+constexpr TupleSide replySource{ATTR_REPL_IPV4_SRC, ATTR_REPL_IPV6_SRC, ATTR_REPL_PORT_SRC};
+
+// None if the entry lacks the attributes (not TCP or UDP, or a truncated message).
+std::optional<net::Endpoint> endpointOf(const nf_conntrack* ct, net::Family family,
+                                        const TupleSide& side) {
+    const nf_conntrack_attr addressAttr = family == net::Family::V4 ? side.v4 : side.v6;
+    if (nfct_attr_is_set(ct, addressAttr) <= 0 || nfct_attr_is_set(ct, side.port) <= 0) {
+        return std::nullopt;
+    }
+    net::Endpoint endpoint;
+    if (family == net::Family::V4) {
+        in_addr address{};
+        address.s_addr = nfct_get_attr_u32(ct, addressAttr);
+        endpoint.address = net::Address::fromV4(address);
+    } else {
+        in6_addr address{};
+        std::memcpy(&address, nfct_get_attr(ct, addressAttr), sizeof address);
+        endpoint.address = net::Address::fromV6(address);
+    }
+    endpoint.port = ntohs(nfct_get_attr_u16(ct, side.port));
+    return endpoint;
+}
+
+// "udp 198.51.100.7:5000 -> 203.0.113.1:41000", for error messages.
+std::string describeEntry(const nf_conntrack* ct, net::Family family, net::Transport transport) {
+    const auto text = [&](const TupleSide& side) {
+        const auto endpoint = endpointOf(ct, family, side);
+        return endpoint ? endpoint->toString() : std::string("?");
+    };
+    return fmt::format("{} {} -> {}", net::toString(transport), text(originalSource),
+                       text(originalDestination));
+}
+
+// What one dump looks for and what it found. The callback runs inside C code and must not
+// throw: an exception is parked here and rethrown once nfct_query() has returned.
+struct Dump {
+    net::Family family;
+    std::uint8_t protocol;
+    // internal endpoint of each redirect -> its target
+    std::map<net::Endpoint, net::Endpoint> targets;
+    std::vector<Entry> stale;
+    std::exception_ptr error;
+};
+
+Dump dumpFor(const redirect::RedirectGroup& group) {
+    Dump dump{group.family(), net::ipProtocol(group.transport()), {}, {}, nullptr};
+    for (const redirect::Redirect& redirect : group.redirects) {
+        dump.targets.emplace(redirect.internal, redirect.target);
+    }
+    return dump;
+}
+
+// Stale: sent to one of the group's ports, but its replies do not come from that port's
+// target, so it was set up before this redirect (by a previous one, or none).
+bool isStale(const nf_conntrack* ct, const Dump& dump) {
+    if (nfct_get_attr_u8(ct, ATTR_ORIG_L3PROTO) != net::toAddressFamily(dump.family) ||
+        nfct_get_attr_u8(ct, ATTR_ORIG_L4PROTO) != dump.protocol) {
+        return false;
+    }
+    const auto destination = endpointOf(ct, dump.family, originalDestination);
+    if (!destination) {
+        return false;
+    }
+    const auto redirect = dump.targets.find(*destination);
+    if (redirect == dump.targets.end()) {
+        return false;
+    }
+    return endpointOf(ct, dump.family, replySource) != redirect->second;
+}
+
+int collectStale(nf_conntrack_msg_type /*type*/, nf_conntrack* ct, void* data) noexcept {
+    Dump& dump = *static_cast<Dump*>(data);
+    try {
+        if (isStale(ct, dump)) {
+            // A copy, not NFCT_CB_STOLEN: if push_back threw after taking ct, the library
+            // would free it a second time.
+            Entry copy(nfct_clone(ct));
+            if (!copy) {
+                throwSystemError("copying a conntrack entry", ENOMEM);
+            }
+            dump.stale.push_back(std::move(copy));
+        }
+        return NFCT_CB_CONTINUE;
+    } catch (...) {
+        dump.error = std::current_exception();
+        return NFCT_CB_FAILURE;
+    }
+}
+
+struct FilterDumpDeleter {
+    void operator()(nfct_filter_dump* filter) const noexcept { nfct_filter_dump_destroy(filter); }
+};
+
+// Unregisters the dump's callback so the handle never keeps a pointer to a dead Dump.
+struct CallbackRegistration {
+    CallbackRegistration(const Handle& handle, Dump& dump)
+        : handle_(handle) {
+        if (nfct_callback_register(handle.get(), NFCT_T_ALL, &collectStale, &dump) < 0) {
+            throwSystemError("registering a conntrack callback", errno);
+        }
+    }
+    CallbackRegistration(const CallbackRegistration&) = delete;
+    CallbackRegistration& operator=(const CallbackRegistration&) = delete;
+    ~CallbackRegistration() { nfct_callback_unregister(handle_.get()); }
+
+private:
+    const Handle& handle_;
+};
+
+// One dump of the family's table (the kernel filters by family); entries are matched here.
+void dumpStale(const Handle& handle, Dump& dump) {
+    const std::unique_ptr<nfct_filter_dump, FilterDumpDeleter> filter(nfct_filter_dump_create());
+    if (!filter) {
+        throwSystemError("creating a conntrack dump filter", ENOMEM);
+    }
+    nfct_filter_dump_set_attr_u8(filter.get(), NFCT_FILTER_DUMP_L3NUM,
+                                 static_cast<std::uint8_t>(net::toAddressFamily(dump.family)));
+    const CallbackRegistration registration(handle, dump);
+    const int rc = nfct_query(handle.get(), NFCT_Q_DUMP_FILTER, filter.get());
+    const int err = errno;
+    if (dump.error) {
+        std::rethrow_exception(dump.error);
+    }
+    if (rc < 0) {
+        throwSystemError(fmt::format("dumping the {} conntrack table", net::toString(dump.family)),
+                         err);
+    }
+}
+
+// False if the entry was already gone (expired, or replaced: the dumped entry carries its
+// id, and the kernel only deletes the entry with that id).
+bool destroy(const Handle& handle, const Entry& entry, const Dump& dump, net::Transport transport) {
+    if (nfct_query(handle.get(), NFCT_Q_DESTROY, entry.get()) >= 0) {
+        return true;
+    }
+    const int err = errno;
+    if (err == ENOENT) {
+        return false;
+    }
+    throwSystemError(fmt::format("deleting stale conntrack entry {}",
+                                 describeEntry(entry.get(), dump.family, transport)),
+                     err);
+}
+
+} // namespace
+
+unsigned FlowTable::removeStaleFlows(const redirect::RedirectGroup& group) {
+    if (group.redirects.empty()) {
+        return 0;
+    }
+    const Handle handle = Handle::open();
+    Dump dump = dumpFor(group);
+    dumpStale(handle, dump);
+    // The dump is complete, so the same socket can carry the deletes: deleting from inside
+    // the dump callback would interleave requests with the dump's replies.
+    unsigned deleted = 0;
+    for (const Entry& entry : dump.stale) {
+        if (destroy(handle, entry, dump, group.transport())) {
+            ++deleted;
+        }
+    }
+    return deleted;
+}
+
+} // namespace fwx::conntrack

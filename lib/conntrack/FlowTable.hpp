@@ -1,0 +1,26 @@
+// lib/conntrack: the daemon's access to the kernel's connection tracking (ctnetlink).
+//
+// Lives here: clean-up of stale flows when a port is (re)allocated (FlowTable); later the
+// event listener that reports established and closed connections, and the conntrack
+// expectations that back redirects of a helped primary connection. Everything goes
+// through libnetfilter_conntrack, with every library object owned by an RAII type
+// (Handle, Entry). Depends on net/, error/ and the interfaces of redirect/ it
+// implements; redirect/ never depends on it.
+#pragma once
+
+#include "redirect/FlowTable.hpp"
+#include "redirect/Redirect.hpp"
+
+namespace fwx::conntrack {
+
+// redirect::FlowTable over ctnetlink, in the caller's network namespace. Opens its socket
+// per call: calls are rare (one per RedirectConnections) and no state can go stale.
+class FlowTable final : public redirect::FlowTable {
+public:
+    // One dump of the group's family, then one delete per stale entry. Entries that are
+    // gone by the time they are deleted do not count. Throws fwx::Error(Failed) with the
+    // errno when ctnetlink refuses the dump or a delete.
+    unsigned removeStaleFlows(const redirect::RedirectGroup& group) override;
+};
+
+} // namespace fwx::conntrack
