@@ -21,8 +21,6 @@
 
 namespace fwx::test {
 
-class IpScript;
-
 class Lab {
 public:
     // Throws CommandError (with the failing ip command and its stderr) or std::system_error.
@@ -57,9 +55,6 @@ public:
 
 private:
     void build();
-    static IpScript linkSide(IpScript& firewall, const Netns& ns, std::string_view link,
-                             std::string_view peerV4, std::string_view peerV6,
-                             std::string_view selfV4, std::string_view selfV6);
     void teardownFirewall() noexcept;
 
     // Holds the process's one Lab slot from before the namespaces exist until after they
