@@ -48,9 +48,10 @@ public:
     static std::string firewallClientSide(Family family);
     // The firewall's address on the server's link: the server's default gateway.
     static std::string firewallServerSide(Family family);
-    // A second firewall address on the server's link, the "proxy external address".
+    // A second firewall address on the server's link, the "proxy external address". The
+    // firewall's own connections use it only when bound to it.
     static std::string proxyAddress(Family family);
-    // The firewall's internal address (on the dummy link) that redirects are opened on.
+    // The firewall's internal address (on fwx-internal) that redirects are opened on.
     static std::string internalAddress(Family family);
 
 private:
