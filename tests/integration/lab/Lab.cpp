@@ -73,8 +73,6 @@ void tuneNamespace() {
     writeSysctl("net/ipv6/icmp/ratelimit", "0");
 }
 
-} // namespace
-
 // Commands for one `ip -batch`: one process per namespace instead of one per command.
 class IpScript {
 public:
@@ -103,6 +101,31 @@ public:
 private:
     std::string script_;
 };
+
+// Adds the veth link between the firewall (link, selfV4/V6) and ns (eth0, peerV4/V6) to
+// the firewall's script, and returns ns's script: its end of the link and default routes
+// via the firewall.
+IpScript linkSide(IpScript& firewall, const Netns& ns, std::string_view link,
+                  std::string_view peerV4, std::string_view peerV6, std::string_view selfV4,
+                  std::string_view selfV6) {
+    // Created here and the peer end placed straight into ns: no name can clash with the
+    // host or with another test process's lab.
+    firewall.add("link add", link, "type veth peer name", Lab::peerLink, "netns", ns.name());
+    firewall.add("link set dev", link, "group", linkGroup);
+    firewall.add("addr add", withPrefix(selfV4, v4.subnet), "dev", link);
+    firewall.add("addr add", withPrefix(selfV6, v6.subnet), "dev", link, "nodad");
+    firewall.add("link set", link, "up");
+    IpScript side;
+    side.add("link set lo up");
+    side.add("addr add", withPrefix(peerV4, v4.subnet), "dev", Lab::peerLink);
+    side.add("addr add", withPrefix(peerV6, v6.subnet), "dev", Lab::peerLink, "nodad");
+    side.add("link set", Lab::peerLink, "up");
+    side.add("route add default via", selfV4);
+    side.add("route add default via", selfV6);
+    return side;
+}
+
+} // namespace
 
 Lab::Claim::Claim() {
     if (!inFirewallNetns()) {
@@ -163,29 +186,6 @@ void Lab::build() {
     firewall.apply(nullptr);
     client.apply(&client_);
     server.apply(&server_);
-}
-
-// Adds the veth link between the firewall (link, selfV4/V6) and ns (eth0, peerV4/V6) to
-// the firewall's script, and returns ns's script: its end of the link and default routes
-// via the firewall.
-IpScript Lab::linkSide(IpScript& firewall, const Netns& ns, std::string_view link,
-                       std::string_view peerV4, std::string_view peerV6, std::string_view selfV4,
-                       std::string_view selfV6) {
-    // Created here and the peer end placed straight into ns: no name can clash with the
-    // host or with another test process's lab.
-    firewall.add("link add", link, "type veth peer name", peerLink, "netns", ns.name());
-    firewall.add("link set dev", link, "group", linkGroup);
-    firewall.add("addr add", withPrefix(selfV4, v4.subnet), "dev", link);
-    firewall.add("addr add", withPrefix(selfV6, v6.subnet), "dev", link, "nodad");
-    firewall.add("link set", link, "up");
-    IpScript side;
-    side.add("link set lo up");
-    side.add("addr add", withPrefix(peerV4, v4.subnet), "dev", peerLink);
-    side.add("addr add", withPrefix(peerV6, v6.subnet), "dev", peerLink, "nodad");
-    side.add("link set", peerLink, "up");
-    side.add("route add default via", selfV4);
-    side.add("route add default via", selfV6);
-    return side;
 }
 
 // Leaves the firewall namespace as the next Lab expects it. Deleting one end of a veth

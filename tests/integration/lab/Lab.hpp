@@ -21,8 +21,6 @@
 
 namespace fwx::test {
 
-class IpScript;
-
 class Lab {
 public:
     // Throws CommandError (with the failing ip command and its stderr) or std::system_error.
@@ -50,16 +48,14 @@ public:
     static std::string firewallClientSide(Family family);
     // The firewall's address on the server's link: the server's default gateway.
     static std::string firewallServerSide(Family family);
-    // A second firewall address on the server's link, the "proxy external address".
+    // A second firewall address on the server's link, the "proxy external address". The
+    // firewall's own connections use it only when bound to it.
     static std::string proxyAddress(Family family);
-    // The firewall's internal address (on the dummy link) that redirects are opened on.
+    // The firewall's internal address (on fwx-internal) that redirects are opened on.
     static std::string internalAddress(Family family);
 
 private:
     void build();
-    static IpScript linkSide(IpScript& firewall, const Netns& ns, std::string_view link,
-                             std::string_view peerV4, std::string_view peerV6,
-                             std::string_view selfV4, std::string_view selfV6);
     void teardownFirewall() noexcept;
 
     // Holds the process's one Lab slot from before the namespaces exist until after they

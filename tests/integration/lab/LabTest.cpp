@@ -35,6 +35,15 @@ protected:
     Lab lab;
 };
 
+TEST_P(LabTest, ClientAndServerHaveTheirAddresses) {
+    const auto show = [&](const Netns& ns) {
+        return ns.exec({"ip", "-o", "addr", "show", "dev", std::string(Lab::peerLink)}).out;
+    };
+
+    EXPECT_NE(show(lab.client()).find(Lab::clientAddress(family()) + "/"), std::string::npos);
+    EXPECT_NE(show(lab.server()).find(Lab::serverAddress(family()) + "/"), std::string::npos);
+}
+
 TEST_P(LabTest, TcpFromClientReachesServerAndSeesClientAddress) {
     TcpServer server(&lab.server(), Lab::serverAddress(family()));
 

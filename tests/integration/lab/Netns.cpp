@@ -132,7 +132,10 @@ void Netns::removeStale() {
     for (const auto& entry : std::filesystem::directory_iterator(netnsDir, ec)) {
         const std::string name = entry.path().filename().string();
         const pid_t pid = ownerPid(name);
-        if (pid <= 0 || pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) {
+        // Names with our own pid are stale too: a crashed process that had this pid before
+        // us left them, and they would make our `ip netns add` fail.
+        const bool stale = pid == ::getpid() || (::kill(pid, 0) != 0 && errno == ESRCH);
+        if (pid <= 0 || !stale) {
             continue;
         }
         const auto result = tryRun({"ip", "netns", "del", name});

@@ -56,7 +56,8 @@ public:
     // `ip -n NAME args...`: configures the namespace without entering it.
     CommandResult ip(const std::vector<std::string>& args) const;
 
-    // Deletes namespaces left by lab processes that no longer exist (a crashed run).
+    // Deletes namespaces left by lab processes that no longer exist (a crashed run). Call
+    // it before this process creates any Netns (lab main() does).
     static void removeStale();
 
 private:
