@@ -11,7 +11,8 @@ Service::Service(RequestValidator validator, PortAllocator& ports, NftBackend& n
     : validator_(std::move(validator))
     , ports_(ports)
     , nft_(nft)
-    , flows_(flows) {}
+    , flows_(flows) {
+}
 
 Service::~Service() {
     while (!groups_.empty()) {
@@ -82,10 +83,9 @@ const RedirectGroup* Service::find(GroupId id) const {
 }
 
 std::size_t Service::activeRedirects() const noexcept {
-    return std::accumulate(groups_.begin(), groups_.end(), std::size_t{0},
-                           [](std::size_t n, const auto& entry) {
-                               return n + entry.second.redirects.size();
-                           });
+    return std::accumulate(
+        groups_.begin(), groups_.end(), std::size_t{0},
+        [](std::size_t n, const auto& entry) { return n + entry.second.redirects.size(); });
 }
 
 } // namespace fwx::redirect

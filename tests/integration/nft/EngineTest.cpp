@@ -9,12 +9,13 @@
 #include "lab/TcpConnect.hpp"
 #include "lab/WaitUntil.hpp"
 
-#include <gtest/gtest.h>
-
 #include <csignal>
 #include <future>
-#include <unistd.h>
+#include <system_error>
+
+#include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 namespace fwx::test {
 namespace {
@@ -74,7 +75,7 @@ TEST_F(Engine, ClosingEveryKindOfRedirectLeavesNoTrace) {
     for (const auto id : {usedId, multiId, v4Id}) {
         firewall.service().close(id);
     }
-    EXPECT_EQ(nftElementCount(), 0U) << nftJson("table", "inet", "fwxd").dump(2);
+    EXPECT_EQ(nftElementCount(), 0U) << run({"nft", "list", "table", "inet", "fwxd"}).out;
 }
 
 // A group whose last port collides with one the kernel already has: the kernel refuses the
@@ -114,13 +115,41 @@ TEST_F(Engine, TableIsOwnedByTheEngineAndReadableByAdmins) {
     EXPECT_THROW(nft::Engine second, Error);
 }
 
-TEST_F(Engine, TableGoesAwayWhenItsProcessIsKilled) {
-    int ready[2];
-    ASSERT_EQ(pipe(ready), 0);
-    const pid_t child = fork();
-    ASSERT_GE(child, 0);
-    if (child == 0) {
+// A child process that programs a group, then waits to be killed.
+class TableHolder {
+public:
+    TableHolder() {
+        int ready[2];
+        if (pipe(ready) != 0) {
+            throw std::system_error(errno, std::generic_category(), "pipe");
+        }
+        pid_ = fork();
+        if (pid_ == 0) {
+            close(ready[0]);
+            holdTable(ready[1]);
+        }
+        close(ready[1]);
+        char ok = 0;
+        const bool programmed = read(ready[0], &ok, 1) == 1;
         close(ready[0]);
+        if (pid_ < 0 || !programmed) {
+            throw std::runtime_error("the child could not program its table");
+        }
+    }
+    ~TableHolder() { kill(SIGKILL); }
+    TableHolder(const TableHolder&) = delete;
+    TableHolder& operator=(const TableHolder&) = delete;
+
+    void kill(int signal) {
+        if (pid_ > 0) {
+            ::kill(pid_, signal);
+            waitpid(pid_, nullptr, 0);
+            pid_ = -1;
+        }
+    }
+
+private:
+    [[noreturn]] static void holdTable(int ready) {
         try {
             nft::Engine engine;
             redirect::Redirect r;
@@ -129,23 +158,26 @@ TEST_F(Engine, TableGoesAwayWhenItsProcessIsKilled) {
             r.allowedSource = net::Prefix::any(net::Family::V4);
             engine.addGroup(redirect::RedirectGroup{1, {r}});
             const char ok = 'k';
-            (void)!write(ready[1], &ok, 1);
-            pause();
+            if (write(ready, &ok, 1) == 1) {
+                pause();
+            }
         } catch (...) {
         }
         _exit(1);
     }
-    close(ready[1]);
-    char ok = 0;
-    ASSERT_EQ(read(ready[0], &ok, 1), 1) << "the child could not program its table";
-    close(ready[0]);
+
+    pid_t pid_ = -1;
+};
+
+TEST_F(Engine, TableGoesAwayWhenItsProcessIsKilled) {
+    TableHolder holder;
     EXPECT_EQ(nftElements("ports_v4").size(), 1U);
-    kill(child, SIGKILL);
-    int status = 0;
-    waitpid(child, &status, 0);
+    holder.kill(SIGKILL);
     EXPECT_TRUE(waitUntil(
-        [] { return run({"nft", "list", "tables"}).out.find("fwxd") == std::string::npos; }, 5s,
-        "the kernel to delete the dead process's table"));
+        [] {
+            return run({"nft", "list", "tables"}).out.find("fwxd") == std::string::npos;
+        },
+        5s, "the kernel to delete the dead process's table"));
 }
 
 TEST_F(Engine, PortsBoundByLocalSocketsAreNotAllocated) {
@@ -155,8 +187,8 @@ TEST_F(Engine, PortsBoundByLocalSocketsAreNotAllocated) {
         Firewall::requestTo({SocketAddress(Lab::serverAddress(Family::V4), 80)}, Transport::Tcp));
     EXPECT_EQ(group.redirects.front().internal.port, 41001);
     try {
-        firewall.open(
-            Firewall::requestTo({SocketAddress(Lab::serverAddress(Family::V4), 81)}, Transport::Tcp));
+        firewall.open(Firewall::requestTo({SocketAddress(Lab::serverAddress(Family::V4), 81)},
+                                          Transport::Tcp));
         FAIL() << "a third port was allocated from a range of two";
     } catch (const Error& e) {
         EXPECT_EQ(e.code(), ErrorCode::PortsExhausted) << e.what();
@@ -170,8 +202,9 @@ TEST_F(Engine, AdminDropInAnotherTableStillWins) {
     redirect::Request request = Firewall::requestTo({target.address()}, Transport::Tcp);
     request.flags = redirect::flags::AllowMultiple;
     const auto& group = firewall.open(request);
-    nftApply("table inet admin { chain forward { type filter hook forward priority 0; ip daddr " +
-             Lab::serverAddress(Family::V4) + " counter drop; } }");
+    nftApply("table inet admin {\n chain forward {\n type filter hook forward priority 0;\n"
+             " ip daddr " +
+             Lab::serverAddress(Family::V4) + " counter drop\n }\n}\n");
     const auto dropped = [] {
         const auto listing = nftJson("chain", "inet", "admin", "forward");
         for (const auto& item : listing.at("nftables")) {

@@ -15,7 +15,8 @@ redirect::ValidatorLimits labLimits() {
 
 Firewall::Firewall(redirect::PortRange range)
     : ports_(range, host_)
-    , service_(redirect::RequestValidator(labLimits(), host_), ports_, engine_, flows_) {}
+    , service_(redirect::RequestValidator(labLimits(), host_), ports_, engine_, flows_) {
+}
 
 redirect::Request Firewall::requestTo(const std::vector<SocketAddress>& targets,
                                       net::Transport transport) {
@@ -37,30 +38,27 @@ SocketAddress Firewall::internalOf(const redirect::RedirectGroup& group, std::si
     return SocketAddress(internal.address.toString(), internal.port);
 }
 
+// Sets and maps are listed one by one: nft 1.0.6 prints garbage for the owner flag in
+// `nft -j list table`, so the table's JSON cannot be parsed.
 std::vector<nlohmann::json> nftElements(const std::string& set) {
-    const nlohmann::json listing = nftJson("table", "inet", "fwxd");
+    const bool isMap = set.starts_with("dnat_") || set.starts_with("snat_");
+    const nlohmann::json listing = nftJson(isMap ? "map" : "set", "inet", "fwxd", set);
     for (const auto& item : listing.at("nftables")) {
-        for (const char* kind : {"set", "map"}) {
-            if (item.contains(kind) && item[kind].at("name") == set) {
-                const auto& object = item[kind];
-                if (!object.contains("elem")) {
-                    return {};
-                }
-                return object["elem"].get<std::vector<nlohmann::json>>();
-            }
+        const char* kind = isMap ? "map" : "set";
+        if (item.contains(kind)) {
+            const auto& object = item[kind];
+            return object.contains("elem") ? object["elem"].get<std::vector<nlohmann::json>>()
+                                           : std::vector<nlohmann::json>{};
         }
     }
-    throw std::runtime_error("table inet fwxd has no set or map " + set);
+    throw std::runtime_error("nft listed no " + set);
 }
 
 std::size_t nftElementCount() {
     std::size_t count = 0;
-    const nlohmann::json listing = nftJson("table", "inet", "fwxd");
-    for (const auto& item : listing.at("nftables")) {
-        for (const char* kind : {"set", "map"}) {
-            if (item.contains(kind) && item[kind].contains("elem")) {
-                count += item[kind]["elem"].size();
-            }
+    for (const char* family : {"v4", "v6"}) {
+        for (const char* kind : {"ports_", "dnat_", "once_", "multi_", "source_", "snat_"}) {
+            count += nftElements(std::string(kind) + family).size();
         }
     }
     return count;

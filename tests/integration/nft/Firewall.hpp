@@ -13,7 +13,6 @@
 #include "redirect/Service.hpp"
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <vector>
 

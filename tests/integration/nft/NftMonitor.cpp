@@ -39,15 +39,15 @@ int count(const nlmsghdr* header, void* data) {
 
 NftMonitor::NftMonitor()
     : socket_(net::NetlinkSocket::open(NETLINK_NETFILTER, 1U << (NFNLGRP_NFTABLES - 1))) {
-    if (setsockopt(socket_.fd(), SOL_SOCKET, SO_RCVBUFFORCE, &ReceiveBuffer,
-                   sizeof ReceiveBuffer) < 0) {
+    if (setsockopt(socket_.fd(), SOL_SOCKET, SO_RCVBUFFORCE, &ReceiveBuffer, sizeof ReceiveBuffer) <
+        0) {
         throwSystemError("monitor: sizing the receive buffer", errno);
     }
 }
 
 NftMonitor::Counts NftMonitor::drain() {
     Counts counts;
-    std::vector<char> buffer(MNL_SOCKET_BUFFER_SIZE * 4);
+    std::vector<char> buffer(static_cast<std::size_t>(MNL_SOCKET_BUFFER_SIZE) * 4);
     for (;;) {
         const ssize_t got = recv(socket_.fd(), buffer.data(), buffer.size(), MSG_DONTWAIT);
         if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {

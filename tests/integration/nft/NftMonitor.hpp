@@ -12,8 +12,8 @@ public:
     NftMonitor();
 
     struct Counts {
-        unsigned transactions = 0;   // NFT_MSG_NEWGEN
-        unsigned elementsAdded = 0;  // NFT_MSG_NEWSETELEM
+        unsigned transactions = 0;    // NFT_MSG_NEWGEN
+        unsigned elementsAdded = 0;   // NFT_MSG_NEWSETELEM
         unsigned elementsRemoved = 0; // NFT_MSG_DELSETELEM
     };
     // Reads every notification queued so far. The kernel queues them before the sender's

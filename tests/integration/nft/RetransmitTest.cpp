@@ -8,9 +8,9 @@
 #include "lab/TcpConnect.hpp"
 #include "lab/WaitUntil.hpp"
 
-#include <gtest/gtest.h>
-
 #include <future>
+
+#include <gtest/gtest.h>
 
 namespace fwx::test {
 namespace {
@@ -58,9 +58,8 @@ TEST_P(Retransmit, RetransmittedSynOfAnAdmittedConnectionPasses) {
     const SocketAddress internal = Firewall::internalOf(group);
     lab.server().run([] { nftApply(LossyServer); });
 
-    auto connecting = std::async(std::launch::async, [&] {
-        return tcpConnect(&lab.client(), internal, "hello\n", 15s);
-    });
+    auto connecting = std::async(
+        std::launch::async, [&] { return tcpConnect(&lab.client(), internal, "hello\n", 15s); });
     // Two SYNs at the target: the retransmission came through after the permission was gone.
     EXPECT_TRUE(waitUntil([&] { return synsReceived(lab) >= 2; }, 8s,
                           "the retransmitted SYN to reach the target"));

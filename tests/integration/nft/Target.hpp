@@ -8,11 +8,11 @@
 #include "lab/UdpServer.hpp"
 #include "net/Transport.hpp"
 
-#include <gtest/gtest.h>
-
 #include <memory>
 #include <optional>
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace fwx::test {
 

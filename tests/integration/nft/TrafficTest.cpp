@@ -9,9 +9,9 @@
 #include "lab/WaitUntil.hpp"
 #include "redirect/Redirect.hpp"
 
-#include <gtest/gtest.h>
-
 #include <tuple>
+
+#include <gtest/gtest.h>
 
 namespace fwx::test {
 namespace {
@@ -28,7 +28,7 @@ protected:
     std::string familySuffix() const { return family() == Family::V4 ? "v4" : "v6"; }
     Client client() const { return Client{&lab.client(), {}, {}}; }
 
-    redirect::Request requestTo(const Target& target) const {
+    redirect::Request request() const {
         return Firewall::requestTo({target.address()}, transport());
     }
 
@@ -38,14 +38,14 @@ protected:
 };
 
 TEST_P(Traffic, ReachesTheTargetWithTheClientsAddress) {
-    const auto& group = firewall.open(requestTo(target));
+    const auto& group = firewall.open(request());
     std::optional<SocketAddress> seenAs;
     ASSERT_TRUE(target.reachedVia(Firewall::internalOf(group), client(), &seenAs));
     EXPECT_EQ(seenAs->address(), Lab::clientAddress(family()));
 }
 
 TEST_P(Traffic, TargetSeesTheProxyExternalAddress) {
-    redirect::Request request = requestTo(target);
+    redirect::Request request = this->request();
     request.proxyExternalAddress = net::Address::parse(Lab::proxyAddress(family()));
     const auto& group = firewall.open(request);
     std::optional<SocketAddress> seenAs;
@@ -54,7 +54,7 @@ TEST_P(Traffic, TargetSeesTheProxyExternalAddress) {
 }
 
 TEST_P(Traffic, SingleUseAdmitsOneConnectionOnly) {
-    const auto& group = firewall.open(requestTo(target));
+    const auto& group = firewall.open(request());
     const SocketAddress internal = Firewall::internalOf(group);
     ASSERT_TRUE(target.reachedVia(internal, client()));
     EXPECT_TRUE(target.refusedVia(internal, client()));
@@ -62,7 +62,7 @@ TEST_P(Traffic, SingleUseAdmitsOneConnectionOnly) {
 }
 
 TEST_P(Traffic, AllowMultipleAdmitsManyConnections) {
-    redirect::Request request = requestTo(target);
+    redirect::Request request = this->request();
     request.flags = redirect::flags::AllowMultiple;
     const auto& group = firewall.open(request);
     for (int i = 0; i < 3; ++i) {
@@ -71,7 +71,7 @@ TEST_P(Traffic, AllowMultipleAdmitsManyConnections) {
 }
 
 TEST_P(Traffic, UnusedPermissionExpires) {
-    redirect::Request request = requestTo(target);
+    redirect::Request request = this->request();
     request.flags = redirect::flags::Timeout;
     request.timeout = 1s;
     const auto& group = firewall.open(request);
@@ -84,9 +84,15 @@ TEST_P(Traffic, UnusedPermissionExpires) {
 
 TEST_P(Traffic, OnlyTheAllowedSourceMayConnect) {
     const std::string allowed = family() == Family::V4 ? "192.0.2.3" : "2001:db8:c::3";
-    lab.client().ip({"address", "add", allowed + (family() == Family::V4 ? "/24" : "/64"), "dev",
-                     std::string(Lab::peerLink), "nodad"});
-    redirect::Request request = requestTo(target);
+    // A second client address, used only when a socket binds to it: IPv4 keeps the primary
+    // as source, IPv6 needs the new one deprecated (preferred_lft 0) not to prefer it.
+    if (family() == Family::V4) {
+        lab.client().ip({"address", "add", allowed + "/24", "dev", std::string(Lab::peerLink)});
+    } else {
+        lab.client().ip({"address", "add", allowed + "/64", "dev", std::string(Lab::peerLink),
+                         "nodad", "preferred_lft", "0"});
+    }
+    redirect::Request request = this->request();
     request.flags = redirect::flags::AllowMultiple;
     request.allowedSource = net::Prefix::parse(allowed);
     const auto& group = firewall.open(request);
@@ -98,12 +104,12 @@ TEST_P(Traffic, OnlyTheAllowedSourceMayConnect) {
 }
 
 TEST_P(Traffic, ClientOnTheFirewallItselfIsRedirected) {
-    const auto& group = firewall.open(requestTo(target));
+    const auto& group = firewall.open(request());
     EXPECT_TRUE(target.reachedVia(Firewall::internalOf(group), Client{}));
 }
 
 TEST_P(Traffic, ClosedRedirectRefusesConnections) {
-    redirect::Request request = requestTo(target);
+    redirect::Request request = this->request();
     request.flags = redirect::flags::AllowMultiple;
     const auto& group = firewall.open(request);
     const SocketAddress internal = Firewall::internalOf(group);
@@ -145,8 +151,8 @@ TEST_P(UdpPortReuse, ClientKeepingItsPortReachesTheNewTarget) {
     ASSERT_TRUE(first.receive(3s)) << "the first target got nothing";
 
     firewall.service().close(before.id);
-    request.targets = {net::Endpoint{net::Address::parse(second.address().address()),
-                                     second.address().port()}};
+    request.targets = {
+        net::Endpoint{net::Address::parse(second.address().address()), second.address().port()}};
     const auto& after = firewall.open(request);
     ASSERT_EQ(Firewall::internalOf(after), internal);
 

@@ -1,8 +1,8 @@
-#include "net/Address.hpp"
 #include "nft/ElementKey.hpp"
 
-#include <gtest/gtest.h>
+#include "net/Address.hpp"
 
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 
 namespace fwx::nft {
@@ -20,8 +20,7 @@ TEST(ElementKey, PadsEveryFieldToARegister) {
 }
 
 TEST(ElementKey, Ipv6AddressTakesFourRegisters) {
-    const Bytes key =
-        ElementKey().address(net::Address::parse("2001:db8::1")).port(8080).bytes();
+    const Bytes key = ElementKey().address(net::Address::parse("2001:db8::1")).port(8080).bytes();
     ASSERT_EQ(key.size(), 20U);
     EXPECT_EQ(key[0], 0x20);
     EXPECT_EQ(key[15], 0x01);

@@ -1,8 +1,8 @@
 #include "nft/GroupElements.hpp"
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
+
+#include <gtest/gtest.h>
 
 namespace fwx::nft {
 namespace {
@@ -21,8 +21,8 @@ Redirect redirectTo(const char* internal, const char* target, bool singleUse) {
 
 const GroupElements::SetElements* findSet(const GroupElements& elements, const std::string& name) {
     const auto& sets = elements.sets();
-    const auto it = std::find_if(sets.begin(), sets.end(),
-                                 [&](const auto& s) { return s.set == name; });
+    const auto it =
+        std::find_if(sets.begin(), sets.end(), [&](const auto& s) { return s.set == name; });
     return it == sets.end() ? nullptr : &*it;
 }
 
