@@ -57,10 +57,10 @@ void demoTcp(const Lab& lab, Firewall& firewall) {
     step("An FTP-style proxy asks for 3 single-use TCP redirects to " +
          server.address().toString() + " and neighbours, from the proxy address " +
          Lab::proxyAddress(Family::V4) + ", unused ones expiring after 30 s");
-    redirect::Request request = Firewall::requestTo(
-        {server.address(), SocketAddress(Lab::serverAddress(Family::V4), 8081),
-         SocketAddress(Lab::serverAddress(Family::V4), 8082)},
-        net::Transport::Tcp);
+    redirect::Request request =
+        Firewall::requestTo({server.address(), SocketAddress(Lab::serverAddress(Family::V4), 8081),
+                             SocketAddress(Lab::serverAddress(Family::V4), 8082)},
+                            net::Transport::Tcp);
     request.proxyExternalAddress = net::Address::parse(Lab::proxyAddress(Family::V4));
     request.flags = redirect::flags::Timeout;
     request.timeout = 30s;
