@@ -34,20 +34,20 @@ std::string commentFor(const redirect::RedirectGroup& group, std::size_t index) 
     return text.substr(0, NFTNL_UDATA_COMMENT_MAXLEN - 1);
 }
 
+// An interval element of source_*: the redirect's port key followed by the range of
+// client addresses allowed to use it.
 GroupElements::Element sourceElement(const redirect::Redirect& r, std::string comment) {
+    const auto keyWith = [&r](const net::Address& client) {
+        return ElementKey()
+            .address(r.internal.address)
+            .protocol(net::ipProtocol(r.transport))
+            .port(r.internal.port)
+            .address(client)
+            .bytes();
+    };
     GroupElements::Element e;
-    e.key = ElementKey()
-                .address(r.internal.address)
-                .protocol(net::ipProtocol(r.transport))
-                .port(r.internal.port)
-                .address(r.allowedSource.network())
-                .bytes();
-    e.keyEnd = ElementKey()
-                   .address(r.internal.address)
-                   .protocol(net::ipProtocol(r.transport))
-                   .port(r.internal.port)
-                   .address(r.allowedSource.last())
-                   .bytes();
+    e.key = keyWith(r.allowedSource.network());
+    e.keyEnd = keyWith(r.allowedSource.last());
     e.comment = std::move(comment);
     return e;
 }
