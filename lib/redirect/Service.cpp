@@ -47,7 +47,7 @@ RedirectGroup Service::build(const ValidRequest& request, std::uint16_t firstPor
         r.singleUse = request.singleUse;
         r.permissionTimeout = request.permissionTimeout;
         r.allowedSource = request.allowedSource;
-        group.redirects.push_back(std::move(r));
+        group.redirects.push_back(r);
     }
     return group;
 }

@@ -14,15 +14,15 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const net::Address Internal = net::Address::parse("203.0.113.1");
-
 class ServiceTest : public ::testing::Test {
 protected:
+    const net::Address internal = net::Address::parse("203.0.113.1");
+
     ServiceTest() {
-        host.addLocalAddress(Internal);
+        host.addLocalAddress(internal);
         host.addLocalAddress(net::Address::parse("198.51.100.100"));
         ValidatorLimits limits;
-        limits.internalAddresses = {Internal};
+        limits.internalAddresses = {internal};
         service = std::make_unique<Service>(RequestValidator(limits, host), ports, nft, flows);
     }
 
@@ -55,7 +55,7 @@ TEST_F(ServiceTest, OpenProgramsOneGroupOfConsecutivePortsInTargetOrder) {
     ASSERT_EQ(group.redirects.size(), 3U);
     for (std::size_t i = 0; i < 3; ++i) {
         const Redirect& r = group.redirects[i];
-        EXPECT_EQ(r.internal, (net::Endpoint{Internal, static_cast<std::uint16_t>(41000 + i)}));
+        EXPECT_EQ(r.internal, (net::Endpoint{internal, static_cast<std::uint16_t>(41000 + i)}));
         EXPECT_EQ(r.target, request.targets[i]);
         EXPECT_EQ(r.snatSource, request.proxyExternalAddress);
         EXPECT_FALSE(r.singleUse);
@@ -63,7 +63,7 @@ TEST_F(ServiceTest, OpenProgramsOneGroupOfConsecutivePortsInTargetOrder) {
         EXPECT_TRUE(r.allowedSource.isAny());
     }
     EXPECT_EQ(flows.cleaned().size(), 1U);
-    EXPECT_EQ(ports.reservedCount(Internal, net::Transport::Tcp), 3U);
+    EXPECT_EQ(ports.reservedCount(internal, net::Transport::Tcp), 3U);
     EXPECT_EQ(service->activeRedirects(), 3U);
 }
 
@@ -72,13 +72,13 @@ TEST_F(ServiceTest, InvalidRequestTouchesNothing) {
     request.flags = 0x80;
     EXPECT_THROW(service->open(request), Error);
     EXPECT_EQ(nft.calls(), 0U);
-    EXPECT_EQ(ports.reservedCount(Internal, net::Transport::Tcp), 0U);
+    EXPECT_EQ(ports.reservedCount(internal, net::Transport::Tcp), 0U);
 }
 
 TEST_F(ServiceTest, KernelRefusalReleasesThePorts) {
     nft.failNextAdd(Error(ErrorCode::Failed, "nft: adding", EEXIST));
     EXPECT_THROW(service->open(threeTargets()), Error);
-    EXPECT_EQ(ports.reservedCount(Internal, net::Transport::Tcp), 0U);
+    EXPECT_EQ(ports.reservedCount(internal, net::Transport::Tcp), 0U);
     EXPECT_TRUE(service->groups().empty());
 }
 
@@ -87,14 +87,14 @@ TEST_F(ServiceTest, FlowCleanupFailureUndoesTheGroup) {
     EXPECT_THROW(service->open(threeTargets()), Error);
     EXPECT_TRUE(nft.active().empty());
     EXPECT_EQ(nft.removed().size(), 1U);
-    EXPECT_EQ(ports.reservedCount(Internal, net::Transport::Tcp), 0U);
+    EXPECT_EQ(ports.reservedCount(internal, net::Transport::Tcp), 0U);
 }
 
 TEST_F(ServiceTest, CloseRemovesTheGroupAndFreesItsPorts) {
     const GroupId id = service->open(threeTargets()).id;
     service->close(id);
     EXPECT_TRUE(nft.active().empty());
-    EXPECT_EQ(ports.reservedCount(Internal, net::Transport::Tcp), 0U);
+    EXPECT_EQ(ports.reservedCount(internal, net::Transport::Tcp), 0U);
     EXPECT_EQ(service->find(id), nullptr);
     EXPECT_THROW(service->close(id), Error);
 }
@@ -104,7 +104,7 @@ TEST_F(ServiceTest, FailedCloseKeepsTheGroup) {
     nft.failNextRemove(Error(ErrorCode::Failed, "nft: removing", ENOMEM));
     EXPECT_THROW(service->close(id), Error);
     EXPECT_NE(service->find(id), nullptr);
-    EXPECT_EQ(ports.reservedCount(Internal, net::Transport::Tcp), 3U);
+    EXPECT_EQ(ports.reservedCount(internal, net::Transport::Tcp), 3U);
 }
 
 TEST_F(ServiceTest, DestructionRemovesEveryGroup) {
@@ -113,7 +113,7 @@ TEST_F(ServiceTest, DestructionRemovesEveryGroup) {
     ASSERT_EQ(nft.active().size(), 2U);
     service.reset();
     EXPECT_TRUE(nft.active().empty());
-    EXPECT_EQ(ports.reservedCount(Internal, net::Transport::Tcp), 0U);
+    EXPECT_EQ(ports.reservedCount(internal, net::Transport::Tcp), 0U);
 }
 
 TEST_F(ServiceTest, ExhaustedRangeIsReported) {
