@@ -115,19 +115,40 @@ void jumpToAdmit(Batch& batch, const std::string& table, const char* chain, cons
     rule.comment("connections to allocated ports are admitted or left alone").appendTo(batch);
 }
 
+// Loads the port key followed by "ip saddr" and returns after the lookup in set.
+void lookupWithClient(RuleBuilder& rule, const FamilyLayout& f, const std::string& set) {
+    const std::uint32_t next = loadPortKey(rule, f);
+    const std::uint32_t saddr = f.family == net::Family::V4 ? Ip4SaddrOffset : Ip6SaddrOffset;
+    rule.add(expr::payload(NFT_PAYLOAD_NETWORK_HEADER, saddr, f.addressLength, next));
+    rule.add(expr::lookup(set, NFT_REG32_00));
+}
+
+// Who may connect: anyone (open_v4), one client (client_v4) or a prefix (source_v4).
 void addAdmitRules(Batch& batch, const std::string& table, const FamilyLayout& f) {
     const std::string chain = f.admitChain();
     {
-        // ip daddr . meta l4proto . th dport . ip saddr != @source_v4 return
+        // ip daddr . meta l4proto . th dport @open_v4 goto permit_v4
         RuleBuilder rule(table, chain);
         matchFamily(rule, f);
-        const std::uint32_t next = loadPortKey(rule, f);
-        const std::uint32_t saddr = f.family == net::Family::V4 ? Ip4SaddrOffset : Ip6SaddrOffset;
-        rule.add(expr::payload(NFT_PAYLOAD_NETWORK_HEADER, saddr, f.addressLength, next));
-        rule.add(expr::lookup(f.source(), NFT_REG32_00, {}, true));
-        rule.add(expr::verdict(NFT_RETURN));
-        rule.comment("only the clients a redirect allows").appendTo(batch);
+        loadPortKey(rule, f);
+        rule.add(expr::lookup(f.open(), NFT_REG32_00));
+        rule.add(expr::verdict(NFT_GOTO, f.permitChain()));
+        rule.comment("any client may use these").appendTo(batch);
     }
+    for (const auto& [set, comment] :
+         {std::pair{f.client(), "the one client allowed"},
+          std::pair{f.source(), "clients of the allowed prefix"}}) {
+        // ip daddr . meta l4proto . th dport . ip saddr @client_v4 goto permit_v4
+        RuleBuilder rule(table, chain);
+        matchFamily(rule, f);
+        lookupWithClient(rule, f, set);
+        rule.add(expr::verdict(NFT_GOTO, f.permitChain()));
+        rule.comment(comment).appendTo(batch);
+    }
+}
+
+void addPermitRules(Batch& batch, const std::string& table, const FamilyLayout& f) {
+    const std::string chain = f.permitChain();
     {
         // ip daddr . meta l4proto . th dport @multi_v4 dnat ip to <key> map @dnat_v4
         RuleBuilder rule(table, chain);
@@ -217,6 +238,8 @@ void addChains(Batch& batch, const EngineOptions& options) {
     addRefuseRules(batch, table);
     for (const net::Family family : {net::Family::V4, net::Family::V6}) {
         const FamilyLayout& f = layoutFor(family);
+        addRegularChain(batch, table, f.permitChain());
+        addPermitRules(batch, table, f);
         addRegularChain(batch, table, f.admitChain());
         addAdmitRules(batch, table, f);
         jumpToAdmit(batch, table, "dnat_prerouting", f);

@@ -34,20 +34,21 @@ std::string commentFor(const redirect::RedirectGroup& group, std::size_t index) 
     return text.substr(0, NFTNL_UDATA_COMMENT_MAXLEN - 1);
 }
 
-// An interval element of source_*: the redirect's port key followed by the range of
-// client addresses allowed to use it.
+// The redirect's port key followed by a client address.
+std::vector<std::uint8_t> clientKey(const redirect::Redirect& r, const net::Address& client) {
+    return ElementKey()
+        .address(r.internal.address)
+        .protocol(net::ipProtocol(r.transport))
+        .port(r.internal.port)
+        .address(client)
+        .bytes();
+}
+
+// An interval element of source_*: the range of client addresses allowed to use a port.
 GroupElements::Element sourceElement(const redirect::Redirect& r, std::string comment) {
-    const auto keyWith = [&r](const net::Address& client) {
-        return ElementKey()
-            .address(r.internal.address)
-            .protocol(net::ipProtocol(r.transport))
-            .port(r.internal.port)
-            .address(client)
-            .bytes();
-    };
     GroupElements::Element e;
-    e.key = keyWith(r.allowedSource.network());
-    e.keyEnd = keyWith(r.allowedSource.last());
+    e.key = clientKey(r, r.allowedSource.network());
+    e.keyEnd = clientKey(r, r.allowedSource.last());
     e.comment = std::move(comment);
     return e;
 }
@@ -86,6 +87,8 @@ GroupElements::GroupElements(const redirect::RedirectGroup& group, std::string t
     SetElements dnat{f.dnat(), false, {}};
     SetElements once{f.once(), true, {}};
     SetElements multi{f.multi(), true, {}};
+    SetElements open{f.open(), false, {}};
+    SetElements client{f.client(), false, {}};
     SetElements source{f.source(), false, {}};
     SetElements snat{f.snat(), false, {}};
     for (std::size_t i = 0; i < group.redirects.size(); ++i) {
@@ -102,13 +105,19 @@ GroupElements::GroupElements(const redirect::RedirectGroup& group, std::string t
             timeout = static_cast<std::uint64_t>(r.permissionTimeout->count());
         }
         (r.singleUse ? once : multi).elements.push_back({portKey(r), {}, {}, timeout, comment});
-        source.elements.push_back(sourceElement(r, comment));
+        if (r.allowedSource.isAny()) {
+            open.elements.push_back({portKey(r), {}, {}, {}, comment});
+        } else if (r.allowedSource.isHost()) {
+            client.elements.push_back({clientKey(r, r.allowedSource.network()), {}, {}, {}, comment});
+        } else {
+            source.elements.push_back(sourceElement(r, comment));
+        }
         if (r.snatSource) {
             snat.elements.push_back(
                 {portKey(r), {}, ElementKey().address(*r.snatSource).bytes(), {}, comment});
         }
     }
-    for (SetElements* s : {&ports, &dnat, &once, &multi, &source, &snat}) {
+    for (SetElements* s : {&ports, &dnat, &once, &multi, &open, &client, &source, &snat}) {
         if (!s->elements.empty()) {
             sets_.push_back(std::move(*s));
         }

@@ -15,7 +15,11 @@ namespace fwx::nft {
 //   dnat_v4    allocated port -> target address . port
 //   once_v4    single-use permissions; the first connection deletes its element
 //   multi_v4   permissions any number of connections may use (ALLOW_MULTIPLE)
+//   open_v4    allocated ports any client may use
+//   client_v4  allocated port . the one client address allowed to use it
 //   source_v4  allocated port . client prefix allowed to use it (interval set)
+// Who may connect is split three ways so that the usual cases cost a hash lookup: an
+// interval set (pipapo) is linear in its size, so only real prefixes go there.
 //   snat_v4    allocated port -> proxy external address (source of the outbound leg)
 // The _v6 objects are the same for IPv6.
 struct FamilyLayout {
@@ -29,9 +33,12 @@ struct FamilyLayout {
     std::string dnat() const { return "dnat_" + suffix; }
     std::string once() const { return "once_" + suffix; }
     std::string multi() const { return "multi_" + suffix; }
+    std::string open() const { return "open_" + suffix; }
+    std::string client() const { return "client_" + suffix; }
     std::string source() const { return "source_" + suffix; }
     std::string snat() const { return "snat_" + suffix; }
     std::string admitChain() const { return "admit_" + suffix; }
+    std::string permitChain() const { return "permit_" + suffix; }
 
     // Bytes of a "address . protocol . port" key: each field padded to 4 bytes.
     std::uint32_t portKeyLength() const { return addressLength + 8; }

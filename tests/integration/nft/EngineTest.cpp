@@ -45,8 +45,8 @@ TEST_F(Engine, GroupOf64PortsIsOneTransactionEachWay) {
     const auto& group = firewall.open(sixtyFourPorts());
     const NftMonitor::Counts added = monitor.drain();
     EXPECT_EQ(added.transactions, 1U);
-    EXPECT_EQ(added.elementsAdded, 5U * 64U); // ports, dnat, once, source, snat
-    for (const char* set : {"ports_v4", "dnat_v4", "once_v4", "source_v4", "snat_v4"}) {
+    EXPECT_EQ(added.elementsAdded, 5U * 64U); // ports, dnat, once, open, snat
+    for (const char* set : {"ports_v4", "dnat_v4", "once_v4", "open_v4", "snat_v4"}) {
         EXPECT_EQ(nftElements(set).size(), 64U) << set;
     }
 
@@ -101,7 +101,7 @@ TEST_F(Engine, RejectedBatchLeavesNothingBehind) {
         EXPECT_NE(std::string(e.what()).find("group 2"), std::string::npos) << e.what();
     }
     EXPECT_EQ(nftElements("ports_v4").size(), 1U);
-    EXPECT_EQ(nftElementCount(), 4U); // group 1 alone: ports, dnat, once, source
+    EXPECT_EQ(nftElementCount(), 4U); // group 1 alone: ports, dnat, once, open
 }
 
 TEST_F(Engine, TableIsOwnedByTheEngineAndReadableByAdmins) {

@@ -57,7 +57,8 @@ std::vector<nlohmann::json> nftElements(const std::string& set) {
 std::size_t nftElementCount() {
     std::size_t count = 0;
     for (const char* family : {"v4", "v6"}) {
-        for (const char* kind : {"ports_", "dnat_", "once_", "multi_", "source_", "snat_"}) {
+        for (const char* kind :
+             {"ports_", "dnat_", "once_", "multi_", "open_", "client_", "source_", "snat_"}) {
             count += nftElements(std::string(kind) + family).size();
         }
     }

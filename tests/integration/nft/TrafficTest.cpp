@@ -32,6 +32,28 @@ protected:
         return Firewall::requestTo({target.address()}, transport());
     }
 
+    // The client's own address is refused, a second client address inside prefix is let
+    // through.
+    void expectOnlyAllowedSource(const std::string& allowed, const std::string& prefix) {
+        // A second client address, used only when a socket binds to it: IPv4 keeps the
+        // primary as source, IPv6 needs the new one deprecated (preferred_lft 0).
+        if (family() == Family::V4) {
+            lab.client().ip({"address", "add", allowed + "/24", "dev", std::string(Lab::peerLink)});
+        } else {
+            lab.client().ip({"address", "add", allowed + "/64", "dev",
+                             std::string(Lab::peerLink), "nodad", "preferred_lft", "0"});
+        }
+        redirect::Request request = this->request();
+        request.flags = redirect::flags::AllowMultiple;
+        request.allowedSource = net::Prefix::parse(prefix);
+        const auto& group = firewall.open(request);
+        const SocketAddress internal = Firewall::internalOf(group);
+        EXPECT_TRUE(target.refusedVia(internal, client()));
+        std::optional<SocketAddress> seenAs;
+        ASSERT_TRUE(target.reachedVia(internal, Client{&lab.client(), allowed, {}}, &seenAs));
+        EXPECT_EQ(seenAs->address(), allowed);
+    }
+
     Lab lab;
     Firewall firewall;
     Target target{lab, family(), transport()};
@@ -82,25 +104,15 @@ TEST_P(Traffic, UnusedPermissionExpires) {
     EXPECT_TRUE(target.refusedVia(Firewall::internalOf(group), client()));
 }
 
-TEST_P(Traffic, OnlyTheAllowedSourceMayConnect) {
+TEST_P(Traffic, OnlyTheAllowedClientMayConnect) {
     const std::string allowed = family() == Family::V4 ? "192.0.2.3" : "2001:db8:c::3";
-    // A second client address, used only when a socket binds to it: IPv4 keeps the primary
-    // as source, IPv6 needs the new one deprecated (preferred_lft 0) not to prefer it.
-    if (family() == Family::V4) {
-        lab.client().ip({"address", "add", allowed + "/24", "dev", std::string(Lab::peerLink)});
-    } else {
-        lab.client().ip({"address", "add", allowed + "/64", "dev", std::string(Lab::peerLink),
-                         "nodad", "preferred_lft", "0"});
-    }
-    redirect::Request request = this->request();
-    request.flags = redirect::flags::AllowMultiple;
-    request.allowedSource = net::Prefix::parse(allowed);
-    const auto& group = firewall.open(request);
-    const SocketAddress internal = Firewall::internalOf(group);
-    EXPECT_TRUE(target.refusedVia(internal, client()));
-    std::optional<SocketAddress> seenAs;
-    EXPECT_TRUE(target.reachedVia(internal, Client{&lab.client(), allowed, {}}, &seenAs));
-    EXPECT_EQ(seenAs->address(), allowed);
+    expectOnlyAllowedSource(allowed, allowed);
+}
+
+TEST_P(Traffic, OnlyClientsOfTheAllowedPrefixMayConnect) {
+    const bool v4 = family() == Family::V4;
+    expectOnlyAllowedSource(v4 ? "192.0.2.5" : "2001:db8:c::5",
+                            v4 ? "192.0.2.4/30" : "2001:db8:c::4/126");
 }
 
 TEST_P(Traffic, ClientOnTheFirewallItselfIsRedirected) {

@@ -87,5 +87,25 @@ TEST(GroupElements, SourceIntervalSpansTheAllowedPrefix) {
               (std::vector<std::uint8_t>{192, 0, 2, 255}));
 }
 
+// Anyone and one client are hash lookups; only a real prefix needs the interval set, whose
+// lookups grow with its size.
+TEST(GroupElements, WhoMayConnectPicksTheCheapestSet) {
+    Redirect anyone = redirectTo("203.0.113.1:41000", "198.51.100.2:80", true);
+    Redirect one = redirectTo("203.0.113.1:41001", "198.51.100.2:80", true);
+    one.allowedSource = net::Prefix::parse("192.0.2.7");
+    Redirect some = redirectTo("203.0.113.1:41002", "198.51.100.2:80", true);
+    some.allowedSource = net::Prefix::parse("192.0.2.0/24");
+    const GroupElements elements(RedirectGroup{4, {anyone, one, some}}, "fwxd");
+    for (const char* set : {"open_v4", "client_v4", "source_v4"}) {
+        const auto* found = findSet(elements, set);
+        ASSERT_NE(found, nullptr) << set;
+        EXPECT_EQ(found->elements.size(), 1U) << set;
+    }
+    const auto& client = findSet(elements, "client_v4")->elements[0];
+    EXPECT_EQ((std::vector<std::uint8_t>{client.key.begin() + 12, client.key.end()}),
+              (std::vector<std::uint8_t>{192, 0, 2, 7}));
+    EXPECT_TRUE(client.keyEnd.empty());
+}
+
 } // namespace
 } // namespace fwx::nft
