@@ -1,11 +1,12 @@
 // The chains and rules of table inet fwxd. Each builder states the rule in nft syntax.
 //
 // How a redirect works: a connection's first packet to an allocated port jumps from the
-// DNAT hook to admit_v4/admit_v6; if a permission matches it is DNATed to its target, and
-// conntrack applies that binding to every later packet of the connection (a retransmitted
-// SYN included) without running the nat chain again. A connection that is not admitted is
-// not DNATed, so it is delivered locally to the allocated port, where gate_input refuses
-// it. Nothing else on the machine is touched: every rule first matches @ports_*.
+// DNAT hook to admit_v4/admit_v6, which checks who may connect, then to permit_v4/permit_v6:
+// if a permission matches, the connection is DNATed to its target, and conntrack applies
+// that binding to every later packet of the connection (a retransmitted SYN included)
+// without running the nat chain again. A connection that is not admitted is not DNATed, so
+// it is delivered locally to the allocated port, where gate_input refuses it. Nothing else
+// on the machine is touched: every rule first matches @ports_*.
 #include "nft/Expressions.hpp"
 #include "nft/RuleBuilder.hpp"
 #include "nft/TableLayout.hpp"
