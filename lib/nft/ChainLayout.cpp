@@ -136,9 +136,8 @@ void addAdmitRules(Batch& batch, const std::string& table, const FamilyLayout& f
         rule.add(expr::verdict(NFT_GOTO, f.permitChain()));
         rule.comment("any client may use these").appendTo(batch);
     }
-    for (const auto& [set, comment] :
-         {std::pair{f.client(), "the one client allowed"},
-          std::pair{f.source(), "clients of the allowed prefix"}}) {
+    for (const auto& [set, comment] : {std::pair{f.client(), "the one client allowed"},
+                                       std::pair{f.source(), "clients of the allowed prefix"}}) {
         // ip daddr . meta l4proto . th dport . ip saddr @client_v4 goto permit_v4
         RuleBuilder rule(table, chain);
         matchFamily(rule, f);

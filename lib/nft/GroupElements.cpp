@@ -12,8 +12,6 @@
 namespace fwx::nft {
 
 namespace {
-// Added in Linux 6.3; Debian 12's kernel headers predate it.
-constexpr std::uint16_t MsgDestroySetElem = 30;
 constexpr std::size_t ElementCapacity = 512;
 
 std::vector<std::uint8_t> portKey(const redirect::Redirect& r) {
@@ -108,7 +106,8 @@ GroupElements::GroupElements(const redirect::RedirectGroup& group, std::string t
         if (r.allowedSource.isAny()) {
             open.elements.push_back({portKey(r), {}, {}, {}, comment});
         } else if (r.allowedSource.isHost()) {
-            client.elements.push_back({clientKey(r, r.allowedSource.network()), {}, {}, {}, comment});
+            client.elements.push_back(
+                {clientKey(r, r.allowedSource.network()), {}, {}, {}, comment});
         } else {
             source.elements.push_back(sourceElement(r, comment));
         }
@@ -124,35 +123,40 @@ GroupElements::GroupElements(const redirect::RedirectGroup& group, std::string t
     }
 }
 
-void GroupElements::send(Batch& batch, std::uint16_t type, const SetElements& set, bool withValues,
-                         const std::string& verb) const {
+void GroupElements::send(Batch& batch, const Message& message, const SetElements& set) const {
     Set nftSet = makeSet();
     nftnl_set_set_str(nftSet.get(), NFTNL_SET_TABLE, table_.c_str());
     nftnl_set_set_str(nftSet.get(), NFTNL_SET_NAME, set.set.c_str());
     nftnl_set_set_u32(nftSet.get(), NFTNL_SET_FAMILY, NFPROTO_INET);
     for (const Element& e : set.elements) {
-        nftnl_set_elem_add(nftSet.get(), makeElement(e, withValues).release());
+        nftnl_set_elem_add(nftSet.get(), makeElement(e, message.withValues).release());
     }
-    const auto flags =
-        static_cast<std::uint16_t>(type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE | NLM_F_EXCL : 0);
     batch.add(
-        type, NFPROTO_INET, flags, ElementCapacity * set.elements.size(),
+        message.type, NFPROTO_INET, message.flags, ElementCapacity * set.elements.size(),
         [&](nlmsghdr* header) { nftnl_set_elems_nlmsg_build_payload(header, nftSet.get()); },
-        fmt::format("{} {} element(s) {} set {} ({})", verb, set.elements.size(),
-                    verb == "adding" ? "to" : "from", set.set, group_));
+        fmt::format("{} {} element(s) of set {} ({})", message.verb, set.elements.size(), set.set,
+                    group_));
 }
 
 void GroupElements::addTo(Batch& batch) const {
+    const Message add{NFT_MSG_NEWSETELEM, NLM_F_CREATE | NLM_F_EXCL, true, "adding"};
     for (const SetElements& set : sets_) {
-        send(batch, NFT_MSG_NEWSETELEM, set, true, "adding");
+        send(batch, add, set);
     }
 }
 
+// A permission the kernel consumed or expired is gone, and deleting a missing element
+// fails the whole batch. So permissions are first re-added without NLM_F_EXCL (a no-op if
+// present) and then deleted, in the same transaction: this works on every kernel, unlike
+// NFT_MSG_DESTROYSETELEM (Linux 6.3+), and leaves nothing behind either way.
 void GroupElements::removeFrom(Batch& batch) const {
+    const Message ensure{NFT_MSG_NEWSETELEM, NLM_F_CREATE, false, "re-adding"};
+    const Message remove{NFT_MSG_DELSETELEM, 0, false, "removing"};
     for (const SetElements& set : sets_) {
-        const std::uint16_t type =
-            set.permission ? MsgDestroySetElem : std::uint16_t{NFT_MSG_DELSETELEM};
-        send(batch, type, set, false, "removing");
+        if (set.permission) {
+            send(batch, ensure, set);
+        }
+        send(batch, remove, set);
     }
 }
 

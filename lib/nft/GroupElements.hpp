@@ -18,8 +18,8 @@ public:
 
     // NEWSETELEM for every set: keys, map values, permission timeouts and comments.
     void addTo(Batch& batch) const;
-    // DELSETELEM for every set. Permissions go with DESTROYSETELEM, which does not fail
-    // for elements the kernel already removed (consumed or expired).
+    // DELSETELEM for every set; permissions the kernel already removed (consumed or
+    // expired) are no error.
     void removeFrom(Batch& batch) const;
 
     struct Element {
@@ -38,8 +38,13 @@ public:
     const std::vector<SetElements>& sets() const noexcept { return sets_; }
 
 private:
-    void send(Batch& batch, std::uint16_t type, const SetElements& set, bool withValues,
-              const std::string& verb) const;
+    struct Message {
+        std::uint16_t type;  // NFT_MSG_NEWSETELEM or NFT_MSG_DELSETELEM
+        std::uint16_t flags; // NLM_F_*
+        bool withValues;     // map values, timeouts and comments
+        const char* verb;    // for errors: "adding 3 element(s) of set ..."
+    };
+    void send(Batch& batch, const Message& message, const SetElements& set) const;
 
     std::string table_;
     std::string group_;

@@ -40,8 +40,8 @@ protected:
         if (family() == Family::V4) {
             lab.client().ip({"address", "add", allowed + "/24", "dev", std::string(Lab::peerLink)});
         } else {
-            lab.client().ip({"address", "add", allowed + "/64", "dev",
-                             std::string(Lab::peerLink), "nodad", "preferred_lft", "0"});
+            lab.client().ip({"address", "add", allowed + "/64", "dev", std::string(Lab::peerLink),
+                             "nodad", "preferred_lft", "0"});
         }
         redirect::Request request = this->request();
         request.flags = redirect::flags::AllowMultiple;
@@ -81,6 +81,9 @@ TEST_P(Traffic, SingleUseAdmitsOneConnectionOnly) {
     ASSERT_TRUE(target.reachedVia(internal, client()));
     EXPECT_TRUE(target.refusedVia(internal, client()));
     EXPECT_TRUE(nftElements("once_" + familySuffix()).empty());
+    // Removing a group whose permission was consumed is no error.
+    firewall.service().close(group.id);
+    EXPECT_EQ(nftElementCount(), 0U);
 }
 
 TEST_P(Traffic, AllowMultipleAdmitsManyConnections) {
@@ -102,6 +105,9 @@ TEST_P(Traffic, UnusedPermissionExpires) {
     ASSERT_TRUE(waitUntil([&] { return nftElements(once).empty(); }, 5s,
                           "the kernel to expire the permission"));
     EXPECT_TRUE(target.refusedVia(Firewall::internalOf(group), client()));
+    // Removing a group whose permission the kernel already expired is no error.
+    firewall.service().close(group.id);
+    EXPECT_EQ(nftElementCount(), 0U);
 }
 
 TEST_P(Traffic, OnlyTheAllowedClientMayConnect) {
