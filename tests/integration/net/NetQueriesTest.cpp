@@ -1,7 +1,8 @@
-// queryLocalAddresses, isLocalAddress and queryBoundPorts against the kernel, in the
-// private network namespace main() made (see TestNetwork.hpp): only the addresses and
-// sockets set up there and here exist.
-#include "TestNetwork.hpp"
+// queryLocalAddresses, isLocalAddress and queryBoundPorts against the kernel, in the test
+// process's own network namespace (the lab's main() made it; no Lab is built): only the
+// addresses that TestNetwork sets up and the sockets the tests open exist.
+#include "lab/Command.hpp"
+#include "lab/FirewallNetns.hpp"
 #include "net/Endpoint.hpp"
 #include "net/LocalAddresses.hpp"
 #include "net/SocketTable.hpp"
@@ -9,8 +10,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <exception>
 #include <optional>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -22,7 +26,6 @@
 namespace fwx::net {
 namespace {
 
-using test::kInterface;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
@@ -110,7 +113,57 @@ Socket boundSocket(Transport transport, std::string_view endpoint, bool listen =
     return socket;
 }
 
-TEST(LocalAddressesTest, SeesConfiguredAddresses) {
+// The network each test runs against, built before it and deleted after it: lo up, and
+// kInterface with 192.0.2.1/24, 192.0.2.3/24, 192.0.2.4/24 and 2001:db8::1/64. The kernel
+// may lack dummy links, so kInterface is one end of a veth pair whose other end idles (up,
+// so that kInterface has a carrier), as the Lab's internal link is.
+class TestNetwork : public ::testing::Test {
+protected:
+    static constexpr const char* kInterface = "fwx0";
+    static constexpr const char* kPeer = "fwx0-peer";
+
+    void SetUp() override {
+        // Never configure the host's network: only the namespace lab main() entered.
+        ASSERT_TRUE(fwx::test::inFirewallNetns())
+            << "not in the test process's private network namespace (link lab_main_dep)";
+        const std::vector<std::vector<std::string>> commands{
+            {"ip", "link", "set", "lo", "up"},
+            {"ip", "link", "add", kInterface, "type", "veth", "peer", "name", kPeer},
+            {"ip", "link", "set", kPeer, "up"},
+            {"ip", "address", "add", "192.0.2.1/24", "dev", kInterface},
+            {"ip", "address", "add", "192.0.2.3/24", "dev", kInterface},
+            {"ip", "address", "add", "192.0.2.4/24", "dev", kInterface},
+            // nodad: usable at once, not "tentative" for a second of duplicate detection.
+            {"ip", "-6", "address", "add", "2001:db8::1/64", "dev", kInterface, "nodad"},
+            {"ip", "link", "set", kInterface, "up"},
+        };
+        try {
+            for (const auto& argv : commands) {
+                fwx::test::run(argv);
+            }
+        } catch (const std::exception& e) {
+            FAIL() << "setting up the test network: " << e.what();
+        }
+    }
+
+    // Deleting one end of the veth pair deletes the other and the addresses. TIME_WAIT
+    // sockets outlive it, on addresses no later test asks about.
+    void TearDown() override {
+        if (!fwx::test::inFirewallNetns() || if_nametoindex(kInterface) == 0) {
+            return; // SetUp failed before creating it
+        }
+        try {
+            fwx::test::run({"ip", "link", "del", kInterface});
+        } catch (const std::exception& e) {
+            ADD_FAILURE() << "removing the test network: " << e.what();
+        }
+    }
+};
+
+using LocalAddressesTest = TestNetwork;
+using SocketTableTest = TestNetwork;
+
+TEST_F(LocalAddressesTest, SeesConfiguredAddresses) {
     const auto addresses = queryLocalAddresses();
     const int ifindex = static_cast<int>(if_nametoindex(kInterface));
     ASSERT_GT(ifindex, 0);
@@ -131,7 +184,7 @@ TEST(LocalAddressesTest, SeesConfiguredAddresses) {
     }));
 }
 
-TEST(LocalAddressesTest, IsLocalAddress) {
+TEST_F(LocalAddressesTest, IsLocalAddress) {
     EXPECT_TRUE(isLocalAddress(addr("192.0.2.1")));
     EXPECT_TRUE(isLocalAddress(addr("2001:db8::1")));
     EXPECT_TRUE(isLocalAddress(addr("127.0.0.1")));
@@ -143,7 +196,7 @@ TEST(LocalAddressesTest, IsLocalAddress) {
     EXPECT_FALSE(isLocalAddress(addr("::ffff:192.0.2.1")));
 }
 
-TEST(SocketTableTest, NothingBound) {
+TEST_F(SocketTableTest, NothingBound) {
     EXPECT_THAT(queryBoundPorts(addr("192.0.2.1"), Transport::Tcp), IsEmpty());
     EXPECT_THAT(queryBoundPorts(addr("192.0.2.1"), Transport::Udp), IsEmpty());
     EXPECT_THAT(queryBoundPorts(addr("2001:db8::1"), Transport::Tcp), IsEmpty());
@@ -187,16 +240,16 @@ void checkBoundPorts(Transport transport, std::uint16_t base) {
                 ElementsAre(port(9), port(10), port(11)));
 }
 
-TEST(SocketTableTest, TcpPorts) {
+TEST_F(SocketTableTest, TcpPorts) {
     checkBoundPorts(Transport::Tcp, 10000);
 }
 
-TEST(SocketTableTest, UdpPorts) {
+TEST_F(SocketTableTest, UdpPorts) {
     checkBoundPorts(Transport::Udp, 11000);
 }
 
 // On 192.0.2.4, which no other test asks about: this test leaves a TIME_WAIT behind.
-TEST(SocketTableTest, ConnectedAndTimeWaitSockets) {
+TEST_F(SocketTableTest, ConnectedAndTimeWaitSockets) {
     std::optional<Socket> listener = boundSocket(Transport::Tcp, "192.0.2.4:12000");
     std::optional<Socket> client(std::in_place, Family::V4, Transport::Tcp);
     // Else the kernel picks the primary address of the subnet, 192.0.2.1, as the source.
