@@ -20,6 +20,7 @@
 #include <gtest/gtest.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -54,6 +55,12 @@ public:
     }
 
     int fd() const { return fd_; }
+
+    void setReuseAddress() {
+        const int on = 1;
+        ASSERT_EQ(setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on), 0)
+            << std::strerror(errno);
+    }
 
     void setV6Only(bool on) {
         const int value = on ? 1 : 0;
@@ -92,8 +99,12 @@ private:
     int fd_;
 };
 
+// The connection is already queued when connect() returned; the poll bounds the wait if a
+// failed step before left nothing to accept.
 Socket accept(const Socket& listener) {
-    Socket socket(::accept4(listener.fd(), nullptr, nullptr, SOCK_CLOEXEC));
+    pollfd ready{listener.fd(), POLLIN, 0};
+    EXPECT_EQ(::poll(&ready, 1, 5000), 1) << "nothing to accept on the listener";
+    Socket socket(::accept4(listener.fd(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK));
     EXPECT_GE(socket.fd(), 0) << "accept(): " << std::strerror(errno);
     return socket;
 }
@@ -105,6 +116,10 @@ Socket boundSocket(Transport transport, std::string_view endpoint, bool listen =
     Socket socket(where.family(), transport);
     if (v6only) {
         socket.setV6Only(*v6only);
+    }
+    if (transport == Transport::Tcp) {
+        // A repeated run finds the previous run's connection in TIME_WAIT on the same port.
+        socket.setReuseAddress();
     }
     socket.bind(where);
     if (transport == Transport::Tcp && listen) {
