@@ -70,6 +70,7 @@ void batching(Firewall& firewall, int rounds) {
     };
     const auto manyGroups = [&] {
         std::vector<redirect::GroupId> ids;
+        ids.reserve(64);
         for (int i = 0; i < 64; ++i) {
             ids.push_back(firewall.open(udpRequest(1, 9000)).id);
         }
