@@ -1,0 +1,36 @@
+#pragma once
+
+#include "daemon/EventLoop.hpp"
+#include "daemon/EventSource.hpp"
+
+#include <sdbus-c++/IConnection.h>
+
+namespace fwx::daemon {
+
+// Drives an sdbus-c++ connection from the sd-event loop: sdbus-c++ 1.2 cannot attach to
+// one itself and does not expose its sd_bus. An io source watches the bus fd and a
+// CLOCK_MONOTONIC timer follows the connection's next timeout; both are refreshed by a
+// prepare callback before every poll. The prepare step is what makes this correct: a
+// synchronous call (e.g. asking the bus for a caller's credentials) can read pending
+// messages off the socket into sd-bus's queue, after which the fd alone would never wake
+// the loop — sd-bus then reports a timeout of 0 and the timer fires at once.
+class BusDispatcher {
+public:
+    // connection must outlive the dispatcher. Throws fwx::Error(Failed).
+    BusDispatcher(EventLoop& loop, sdbus::IConnection& connection);
+    BusDispatcher(const BusDispatcher&) = delete;
+    BusDispatcher& operator=(const BusDispatcher&) = delete;
+
+private:
+    static int onIo(sd_event_source* source, int fd, std::uint32_t revents, void* self);
+    static int onTimer(sd_event_source* source, std::uint64_t usec, void* self);
+    static int onPrepare(sd_event_source* source, void* self);
+    int dispatch() noexcept;
+    int refresh() noexcept;
+
+    sdbus::IConnection& connection_;
+    EventSource io_;
+    EventSource timer_;
+};
+
+} // namespace fwx::daemon

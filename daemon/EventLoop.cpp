@@ -1,0 +1,54 @@
+#include "daemon/EventLoop.hpp"
+
+#include "error/Error.hpp"
+
+#include <csignal>
+#include <string>
+
+namespace fwx::daemon {
+
+namespace {
+sd_event* newEvent() {
+    sd_event* event = nullptr;
+    if (const int r = sd_event_new(&event); r < 0) {
+        throwSystemError("creating the sd-event loop", -r);
+    }
+    return event;
+}
+} // namespace
+
+EventLoop::EventLoop()
+    : event_(newEvent()) {
+}
+
+int EventLoop::run() {
+    const int r = sd_event_loop(event_.get());
+    if (r < 0) {
+        throwSystemError("running the event loop", -r);
+    }
+    return r;
+}
+
+void EventLoop::exit(int code) {
+    sd_event_exit(event_.get(), code);
+}
+
+int EventLoop::dispatchSignal(sd_event_source* /*source*/, const signalfd_siginfo* /*info*/,
+                              void* userdata) {
+    (*static_cast<std::function<void()>*>(userdata))();
+    return 0;
+}
+
+void EventLoop::onSignal(int signal, std::function<void()> handler) {
+    auto owned = std::make_unique<std::function<void()>>(std::move(handler));
+    sd_event_source* source = nullptr;
+    const int r = sd_event_add_signal(event_.get(), &source, signal | SD_EVENT_SIGNAL_PROCMASK,
+                                      dispatchSignal, owned.get());
+    if (r < 0) {
+        throwSystemError("handling signal " + std::to_string(signal), -r);
+    }
+    sources_.emplace_back(source);
+    signalHandlers_.push_back(std::move(owned));
+}
+
+} // namespace fwx::daemon
