@@ -1,0 +1,13 @@
+#include "daemon/BusErrors.hpp"
+
+namespace fwx::daemon {
+
+std::string busErrorName(ErrorCode code) {
+    return "org.fwxd.Error." + std::string(toString(code));
+}
+
+sdbus::Error toBusError(const Error& error) {
+    return sdbus::Error(busErrorName(error.code()), error.what());
+}
+
+} // namespace fwx::daemon

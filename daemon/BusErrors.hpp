@@ -1,0 +1,32 @@
+#pragma once
+
+#include "error/Error.hpp"
+
+#include <string>
+
+#include <sdbus-c++/Error.h>
+
+namespace fwx::daemon {
+
+// The one place where library errors become D-Bus errors: ErrorCode::PortsExhausted is
+// org.fwxd.Error.PortsExhausted, and so on; the message goes to the caller unchanged.
+std::string busErrorName(ErrorCode code);
+sdbus::Error toBusError(const Error& error);
+
+// Runs a method body and rethrows any fwx::Error as the named D-Bus error, so adaptors
+// never translate errors themselves. Anything else is a bug: it becomes
+// org.fwxd.Error.Failed with a message that says so, and the daemon keeps running.
+template <typename Body> decltype(auto) translatingErrors(Body&& body) {
+    try {
+        return body();
+    } catch (const Error& e) {
+        throw toBusError(e);
+    } catch (const sdbus::Error&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw sdbus::Error(busErrorName(ErrorCode::Failed),
+                           std::string("internal error: ") + e.what());
+    }
+}
+
+} // namespace fwx::daemon
