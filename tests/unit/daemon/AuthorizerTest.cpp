@@ -1,0 +1,88 @@
+#include "daemon/Authorizer.hpp"
+
+#include "error/Error.hpp"
+
+#include <map>
+
+#include <gtest/gtest.h>
+
+namespace fwx::daemon {
+namespace {
+
+class FakeUserDatabase final : public UserDatabase {
+public:
+    std::optional<uid_t> userId(const std::string& name) override {
+        const auto it = users.find(name);
+        return it == users.end() ? std::nullopt : std::optional<uid_t>(it->second);
+    }
+    std::optional<gid_t> groupId(const std::string& name) override {
+        const auto it = groups.find(name);
+        return it == groups.end() ? std::nullopt : std::optional<gid_t>(it->second);
+    }
+    std::vector<gid_t> groupsOf(uid_t uid) override {
+        const auto it = membership.find(uid);
+        return it == membership.end() ? std::vector<gid_t>{} : it->second;
+    }
+
+    std::map<std::string, uid_t> users{{"proxy", 1001}, {"sip", 1002}};
+    std::map<std::string, gid_t> groups{{"fwx-clients", 500}};
+    std::map<uid_t, std::vector<gid_t>> membership{{1003, {1003, 500}}, {1004, {1004}}};
+};
+
+TEST(Authorizer, RootIsAlwaysAllowed) {
+    FakeUserDatabase db;
+    const Authorizer authorizer({}, {}, db);
+    EXPECT_TRUE(authorizer.allows(0));
+    EXPECT_FALSE(authorizer.allows(1001));
+}
+
+TEST(Authorizer, UsersByNameOrNumber) {
+    FakeUserDatabase db;
+    const Authorizer authorizer({"proxy", "2000"}, {}, db);
+    EXPECT_TRUE(authorizer.allows(1001));
+    EXPECT_TRUE(authorizer.allows(2000));
+    EXPECT_FALSE(authorizer.allows(1002));
+}
+
+TEST(Authorizer, MembersOfAllowedGroups) {
+    FakeUserDatabase db;
+    const Authorizer authorizer({}, {"fwx-clients"}, db);
+    EXPECT_TRUE(authorizer.allows(1003));
+    EXPECT_FALSE(authorizer.allows(1004));
+}
+
+TEST(Authorizer, UnknownNamesStopTheDaemonAtStart) {
+    FakeUserDatabase db;
+    try {
+        const Authorizer authorizer({"prxoy"}, {}, db);
+        FAIL() << "an unknown user was accepted";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::InvalidArgument);
+        EXPECT_STREQ(e.what(), "AllowedUsers: no user \"prxoy\"");
+    }
+    EXPECT_THROW(Authorizer({}, {"nogroup-here"}, db), Error);
+}
+
+TEST(Authorizer, RefusalSaysWhoAndWhy) {
+    FakeUserDatabase db;
+    const Authorizer authorizer({"proxy"}, {}, db);
+    try {
+        authorizer.check(1002, "open a session");
+        FAIL() << "uid 1002 was allowed";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::AccessDenied);
+        EXPECT_STREQ(e.what(), "uid 1002 may not open a session: not root, not in AllowedUsers "
+                               "and in none of AllowedGroups");
+    }
+}
+
+TEST(Authorizer, SystemDatabaseKnowsRoot) {
+    SystemUserDatabase db;
+    EXPECT_EQ(db.userId("root"), 0U);
+    EXPECT_EQ(db.groupId("root"), 0U);
+    const auto groups = db.groupsOf(0);
+    EXPECT_NE(std::find(groups.begin(), groups.end(), 0U), groups.end());
+}
+
+} // namespace
+} // namespace fwx::daemon
