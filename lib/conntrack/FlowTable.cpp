@@ -76,39 +76,47 @@ struct Dump {
     // internal endpoint of each redirect -> its target
     std::map<net::Endpoint, net::Endpoint> targets;
     std::vector<Entry> stale;
+    unsigned following = 0; // entries that go through one of the redirects
     std::exception_ptr error;
 };
 
 Dump dumpFor(const redirect::RedirectGroup& group) {
-    Dump dump{group.family(), net::ipProtocol(group.transport()), {}, {}, nullptr};
+    Dump dump{group.family(), net::ipProtocol(group.transport()), {}, {}, 0, nullptr};
     for (const redirect::Redirect& redirect : group.redirects) {
         dump.targets.emplace(redirect.internal, redirect.target);
     }
     return dump;
 }
 
+// How an entry sent to one of the group's ports relates to its redirect.
+enum class Relation { Unrelated, Following, Stale };
+
 // Stale: sent to one of the group's ports, but its replies do not come from that port's
 // target, so it was set up before this redirect (by a previous one, or none).
-bool isStale(const nf_conntrack* ct, const Dump& dump) {
+Relation relationOf(const nf_conntrack* ct, const Dump& dump) {
     if (nfct_get_attr_u8(ct, ATTR_ORIG_L3PROTO) != net::toAddressFamily(dump.family) ||
         nfct_get_attr_u8(ct, ATTR_ORIG_L4PROTO) != dump.protocol) {
-        return false;
+        return Relation::Unrelated;
     }
     const auto destination = endpointOf(ct, dump.family, originalDestination);
     if (!destination) {
-        return false;
+        return Relation::Unrelated;
     }
     const auto redirect = dump.targets.find(*destination);
     if (redirect == dump.targets.end()) {
-        return false;
+        return Relation::Unrelated;
     }
-    return endpointOf(ct, dump.family, replySource) != redirect->second;
+    return endpointOf(ct, dump.family, replySource) == redirect->second ? Relation::Following
+                                                                        : Relation::Stale;
 }
 
-int collectStale(nf_conntrack_msg_type /*type*/, nf_conntrack* ct, void* data) noexcept {
+int collect(nf_conntrack_msg_type /*type*/, nf_conntrack* ct, void* data) noexcept {
     Dump& dump = *static_cast<Dump*>(data);
     try {
-        if (isStale(ct, dump)) {
+        const Relation relation = relationOf(ct, dump);
+        if (relation == Relation::Following) {
+            ++dump.following;
+        } else if (relation == Relation::Stale) {
             // A copy, not NFCT_CB_STOLEN: if push_back threw after taking ct, the library
             // would free it a second time.
             Entry copy(nfct_clone(ct));
@@ -132,7 +140,7 @@ struct FilterDumpDeleter {
 struct CallbackRegistration {
     CallbackRegistration(const Handle& handle, Dump& dump)
         : handle_(handle) {
-        if (nfct_callback_register(handle.get(), NFCT_T_ALL, &collectStale, &dump) < 0) {
+        if (nfct_callback_register(handle.get(), NFCT_T_ALL, &collect, &dump) < 0) {
             throwSystemError("registering a conntrack callback", errno);
         }
     }
@@ -145,7 +153,7 @@ private:
 };
 
 // One dump of the family's table (the kernel filters by family); entries are matched here.
-void dumpStale(const Handle& handle, Dump& dump) {
+void dumpGroup(const Handle& handle, Dump& dump) {
     const std::unique_ptr<nfct_filter_dump, FilterDumpDeleter> filter(nfct_filter_dump_create());
     if (!filter) {
         throwSystemError("creating a conntrack dump filter", ENOMEM);
@@ -187,7 +195,7 @@ unsigned FlowTable::removeStaleFlows(const redirect::RedirectGroup& group) {
     }
     const Handle handle = Handle::open();
     Dump dump = dumpFor(group);
-    dumpStale(handle, dump);
+    dumpGroup(handle, dump);
     // The dump is complete, so the same socket can carry the deletes: deleting from inside
     // the dump callback would interleave requests with the dump's replies.
     unsigned deleted = 0;
@@ -197,6 +205,13 @@ unsigned FlowTable::removeStaleFlows(const redirect::RedirectGroup& group) {
         }
     }
     return deleted;
+}
+
+bool FlowTable::hasConnection(const redirect::Redirect& redirect) {
+    const Handle handle = Handle::open();
+    Dump dump = dumpFor(redirect::RedirectGroup{0, {redirect}});
+    dumpGroup(handle, dump);
+    return dump.following > 0;
 }
 
 } // namespace fwx::conntrack

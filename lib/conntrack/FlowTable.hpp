@@ -21,6 +21,8 @@ public:
     // gone by the time they are deleted do not count. Throws fwx::Error(Failed) with the
     // errno when ctnetlink refuses the dump or a delete.
     unsigned removeStaleFlows(const redirect::RedirectGroup& group) override;
+    // One dump of the redirect's family. Throws fwx::Error(Failed) with the errno.
+    bool hasConnection(const redirect::Redirect& redirect) override;
 };
 
 } // namespace fwx::conntrack

@@ -15,6 +15,10 @@ public:
     // its source port keeps reaching the previous target of a re-used port.
     // Returns how many entries were deleted.
     virtual unsigned removeStaleFlows(const RedirectGroup& group) = 0;
+    // True if conntrack holds a connection that went through redirect: original
+    // destination its internal endpoint, replies from its target. Tells a permission that
+    // was used from one that lapsed unused.
+    virtual bool hasConnection(const Redirect& redirect) = 0;
 };
 
 } // namespace fwx::redirect

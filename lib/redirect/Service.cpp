@@ -2,7 +2,10 @@
 
 #include "error/Error.hpp"
 
+#include <algorithm>
 #include <numeric>
+
+#include <fmt/format.h>
 
 namespace fwx::redirect {
 
@@ -65,16 +68,43 @@ void Service::program(const RedirectGroup& group) {
 }
 
 void Service::close(GroupId id) {
+    const auto it = findOrThrow(id);
+    nft_.removeGroup(it->second);
+    releasePorts(it->second);
+    groups_.erase(it);
+}
+
+void Service::closeRedirect(GroupId id, const net::Endpoint& internal) {
+    const auto it = findOrThrow(id);
+    std::vector<Redirect>& redirects = it->second.redirects;
+    const auto redirect = std::find_if(redirects.begin(), redirects.end(),
+                                       [&](const Redirect& r) { return r.internal == internal; });
+    if (redirect == redirects.end()) {
+        throwInvalid(
+            fmt::format("{} has no redirect on {}", describe(it->second), internal.toString()));
+    }
+    RedirectGroup one{id, {*redirect}};
+    nft_.removeGroup(one);
+    releasePorts(one);
+    redirects.erase(redirect);
+    if (redirects.empty()) {
+        groups_.erase(it);
+    }
+}
+
+std::map<GroupId, RedirectGroup>::iterator Service::findOrThrow(GroupId id) {
     const auto it = groups_.find(id);
     if (it == groups_.end()) {
         throwInvalid("no redirect group " + std::to_string(id));
     }
-    const RedirectGroup& group = it->second;
-    nft_.removeGroup(group);
-    const Redirect& first = group.redirects.front();
-    ports_.release(first.internal.address, first.transport, first.internal.port,
-                   static_cast<unsigned>(group.redirects.size()));
-    groups_.erase(it);
+    return it;
+}
+
+// Port by port: redirects closed one at a time leave gaps in the group's run.
+void Service::releasePorts(const RedirectGroup& group) {
+    for (const Redirect& r : group.redirects) {
+        ports_.release(r.internal.address, r.transport, r.internal.port, 1);
+    }
 }
 
 const RedirectGroup* Service::find(GroupId id) const {

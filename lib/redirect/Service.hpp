@@ -28,9 +28,13 @@ public:
     // Validates the request, allocates N consecutive ports and programs them. Throws
     // fwx::Error (InvalidArgument, NotSupported, PortsExhausted, Failed).
     const RedirectGroup& open(const Request& request);
-    // Removes the group from the kernel and frees its ports. Throws InvalidArgument for an
-    // unknown id, Failed if the kernel refuses (the group then stays, still programmed).
+    // Removes what is left of the group from the kernel and frees its ports. Throws
+    // InvalidArgument for an unknown id, Failed if the kernel refuses (the group then
+    // stays, still programmed).
     void close(GroupId id);
+    // Removes one redirect of a group (the one on port internal), in one transaction, and
+    // frees its port; the group goes when its last redirect does. Same errors as close().
+    void closeRedirect(GroupId id, const net::Endpoint& internal);
 
     const RedirectGroup* find(GroupId id) const;
     const std::map<GroupId, RedirectGroup>& groups() const noexcept { return groups_; }
@@ -39,6 +43,8 @@ public:
 private:
     RedirectGroup build(const ValidRequest& request, std::uint16_t firstPort);
     void program(const RedirectGroup& group);
+    std::map<GroupId, RedirectGroup>::iterator findOrThrow(GroupId id);
+    void releasePorts(const RedirectGroup& group);
 
     RequestValidator validator_;
     PortAllocator& ports_;

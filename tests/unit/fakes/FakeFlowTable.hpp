@@ -5,6 +5,7 @@
 #include "redirect/Redirect.hpp"
 
 #include <optional>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -22,6 +23,19 @@ public:
         return staleFlows_;
     }
 
+    bool hasConnection(const redirect::Redirect& redirect) override {
+        return connected_.contains(redirect.internal);
+    }
+
+    // A connection through the redirect on internal now exists (or no longer does).
+    void setConnected(const net::Endpoint& internal, bool connected = true) {
+        if (connected) {
+            connected_.insert(internal);
+        } else {
+            connected_.erase(internal);
+        }
+    }
+
     // What removeStaleFlows reports from now on.
     void setStaleFlows(unsigned count) noexcept { staleFlows_ = count; }
     // The next removeStaleFlows throws error (and records nothing).
@@ -33,6 +47,7 @@ private:
     unsigned staleFlows_ = 0;
     std::optional<Error> nextError_;
     std::vector<redirect::RedirectGroup> cleaned_;
+    std::set<net::Endpoint> connected_;
 };
 
 } // namespace fwx::fakes

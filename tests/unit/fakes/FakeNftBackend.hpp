@@ -4,6 +4,7 @@
 #include "redirect/NftBackend.hpp"
 #include "redirect/Redirect.hpp"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <utility>
@@ -26,7 +27,7 @@ public:
         ++calls_;
         throwIfTold(nextRemoveError_);
         removed_.push_back(group);
-        active_.erase(group.id);
+        forget(group);
     }
 
     // The next addGroup or removeGroup, whichever comes first, throws error.
@@ -48,6 +49,23 @@ public:
     }
 
 private:
+    // A group may be removed a part at a time, as the real backend allows.
+    void forget(const redirect::RedirectGroup& group) {
+        const auto it = active_.find(group.id);
+        if (it == active_.end()) {
+            return;
+        }
+        auto& redirects = it->second.redirects;
+        std::erase_if(redirects, [&](const redirect::Redirect& r) {
+            return std::any_of(
+                group.redirects.begin(), group.redirects.end(),
+                [&](const redirect::Redirect& gone) { return gone.internal == r.internal; });
+        });
+        if (redirects.empty()) {
+            active_.erase(it);
+        }
+    }
+
     void throwIfTold(std::optional<Error>& told) {
         if (told) {
             const Error error = *told;

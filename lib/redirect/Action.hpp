@@ -1,0 +1,62 @@
+#pragma once
+
+#include "redirect/Redirect.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace fwx::redirect {
+
+using ActionId = std::uint64_t;
+using SessionId = std::uint64_t;
+
+// Where an action is in its life (the Action1.State property).
+enum class ActionState {
+    Pending,     // the permission is open and unused
+    Established, // a connection went through (issue: conntrack events)
+    Consumed,    // used, and no further connection may start
+    Expired,     // the permission lapsed unused
+    Cancelled,
+};
+std::string_view toString(ActionState state);
+
+// Why an action's permission ended early (the Action1.Expired signal's reason).
+enum class EndReason { Timeout, Cancelled, SessionClosed, OwnerVanished, PrimaryClosed };
+std::string_view toString(EndReason reason);
+
+// One redirected port of a RedirectConnections call: what ISA calls a firewall action.
+struct Action {
+    ActionId id = 0;
+    SessionId session = 0;
+    GroupId group = 0;
+    Redirect redirect;
+    std::uint32_t flags = 0;
+    ActionState state = ActionState::Pending;
+    // With flags::Timeout: when the daemon decides whether the permission was used.
+    std::optional<std::chrono::steady_clock::time_point> deadline;
+    // The same moment as wall-clock time for clients; none: never.
+    std::optional<std::chrono::system_clock::time_point> expiresAt;
+    std::uint32_t connections = 0;
+
+    // Whether the kernel may still admit a connection through it.
+    bool permits() const noexcept {
+        return state == ActionState::Pending ||
+               (state == ActionState::Established && (flags & flags::AllowMultiple) != 0);
+    }
+};
+
+// What the bus side must tell the session owner: an action ended, and why. Returned by
+// every SessionRegistry call that ends actions.
+struct ActionEnded {
+    ActionId action = 0;
+    SessionId session = 0;
+    std::string owner;
+    EndReason reason = EndReason::Timeout;
+    // False for actions whose permission was already used up: they end silently.
+    bool notify = true;
+};
+
+} // namespace fwx::redirect

@@ -1,0 +1,41 @@
+#pragma once
+
+#include "net/Endpoint.hpp"
+#include "net/Transport.hpp"
+#include "redirect/Action.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fwx::redirect {
+
+// The primary connection a session belongs to, as the client and server saw it (before
+// NAT): redirects default to admitting only its client.
+struct PrimaryConnection {
+    net::Transport transport = net::Transport::Tcp;
+    net::Endpoint client;
+    net::Endpoint server;
+};
+
+// Who asked: the bus connection that owns a session (its unique name) and its uid. A
+// session ends with its owner.
+struct Owner {
+    std::string name;
+    unsigned uid = 0;
+};
+
+struct SessionOptions {
+    std::optional<PrimaryConnection> primary;
+    std::string description;
+};
+
+// A requester's context for redirects (ISA's IFWXSession).
+struct Session {
+    SessionId id = 0;
+    Owner owner;
+    SessionOptions options;
+    std::vector<ActionId> actions; // in creation order
+};
+
+} // namespace fwx::redirect
