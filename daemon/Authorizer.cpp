@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include <fmt/format.h>
+
 namespace fwx::daemon {
 
 namespace {
@@ -60,6 +62,16 @@ void Authorizer::check(uid_t uid, const std::string& what) const {
         throw Error(ErrorCode::AccessDenied,
                     "uid " + std::to_string(uid) + " may not " + what +
                         ": not root, not in AllowedUsers and in none of AllowedGroups");
+    }
+}
+
+void Authorizer::checkOwner(uid_t uid, const std::string& caller, const std::string& owner,
+                            const std::string& what) const {
+    check(uid, what);
+    if (uid != 0 && caller != owner) {
+        throw Error(ErrorCode::AccessDenied,
+                    fmt::format("{} may not {}: it belongs to {} (only its owner or root may)",
+                                caller, what, owner));
     }
 }
 

@@ -23,6 +23,10 @@ public:
     bool allows(uid_t uid) const;
     // Throws fwx::Error(AccessDenied) saying who was refused and what would allow them.
     void check(uid_t uid, const std::string& what) const;
+    // Sessions and actions belong to the bus connection that opened them: only it, or
+    // root (an admin with fwxctl), may change them. Throws fwx::Error(AccessDenied).
+    void checkOwner(uid_t uid, const std::string& caller, const std::string& owner,
+                    const std::string& what) const;
 
 private:
     std::set<uid_t> users_;

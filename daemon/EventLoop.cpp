@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <string>
+#include <utility>
 
 namespace fwx::daemon {
 
@@ -49,6 +50,31 @@ void EventLoop::onSignal(int signal, std::function<void()> handler) {
     }
     sources_.emplace_back(source);
     signalHandlers_.push_back(std::move(owned));
+}
+
+// One defer source serves every deferred call: it is enabled while work is queued.
+void EventLoop::defer(std::function<void()> work) {
+    if (!deferSource_.get()) {
+        sd_event_source* source = nullptr;
+        if (const int r = sd_event_add_defer(event_.get(), &source, dispatchDeferred, this);
+            r < 0) {
+            throwSystemError("adding a deferred event source", -r);
+        }
+        deferSource_ = EventSource(source);
+    }
+    deferred_.push_back(std::move(work));
+    sd_event_source_set_enabled(deferSource_.get(), SD_EVENT_ON);
+}
+
+int EventLoop::dispatchDeferred(sd_event_source* source, void* userdata) {
+    auto& loop = *static_cast<EventLoop*>(userdata);
+    sd_event_source_set_enabled(source, SD_EVENT_OFF);
+    // Work may defer more work: take the queue first.
+    const std::vector<std::function<void()>> work = std::exchange(loop.deferred_, {});
+    for (const auto& item : work) {
+        item();
+    }
+    return 0;
 }
 
 } // namespace fwx::daemon

@@ -27,11 +27,15 @@ public:
     // Calls handler on the loop when signal arrives; the signal is blocked for the process
     // so that it is only ever delivered here.
     void onSignal(int signal, std::function<void()> handler);
+    // Calls work once, on the next loop iteration, outside whatever is dispatching now
+    // (e.g. to destroy a bus object after its own method handler has returned).
+    void defer(std::function<void()> work);
 
 private:
     struct Unref {
         void operator()(sd_event* event) const noexcept { sd_event_unref(event); }
     };
+    static int dispatchDeferred(sd_event_source* source, void* userdata);
     static int dispatchSignal(sd_event_source* source, const signalfd_siginfo* info,
                               void* userdata);
 
@@ -40,6 +44,8 @@ private:
     // move: hence unique_ptr.
     std::vector<std::unique_ptr<std::function<void()>>> signalHandlers_;
     std::vector<EventSource> sources_;
+    std::vector<std::function<void()>> deferred_;
+    EventSource deferSource_;
 };
 
 } // namespace fwx::daemon

@@ -1,0 +1,85 @@
+#include "daemon/Daemon.hpp"
+
+#include "daemon/Log.hpp"
+#include "daemon/ObjectPaths.hpp"
+#include "error/Error.hpp"
+#include "redirect/RequestValidator.hpp"
+#include "redirect/ValidatorLimits.hpp"
+
+#include <csignal>
+#include <string_view>
+
+#include <fmt/format.h>
+#include <systemd/sd-daemon.h>
+
+namespace fwx::daemon {
+
+namespace {
+
+std::unique_ptr<sdbus::IConnection> connect(const std::string& bus) {
+    if (bus == "system") {
+        return sdbus::createSystemBusConnection();
+    }
+    if (bus == "session") {
+        return sdbus::createSessionBusConnection();
+    }
+    return sdbus::createSessionBusConnectionWithAddress(bus);
+}
+
+redirect::RequestValidator validatorFor(const config::RedirectSettings& settings,
+                                        redirect::Host& host) {
+    redirect::ValidatorLimits limits;
+    limits.internalAddresses = settings.internalAddresses;
+    limits.maxPortsPerRequest = settings.maxPortsPerRequest;
+    limits.defaultTimeout = settings.defaultTimeout;
+    limits.maxTimeout = settings.maxTimeout;
+    return {limits, host};
+}
+
+redirect::SessionLimits sessionLimitsFor(const config::AccessSettings& access) {
+    return {access.maxSessionsPerClient, access.maxActionsPerClient};
+}
+
+std::string addressList(const std::vector<net::Address>& addresses) {
+    std::vector<std::string> texts;
+    for (const net::Address& address : addresses) {
+        texts.push_back(address.toString());
+    }
+    return fmt::format("{}", fmt::join(texts, " "));
+}
+
+} // namespace
+
+Daemon::Daemon(const config::Config& config, const std::string& bus)
+    : authorizer_(config.access.allowedUsers, config.access.allowedGroups, users_)
+    , ports_(config.redirect.portRange, host_)
+    , service_(validatorFor(config.redirect, host_), ports_, engine_, flows_)
+    , registry_(service_, flows_, protocols_, clock_, sessionLimitsFor(config.access))
+    , connection_(connect(bus))
+    , dispatcher_(loop_, *connection_)
+    , callers_(*connection_)
+    , sessions_(loop_, *connection_, registry_, authorizer_, callers_)
+    , firewall_(*connection_, sessions_, protocols_,
+                {config.redirect.internalAddresses, config.redirect.portRange})
+    , names_(*connection_, [this](const std::string& name) { sessions_.ownerVanished(name); }) {
+}
+
+int Daemon::run() {
+    loop_.onSignal(SIGTERM, [this] { loop_.exit(0); });
+    loop_.onSignal(SIGINT, [this] { loop_.exit(0); });
+    try {
+        connection_->requestName(BusName);
+    } catch (const sdbus::Error& e) {
+        throw Error(ErrorCode::Failed, fmt::format("cannot own the bus name {}: {}", BusName,
+                                                   e.getMessage()));
+    }
+    log::info("ready: {} on {}", BusName, connection_->getUniqueName());
+    sd_notify(0, "READY=1\nSTATUS=Serving redirects");
+    const int code = loop_.run();
+    sd_notify(0, "STOPPING=1\nSTATUS=Removing every redirect");
+    log::info("stopping: removing {} redirect(s) of {} session(s)", registry_.activeRedirects(),
+              registry_.sessions().size());
+    return code;
+}
+
+} // namespace fwx::daemon

@@ -1,0 +1,64 @@
+#pragma once
+
+#include "config/Config.hpp"
+#include "conntrack/FlowTable.hpp"
+#include "daemon/Authorizer.hpp"
+#include "daemon/BusDispatcher.hpp"
+#include "daemon/Callers.hpp"
+#include "daemon/EventLoop.hpp"
+#include "daemon/FirewallObject.hpp"
+#include "daemon/NameWatcher.hpp"
+#include "daemon/SessionObjects.hpp"
+#include "daemon/UserDatabase.hpp"
+#include "nft/Engine.hpp"
+#include "redirect/Clock.hpp"
+#include "redirect/KernelHost.hpp"
+#include "redirect/PortAllocator.hpp"
+#include "redirect/ProtocolRegistry.hpp"
+#include "redirect/Service.hpp"
+#include "redirect/SessionRegistry.hpp"
+
+#include <memory>
+#include <string>
+
+#include <sdbus-c++/sdbus-c++.h>
+
+namespace fwx::daemon {
+
+// fwxd, assembled: every part is built here from the configuration, in dependency order,
+// and torn down in reverse — the bus objects first, then every redirect still open, then
+// the nft table. Nothing else holds the parts together.
+class Daemon {
+public:
+    // bus: "system", "session" or a D-Bus address. Sets up the kernel side and the bus
+    // objects but does not take the bus name yet. Throws fwx::Error, sdbus::Error.
+    Daemon(const config::Config& config, const std::string& bus);
+    Daemon(const Daemon&) = delete;
+    Daemon& operator=(const Daemon&) = delete;
+
+    // Takes the bus name, tells systemd it is ready and serves until SIGTERM or SIGINT.
+    // Returns the exit code.
+    int run();
+
+private:
+    EventLoop loop_;
+    SystemUserDatabase users_;
+    // Before anything touches the kernel: an unknown user name stops the start cleanly.
+    Authorizer authorizer_;
+    redirect::KernelHost host_;
+    nft::Engine engine_;
+    conntrack::FlowTable flows_;
+    redirect::PortAllocator ports_;
+    redirect::Service service_;
+    redirect::ProtocolRegistry protocols_;
+    redirect::SystemClock clock_;
+    redirect::SessionRegistry registry_;
+    std::unique_ptr<sdbus::IConnection> connection_;
+    BusDispatcher dispatcher_;
+    Callers callers_;
+    SessionObjects sessions_;
+    FirewallObject firewall_;
+    NameWatcher names_;
+};
+
+} // namespace fwx::daemon

@@ -1,0 +1,56 @@
+#pragma once
+
+#include "daemon/BusArguments.hpp"
+#include "daemon/SessionObjects.hpp"
+#include "redirect/ProtocolRegistry.hpp"
+#include "redirect/PortRange.hpp"
+
+#include <org.fwxd.Firewall1-adaptor.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <sdbus-c++/sdbus-c++.h>
+
+namespace fwx::daemon {
+
+// What Firewall1's properties report; fixed at start from the configuration.
+struct FirewallFacts {
+    std::vector<net::Address> internalAddresses;
+    redirect::PortRange portRange;
+};
+
+// org.fwxd.Firewall1 and the ObjectManager at /org/fwxd/Firewall1: where clients start.
+// InterfacesAdded/Removed are not emitted for sessions and actions: they would broadcast
+// connection details; GetManagedObjects (caller-checked) lists them.
+class FirewallObject final
+    : public sdbus::AdaptorInterfaces<org::fwxd::Firewall1_adaptor, sdbus::ObjectManager_adaptor> {
+public:
+    FirewallObject(sdbus::IConnection& connection, SessionObjects& sessions,
+                   redirect::ProtocolRegistry& protocols, FirewallFacts facts);
+    ~FirewallObject();
+    FirewallObject(const FirewallObject&) = delete;
+    FirewallObject& operator=(const FirewallObject&) = delete;
+
+private:
+    sdbus::ObjectPath OpenSession(const Options& options) override;
+    void RegisterProtocol(const std::string& guid, const Options& spec) override;
+    void UnregisterProtocol(const std::string& guid) override;
+    sdbus::ObjectPath RegisterConnectFilter(const std::string& protocol_guid,
+                                            const Options& options) override;
+    void RegisterDataFilter(const std::string& protocol_guid,
+                            const sdbus::ObjectPath& handler) override;
+
+    std::string Version() override;
+    std::vector<std::string> InternalAddresses() override;
+    sdbus::Struct<uint16_t, uint16_t> PortRange() override;
+    std::vector<sdbus::ObjectPath> Sessions() override;
+    uint32_t ActiveRedirects() override;
+
+    SessionObjects& sessions_;
+    redirect::ProtocolRegistry& protocols_;
+    FirewallFacts facts_;
+};
+
+} // namespace fwx::daemon

@@ -1,0 +1,173 @@
+#include "daemon/SessionObjects.hpp"
+
+#include "daemon/ActionObject.hpp"
+#include "daemon/Log.hpp"
+#include "daemon/ObjectPaths.hpp"
+#include "daemon/SessionObject.hpp"
+#include "error/Error.hpp"
+
+#include <utility>
+
+namespace fwx::daemon {
+
+SessionObjects::SessionObjects(EventLoop& loop, sdbus::IConnection& connection,
+                               redirect::SessionRegistry& registry, const Authorizer& authorizer,
+                               Callers& callers)
+    : loop_(loop)
+    , connection_(connection)
+    , registry_(registry)
+    , authorizer_(authorizer)
+    , callers_(callers)
+    , timer_(loop, [this] { onDeadline(); }) {
+}
+
+SessionObjects::~SessionObjects() = default;
+
+Caller SessionObjects::authorize(const std::string& what) {
+    Caller caller = callers_.current();
+    authorizer_.check(caller.uid, what);
+    return caller;
+}
+
+Caller SessionObjects::authorizeOwner(redirect::SessionId session, const std::string& what) {
+    Caller caller = callers_.current();
+    const redirect::Session* owned = registry_.session(session);
+    if (owned == nullptr) {
+        throwInvalid("the session is closed");
+    }
+    authorizer_.checkOwner(caller.uid, caller.name, owned->owner.name, what);
+    return caller;
+}
+
+sdbus::ObjectPath SessionObjects::openSession(const Caller& caller,
+                                              redirect::SessionOptions options) {
+    const redirect::Session& session =
+        registry_.openSession({caller.name, caller.uid}, std::move(options));
+    sessions_.emplace(session.id, std::make_unique<SessionObject>(connection_, session.id, *this));
+    log::info("session {} opened by {} (uid {}){}", session.id, caller.name, caller.uid,
+              session.options.description.empty() ? "" : ": " + session.options.description);
+    return sessionPath(session.id);
+}
+
+SessionObjects::Opened SessionObjects::redirect(redirect::SessionId session,
+                                                RedirectArguments arguments,
+                                                const std::string& protocolGuid) {
+    if (arguments.requireExpectation) {
+        throw Error(ErrorCode::NotSupported,
+                    "options: RequireExpectation: this fwxd does not back redirects with "
+                    "conntrack expectations yet");
+    }
+    const auto opened = registry_.redirect(session, std::move(arguments.request), protocolGuid);
+    addActions(opened.actions, arguments.context);
+    rearm();
+    std::vector<sdbus::ObjectPath> paths;
+    for (const redirect::ActionId id : opened.actions) {
+        paths.push_back(actionPath(id));
+    }
+    const redirect::Action& first = *registry_.action(opened.actions.front());
+    log::info("session {}: {} redirect(s) on {}:{}-{}/{} (group {})", session,
+              opened.actions.size(), opened.internalAddress.toString(), opened.basePort,
+              opened.basePort + opened.actions.size() - 1,
+              net::toString(first.redirect.transport), first.group);
+    return {opened.internalAddress.toString(), opened.basePort, std::move(paths)};
+}
+
+void SessionObjects::addActions(const std::vector<redirect::ActionId>& ids,
+                                const std::optional<sdbus::Variant>& context) {
+    for (const redirect::ActionId id : ids) {
+        actions_.emplace(id, std::make_unique<ActionObject>(connection_, id, *this, context));
+    }
+}
+
+void SessionObjects::closeSession(redirect::SessionId session) {
+    apply(registry_.closeSession(session, redirect::EndReason::SessionClosed));
+    dropSession(session);
+    rearm();
+    log::info("session {} closed", session);
+}
+
+void SessionObjects::cancel(redirect::ActionId action) {
+    apply(std::vector{registry_.cancel(action)});
+    rearm();
+    log::info("action {} cancelled", action);
+}
+
+void SessionObjects::ownerVanished(const std::string& name) {
+    callers_.forget(name);
+    std::vector<redirect::SessionId> owned;
+    for (const auto& [id, session] : registry_.sessions()) {
+        if (session.owner.name == name) {
+            owned.push_back(id);
+        }
+    }
+    if (owned.empty()) {
+        return;
+    }
+    apply(registry_.ownerVanished(name));
+    for (const redirect::SessionId id : owned) {
+        dropSession(id);
+    }
+    rearm();
+    log::info("{} left the bus: closed its {} session(s)", name, owned.size());
+}
+
+void SessionObjects::apply(const redirect::SessionRegistry::SessionEnd& end) {
+    for (const Error& error : end.cleanupErrors) {
+        log::error("removing a closed session's redirects: {}", error.what());
+    }
+    apply(end.ended);
+}
+
+// Objects of actions that are gone leave the bus after the current call has returned:
+// one of them may be the object whose method is running.
+void SessionObjects::apply(const std::vector<redirect::ActionEnded>& ended) {
+    for (const redirect::ActionEnded& end : ended) {
+        const auto it = actions_.find(end.action);
+        if (it == actions_.end()) {
+            continue;
+        }
+        if (end.notify) {
+            it->second->emitExpired(end.owner, redirect::toString(end.reason));
+        }
+        if (registry_.action(end.action) != nullptr) {
+            it->second->emitStateChanged(end.owner);
+            continue;
+        }
+        bury(std::move(it->second));
+        actions_.erase(it);
+    }
+}
+
+void SessionObjects::dropSession(redirect::SessionId id) {
+    const auto it = sessions_.find(id);
+    if (it != sessions_.end()) {
+        bury(std::move(it->second));
+        sessions_.erase(it);
+    }
+}
+
+void SessionObjects::bury(std::shared_ptr<void> object) {
+    if (graveyard_.empty()) {
+        loop_.defer([this] { graveyard_.clear(); });
+    }
+    graveyard_.push_back(std::move(object));
+}
+
+void SessionObjects::onDeadline() {
+    apply(registry_.expireDue());
+    rearm();
+}
+
+void SessionObjects::rearm() {
+    timer_.arm(registry_.nextDeadline());
+}
+
+std::vector<sdbus::ObjectPath> SessionObjects::sessionPaths() const {
+    std::vector<sdbus::ObjectPath> paths;
+    for (const auto& [id, session] : sessions_) {
+        paths.push_back(sessionPath(id));
+    }
+    return paths;
+}
+
+} // namespace fwx::daemon

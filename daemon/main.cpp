@@ -1,0 +1,59 @@
+// fwxd: secondary-connection redirects for application proxies, over D-Bus. Everything but
+// the command line lives in fwxd-core (Daemon.cpp assembles it).
+#include "config/ConfigFile.hpp"
+#include "daemon/Daemon.hpp"
+#include "daemon/Log.hpp"
+#include "error/Error.hpp"
+
+#include "fwx_build_config.h"
+
+#include <cstdlib>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <sdbus-c++/sdbus-c++.h>
+
+namespace {
+
+struct CommandLine {
+    std::string bus = "system";
+    std::string config = "/etc/fwxd/fwxd.conf";
+};
+
+void describe(CLI::App& app, CommandLine& line) {
+    app.description("fwxd opens secondary-connection redirects for application proxies (FTP, "
+                    "SIP, H.323, RTSP gateways, media relays) on request over D-Bus, in the "
+                    "kernel: nftables NAT maps in table inet fwxd.");
+    app.footer("It needs CAP_NET_ADMIN. On SIGTERM or SIGINT it removes every redirect and "
+               "exits 0.\nSee fwxd(8), fwxd.conf(5), fwxctl(1).");
+    app.add_option("--bus", line.bus,
+                   "Bus to serve on: system, session, or a D-Bus address such as "
+                   "unix:path=/run/fwxd-lab/bus")
+        ->capture_default_str();
+    app.add_option("--config", line.config, "Configuration file")->capture_default_str();
+    app.set_version_flag("--version", std::string("fwxd ") + FWX_VERSION);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app;
+    CommandLine line;
+    describe(app, line);
+    CLI11_PARSE(app, argc, argv);
+
+    namespace log = fwx::daemon::log;
+    try {
+        const fwx::config::Config config = fwx::config::loadConfig(line.config);
+        fwx::daemon::Daemon daemon(config, line.bus);
+        return daemon.run();
+    } catch (const fwx::Error& e) {
+        log::error("{}", e.what());
+        if (e.errnum() == EPERM) {
+            log::error("fwxd needs CAP_NET_ADMIN in its network namespace");
+        }
+    } catch (const sdbus::Error& e) {
+        log::error("D-Bus: {} ({})", e.getMessage(), e.getName());
+    }
+    return EXIT_FAILURE;
+}
