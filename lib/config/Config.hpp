@@ -1,0 +1,46 @@
+// lib/config: fwxd.conf, the daemon's configuration file.
+//
+// Lives here: Config, the typed settings with their defaults (this file), and the loader
+// that fills it from the file's text through inih and refuses anything it does not
+// understand (ConfigFile.hpp). Depends only on net/ (addresses), redirect/PortRange and
+// error/; no D-Bus, no kernel. User and group names stay strings: the daemon resolves them.
+#pragma once
+
+#include "net/Address.hpp"
+#include "redirect/PortRange.hpp"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace fwx::config {
+
+// [Redirect]: what redirects may look like.
+struct RedirectSettings {
+    // Addresses clients are told to connect to; the first of a family is its default.
+    // The loader rejects a file that leaves this empty: there would be nothing to offer.
+    std::vector<net::Address> internalAddresses;
+    redirect::PortRange portRange{41000, 41999};
+    // Upper bound of N, the ports of one request: 1..1024 and at most portRange.size().
+    unsigned maxPortsPerRequest = 64;
+    // The permission timeout of a TIMEOUT request that names none, and the longest one
+    // a request may ask for: 1 <= defaultTimeout <= maxTimeout.
+    std::chrono::seconds defaultTimeout{30};
+    std::chrono::seconds maxTimeout{86400};
+};
+
+// [Access]: who may use fwxd, and how much of it one client may hold.
+struct AccessSettings {
+    // Names or numeric ids, as written; root is always allowed and need not be listed.
+    std::vector<std::string> allowedUsers;
+    std::vector<std::string> allowedGroups;
+    unsigned maxSessionsPerClient = 64;
+    unsigned maxActionsPerClient = 4096;
+};
+
+struct Config {
+    RedirectSettings redirect;
+    AccessSettings access;
+};
+
+} // namespace fwx::config
