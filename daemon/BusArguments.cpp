@@ -58,7 +58,8 @@ std::optional<T> optionOf(const std::string& argument, const Options& options,
 std::vector<net::Endpoint> parseTargets(const std::vector<ConnectAddress>& connectAddresses) {
     std::vector<net::Endpoint> targets;
     for (std::size_t i = 0; i < connectAddresses.size(); ++i) {
-        const auto& [address, port] = connectAddresses[i];
+        const std::string& address = std::get<0>(connectAddresses[i]);
+        const std::uint16_t port = std::get<1>(connectAddresses[i]);
         targets.push_back(at(fmt::format("connect_addresses[{}]", i), [&] {
             if (port == 0) {
                 throwInvalid(fmt::format("port 0 of {} is not a port to connect to", address));
@@ -106,7 +107,12 @@ net::Endpoint endpointOf(const std::string& what, const std::string& address, st
 }
 
 redirect::PrimaryConnection parsePrimary(const PrimaryConnectionStruct& value) {
-    const auto& [transport, family, clientAddress, clientPort, serverAddress, serverPort] = value;
+    const std::string& transport = std::get<0>(value);
+    const std::string& family = std::get<1>(value);
+    const std::string& clientAddress = std::get<2>(value);
+    const std::uint16_t clientPort = std::get<3>(value);
+    const std::string& serverAddress = std::get<4>(value);
+    const std::uint16_t serverPort = std::get<5>(value);
     redirect::PrimaryConnection primary;
     primary.transport =
         at("options: PrimaryConnection transport", [&] { return net::parseTransport(transport); });
@@ -166,7 +172,8 @@ redirect::ProtocolSpec parseProtocolSpec(const Options& spec) {
     }
     protocol.transport = at("spec: Transport", [&] { return net::parseTransport(*transport); });
     protocol.primaryPorts =
-        optionOf<std::vector<std::uint16_t>>("spec", spec, "PrimaryPorts").value_or({});
+        optionOf<std::vector<std::uint16_t>>("spec", spec, "PrimaryPorts")
+            .value_or(std::vector<std::uint16_t>{});
     protocol.helper = optionOf<std::string>("spec", spec, "Helper").value_or("");
     return protocol;
 }

@@ -1,7 +1,7 @@
 #pragma once
 
 #include <map>
-#include <optional>
+#include <memory>
 #include <string>
 
 #include <sdbus-c++/sdbus-c++.h>
@@ -19,8 +19,8 @@ struct Caller {
 // message but not a property getter (Properties.Get/GetAll and ObjectManager's
 // GetManagedObjects are answered inside sd-bus), so a match on every incoming method call
 // records the sender before sd-bus dispatches it: matches run first, one message at a
-// time. Uids are asked of the bus once per unique name (names are never reused) and
-// forgotten when the peer leaves.
+// time. Uids are asked of the bus driver (GetConnectionUnixUser) once per unique name —
+// names are never reused — and forgotten when the peer leaves.
 class Callers {
 public:
     // Installs the match. Throws sdbus::Error.
@@ -36,8 +36,9 @@ public:
 private:
     void record(sdbus::Message& message);
 
-    std::optional<sdbus::Message> message_;
+    std::string sender_;
     std::map<std::string, uid_t> uids_;
+    std::unique_ptr<sdbus::IProxy> busDriver_;
     sdbus::Slot match_;
 };
 

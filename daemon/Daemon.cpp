@@ -40,14 +40,6 @@ redirect::SessionLimits sessionLimitsFor(const config::AccessSettings& access) {
     return {access.maxSessionsPerClient, access.maxActionsPerClient};
 }
 
-std::string addressList(const std::vector<net::Address>& addresses) {
-    std::vector<std::string> texts;
-    for (const net::Address& address : addresses) {
-        texts.push_back(address.toString());
-    }
-    return fmt::format("{}", fmt::join(texts, " "));
-}
-
 } // namespace
 
 Daemon::Daemon(const config::Config& config, const std::string& bus)
