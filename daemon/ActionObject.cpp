@@ -110,8 +110,8 @@ uint64_t ActionObject::ExpiresAt() {
         if (!a.expiresAt) {
             return 0;
         }
-        const auto usec = std::chrono::duration_cast<std::chrono::microseconds>(
-            a.expiresAt->time_since_epoch());
+        const auto usec =
+            std::chrono::duration_cast<std::chrono::microseconds>(a.expiresAt->time_since_epoch());
         return static_cast<uint64_t>(usec.count());
     });
 }

@@ -3,13 +3,12 @@
 #include "daemon/SessionObjects.hpp"
 #include "redirect/Action.hpp"
 
-#include <org.fwxd.Action1-adaptor.h>
-
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include <org.fwxd.Action1-adaptor.h>
 #include <sdbus-c++/sdbus-c++.h>
 
 namespace fwx::daemon {

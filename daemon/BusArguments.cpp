@@ -78,7 +78,8 @@ std::optional<net::Address> optionalAddress(const std::string& argument, const s
 }
 
 void parseRedirectOptions(const Options& options, RedirectArguments& arguments) {
-    refuseUnknownKeys("options", options, {"AllowedSource", "Context", "RequireExpectation", "Timeout"});
+    refuseUnknownKeys("options", options,
+                      {"AllowedSource", "Context", "RequireExpectation", "Timeout"});
     if (const auto timeout = optionOf<std::uint64_t>("options", options, "Timeout")) {
         if (*timeout == 0) {
             throwInvalid("options: Timeout must be more than 0 µs");
@@ -171,9 +172,8 @@ redirect::ProtocolSpec parseProtocolSpec(const Options& spec) {
         throwInvalid("spec: Transport is required (\"tcp\" or \"udp\")");
     }
     protocol.transport = at("spec: Transport", [&] { return net::parseTransport(*transport); });
-    protocol.primaryPorts =
-        optionOf<std::vector<std::uint16_t>>("spec", spec, "PrimaryPorts")
-            .value_or(std::vector<std::uint16_t>{});
+    protocol.primaryPorts = optionOf<std::vector<std::uint16_t>>("spec", spec, "PrimaryPorts")
+                                .value_or(std::vector<std::uint16_t>{});
     protocol.helper = optionOf<std::string>("spec", spec, "Helper").value_or("");
     return protocol;
 }

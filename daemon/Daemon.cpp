@@ -62,8 +62,8 @@ int Daemon::run() {
     try {
         connection_->requestName(BusName);
     } catch (const sdbus::Error& e) {
-        throw Error(ErrorCode::Failed, fmt::format("cannot own the bus name {}: {}", BusName,
-                                                   e.getMessage()));
+        throw Error(ErrorCode::Failed,
+                    fmt::format("cannot own the bus name {}: {}", BusName, e.getMessage()));
     }
     log::info("ready: {} on {}", BusName, connection_->getUniqueName());
     sd_notify(0, "READY=1\nSTATUS=Serving redirects");

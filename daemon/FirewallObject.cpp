@@ -4,7 +4,6 @@
 #include "daemon/Log.hpp"
 #include "daemon/ObjectPaths.hpp"
 #include "error/Error.hpp"
-
 #include "fwx_build_config.h"
 
 #include <utility>
@@ -34,7 +33,8 @@ sdbus::ObjectPath FirewallObject::OpenSession(const Options& options) {
 void FirewallObject::RegisterProtocol(const std::string& guid, const Options& spec) {
     translatingErrors([&] {
         const Caller caller = sessions_.authorize("register a protocol");
-        const redirect::Protocol& protocol = protocols_.add(guid, parseProtocolSpec(spec), caller.name);
+        const redirect::Protocol& protocol =
+            protocols_.add(guid, parseProtocolSpec(spec), caller.name);
         log::info("protocol {} ({}) registered by {}", protocol.guid, protocol.spec.name,
                   caller.name);
     });

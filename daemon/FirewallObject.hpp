@@ -2,15 +2,14 @@
 
 #include "daemon/BusArguments.hpp"
 #include "daemon/SessionObjects.hpp"
-#include "redirect/ProtocolRegistry.hpp"
 #include "redirect/PortRange.hpp"
-
-#include <org.fwxd.Firewall1-adaptor.h>
+#include "redirect/ProtocolRegistry.hpp"
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include <org.fwxd.Firewall1-adaptor.h>
 #include <sdbus-c++/sdbus-c++.h>
 
 namespace fwx::daemon {

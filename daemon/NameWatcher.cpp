@@ -6,10 +6,11 @@ namespace fwx::daemon {
 
 NameWatcher::NameWatcher(sdbus::IConnection& connection, Handler onVanished)
     : onVanished_(std::move(onVanished))
-    , match_(connection.addMatch("type='signal',sender='org.freedesktop.DBus',"
-                                 "path='/org/freedesktop/DBus',interface='org.freedesktop.DBus',"
-                                 "member='NameOwnerChanged'",
-                                 [this](sdbus::Message& message) { onNameOwnerChanged(message); })) {
+    , match_(
+          connection.addMatch("type='signal',sender='org.freedesktop.DBus',"
+                              "path='/org/freedesktop/DBus',interface='org.freedesktop.DBus',"
+                              "member='NameOwnerChanged'",
+                              [this](sdbus::Message& message) { onNameOwnerChanged(message); })) {
 }
 
 void NameWatcher::onNameOwnerChanged(sdbus::Message& message) {

@@ -26,9 +26,8 @@ SessionObject::RedirectConnections(const std::vector<ConnectAddress>& connect_ad
                                    const std::string& protocol_guid, const Options& options) {
     return translatingErrors([&] {
         sessions_.authorizeOwner(id_, "redirect connections in session " + std::to_string(id_));
-        RedirectArguments arguments =
-            parseRedirectArguments(connect_addresses, internal_address, proxy_external_address,
-                                   protocol, flags, options);
+        RedirectArguments arguments = parseRedirectArguments(
+            connect_addresses, internal_address, proxy_external_address, protocol, flags, options);
         return sessions_.redirect(id_, std::move(arguments), protocol_guid);
     });
 }

@@ -4,14 +4,13 @@
 #include "daemon/SessionObjects.hpp"
 #include "redirect/Action.hpp"
 
-#include <org.fwxd.Session1-adaptor.h>
-
 #include <cstdint>
 #include <map>
 #include <string>
 #include <tuple>
 #include <vector>
 
+#include <org.fwxd.Session1-adaptor.h>
 #include <sdbus-c++/sdbus-c++.h>
 
 namespace fwx::daemon {
@@ -25,12 +24,10 @@ public:
     SessionObject& operator=(const SessionObject&) = delete;
 
 private:
-    std::tuple<std::string, uint16_t, std::vector<sdbus::ObjectPath>>
-    RedirectConnections(const std::vector<ConnectAddress>& connect_addresses,
-                        const std::string& internal_address,
-                        const std::string& proxy_external_address, const std::string& protocol,
-                        const uint32_t& flags, const std::string& protocol_guid,
-                        const Options& options) override;
+    std::tuple<std::string, uint16_t, std::vector<sdbus::ObjectPath>> RedirectConnections(
+        const std::vector<ConnectAddress>& connect_addresses, const std::string& internal_address,
+        const std::string& proxy_external_address, const std::string& protocol,
+        const uint32_t& flags, const std::string& protocol_guid, const Options& options) override;
     void Close() override;
 
     std::string Owner() override;

@@ -67,8 +67,8 @@ SessionObjects::Opened SessionObjects::redirect(redirect::SessionId session,
     const redirect::Action& first = *registry_.action(opened.actions.front());
     log::info("session {}: {} redirect(s) on {}:{}-{}/{} (group {})", session,
               opened.actions.size(), opened.internalAddress.toString(), opened.basePort,
-              opened.basePort + opened.actions.size() - 1,
-              net::toString(first.redirect.transport), first.group);
+              opened.basePort + opened.actions.size() - 1, net::toString(first.redirect.transport),
+              first.group);
     return {opened.internalAddress.toString(), opened.basePort, std::move(paths)};
 }
 

@@ -4,13 +4,12 @@
 #include "daemon/Daemon.hpp"
 #include "daemon/Log.hpp"
 #include "error/Error.hpp"
-
 #include "fwx_build_config.h"
 
+#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <string>
 
-#include <CLI/CLI.hpp>
 #include <sdbus-c++/sdbus-c++.h>
 
 namespace {

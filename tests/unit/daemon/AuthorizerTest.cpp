@@ -76,6 +76,24 @@ TEST(Authorizer, RefusalSaysWhoAndWhy) {
     }
 }
 
+TEST(Authorizer, OnlyTheOwnerOrRootMayChangeASession) {
+    FakeUserDatabase db;
+    const Authorizer authorizer({"proxy", "sip"}, {}, db);
+    EXPECT_NO_THROW(authorizer.checkOwner(1001, ":1.5", ":1.5", "close session 1"));
+    EXPECT_NO_THROW(authorizer.checkOwner(0, ":1.9", ":1.5", "close session 1"));
+    try {
+        authorizer.checkOwner(1002, ":1.6", ":1.5", "close session 1");
+        FAIL() << "expected AccessDenied";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::AccessDenied);
+        EXPECT_STREQ(
+            e.what(),
+            ":1.6 may not close session 1: it belongs to :1.5 (only its owner or root may)");
+    }
+    // Ownership does not bypass the allow-list.
+    EXPECT_THROW(authorizer.checkOwner(4242, ":1.5", ":1.5", "close session 1"), Error);
+}
+
 TEST(Authorizer, SystemDatabaseKnowsRoot) {
     SystemUserDatabase db;
     EXPECT_EQ(db.userId("root"), 0U);

@@ -1,0 +1,148 @@
+#include "daemon/BusArguments.hpp"
+
+#include "error/Error.hpp"
+
+#include <gtest/gtest.h>
+
+namespace fwx::daemon {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string invalidMessage(const std::function<void()>& call) {
+    try {
+        call();
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::InvalidArgument) << e.what();
+        return e.what();
+    }
+    ADD_FAILURE() << "no error";
+    return {};
+}
+
+RedirectArguments parse(const std::vector<ConnectAddress>& targets, const Options& options = {},
+                        const std::string& protocol = "tcp") {
+    return parseRedirectArguments(targets, "", "", protocol, 0, options);
+}
+
+TEST(BusArgumentsTest, RedirectArgumentsBecomeARequest) {
+    const Options options{{"Timeout", sdbus::Variant(std::uint64_t{1500000})},
+                          {"AllowedSource", sdbus::Variant(std::string("192.0.2.0/24"))},
+                          {"Context", sdbus::Variant(std::string("call-17"))}};
+    const RedirectArguments arguments =
+        parseRedirectArguments({{"198.51.100.2", 80}, {"198.51.100.3", 81}}, "203.0.113.1",
+                               "198.51.100.100", "UDP", 0x3, options);
+    const redirect::Request& request = arguments.request;
+
+    ASSERT_EQ(request.targets.size(), 2U);
+    EXPECT_EQ(request.targets[1], net::Endpoint::parse("198.51.100.3:81"));
+    EXPECT_EQ(request.internalAddress, net::Address::parse("203.0.113.1"));
+    EXPECT_EQ(request.proxyExternalAddress, net::Address::parse("198.51.100.100"));
+    EXPECT_EQ(request.transport, net::Transport::Udp);
+    EXPECT_EQ(request.flags, 0x3U);
+    EXPECT_EQ(request.timeout, 1500ms);
+    EXPECT_EQ(request.allowedSource, net::Prefix::parse("192.0.2.0/24"));
+    ASSERT_TRUE(arguments.context);
+    EXPECT_EQ(arguments.context->get<std::string>(), "call-17");
+    EXPECT_FALSE(arguments.requireExpectation);
+}
+
+TEST(BusArgumentsTest, EmptyAddressesMeanDefaults) {
+    const RedirectArguments arguments = parse({{"2001:db8::2", 80}});
+    EXPECT_FALSE(arguments.request.internalAddress);
+    EXPECT_FALSE(arguments.request.proxyExternalAddress);
+    EXPECT_FALSE(arguments.request.timeout);
+    EXPECT_FALSE(arguments.context);
+}
+
+TEST(BusArgumentsTest, MessagesNameTheArgumentAtFault) {
+    EXPECT_EQ(invalidMessage([] {
+                  parse({{"198.51.100.2", 80}, {"198.51.100.2", 0}});
+              }),
+              "connect_addresses[1]: port 0 of 198.51.100.2 is not a port to connect to");
+    EXPECT_EQ(invalidMessage([] {
+                  parse({{"198.51.100.2", 80}}, {}, "sctp");
+              }),
+              "protocol: \"sctp\" is not a transport (expected \"tcp\" or \"udp\")");
+    EXPECT_TRUE(invalidMessage([] {
+                    parseRedirectArguments({{"198.51.100.2", 80}}, "nonsense", "", "tcp", 0, {});
+                }).starts_with("internal_address: "));
+    EXPECT_TRUE(invalidMessage([] {
+                    parseRedirectArguments({{"198.51.100.2", 80}}, "", "10.0.0.300", "tcp", 0, {});
+                }).starts_with("proxy_external_address: "));
+    EXPECT_TRUE(invalidMessage([] {
+                    parse({{"example.com", 80}});
+                }).starts_with("connect_addresses[0]: "));
+}
+
+TEST(BusArgumentsTest, OptionsAreTypeCheckedAndUnknownKeysRefused) {
+    EXPECT_EQ(invalidMessage([] {
+                  parse({{"198.51.100.2", 80}}, {{"Timeout", sdbus::Variant(std::string("1s"))}});
+              }),
+              "options: Timeout must be of D-Bus type \"t\", not \"s\"");
+    EXPECT_EQ(invalidMessage([] {
+                  parse({{"198.51.100.2", 80}}, {{"Timeout", sdbus::Variant(std::uint64_t{0})}});
+              }),
+              "options: Timeout must be more than 0 µs");
+    EXPECT_EQ(invalidMessage([] {
+                  parse({{"198.51.100.2", 80}}, {{"Timout", sdbus::Variant(std::uint64_t{1})}});
+              }),
+              "options: unknown key \"Timout\" (known: AllowedSource, Context, "
+              "RequireExpectation, Timeout)");
+    EXPECT_TRUE(invalidMessage([] {
+                    parse({{"198.51.100.2", 80}},
+                          {{"AllowedSource", sdbus::Variant(std::string("192.0.2.1/24"))}});
+                }).starts_with("options: AllowedSource: "));
+}
+
+TEST(BusArgumentsTest, SessionOptions) {
+    const PrimaryConnectionStruct primary("tcp", "", "192.0.2.2", 40000, "203.0.113.1", 21);
+    const redirect::SessionOptions options =
+        parseSessionOptions({{"PrimaryConnection", sdbus::Variant(primary)},
+                             {"Description", sdbus::Variant(std::string("ftp proxy"))}});
+    ASSERT_TRUE(options.primary);
+    EXPECT_EQ(options.primary->client, net::Endpoint::parse("192.0.2.2:40000"));
+    EXPECT_EQ(options.primary->server, net::Endpoint::parse("203.0.113.1:21"));
+    EXPECT_EQ(options.description, "ftp proxy");
+    EXPECT_EQ(std::get<1>(toStruct(options.primary)), "ipv4");
+    EXPECT_EQ(std::get<0>(toStruct(std::nullopt)), "");
+}
+
+TEST(BusArgumentsTest, BadPrimaryConnections) {
+    const auto primaryWith = [](const PrimaryConnectionStruct& primary) {
+        return invalidMessage([&] {
+            parseSessionOptions({{"PrimaryConnection", sdbus::Variant(primary)}});
+        });
+    };
+    EXPECT_EQ(primaryWith({"tcp", "ipv6", "192.0.2.2", 1, "203.0.113.1", 21}),
+              "options: PrimaryConnection: family \"ipv6\" does not match the addresses "
+              "(\"ipv4\")");
+    EXPECT_EQ(primaryWith({"tcp", "", "192.0.2.2", 1, "2001:db8::1", 21}),
+              "options: PrimaryConnection: client and server addresses are of different families");
+    EXPECT_EQ(primaryWith({"tcp", "", "192.0.2.2", 0, "203.0.113.1", 21}),
+              "options: PrimaryConnection: ports must not be 0");
+    EXPECT_TRUE(primaryWith({"icmp", "", "192.0.2.2", 1, "203.0.113.1", 21})
+                    .starts_with("options: PrimaryConnection transport: "));
+    EXPECT_EQ(invalidMessage([] {
+                  parseSessionOptions({{"PrimaryConnection", sdbus::Variant(std::string("x"))}});
+              }),
+              "options: PrimaryConnection must be of D-Bus type \"(sssqsq)\", not \"s\"");
+}
+
+TEST(BusArgumentsTest, ProtocolSpec) {
+    const redirect::ProtocolSpec spec =
+        parseProtocolSpec({{"Name", sdbus::Variant(std::string("ftp"))},
+                           {"Transport", sdbus::Variant(std::string("tcp"))},
+                           {"PrimaryPorts", sdbus::Variant(std::vector<std::uint16_t>{21, 2121})},
+                           {"Helper", sdbus::Variant(std::string("ftp"))}});
+    EXPECT_EQ(spec.name, "ftp");
+    EXPECT_EQ(spec.primaryPorts, (std::vector<std::uint16_t>{21, 2121}));
+    EXPECT_EQ(spec.helper, "ftp");
+    EXPECT_EQ(invalidMessage([] {
+                  parseProtocolSpec({{"Name", sdbus::Variant(std::string("x"))}});
+              }),
+              "spec: Transport is required (\"tcp\" or \"udp\")");
+}
+
+} // namespace
+} // namespace fwx::daemon
