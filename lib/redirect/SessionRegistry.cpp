@@ -95,7 +95,7 @@ std::vector<ActionId> SessionRegistry::createActions(Session& session, const Red
         }
         ids.push_back(action.id);
         session.actions.push_back(action.id);
-        actions_.emplace(action.id, std::move(action));
+        actions_.emplace(action.id, action);
     }
     actionsPerOwner_[session.owner.name] += ids.size();
     return ids;

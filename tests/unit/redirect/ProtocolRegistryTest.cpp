@@ -7,7 +7,9 @@
 namespace fwx::redirect {
 namespace {
 
-const ProtocolSpec ftp{"ftp", net::Transport::Tcp, {21}, "ftp"};
+ProtocolSpec ftpSpec() {
+    return {"ftp", net::Transport::Tcp, {21}, "ftp"};
+}
 
 std::string messageOf(const std::function<void()>& call, ErrorCode expected) {
     try {
@@ -40,7 +42,7 @@ TEST(ProtocolRegistryTest, MalformedGuidsAreRefusedQuoted) {
 
 TEST(ProtocolRegistryTest, AddGetRemove) {
     ProtocolRegistry registry;
-    registry.add("{6BA7B810-9DAD-11D1-80B4-00C04FD430C8}", ftp, ":1.3");
+    registry.add("{6BA7B810-9DAD-11D1-80B4-00C04FD430C8}", ftpSpec(), ":1.3");
     const Protocol& protocol = registry.get("6ba7b810-9dad-11d1-80b4-00c04fd430c8");
     EXPECT_EQ(protocol.spec.name, "ftp");
     EXPECT_EQ(protocol.owner, ":1.3");
@@ -68,21 +70,22 @@ TEST(ProtocolRegistryTest, BadSpecsAndDuplicatesAreRefused) {
                   },
                   ErrorCode::InvalidArgument),
               "spec: PrimaryPorts must not contain port 0");
-    EXPECT_EQ(
-        messageOf(
-            [&] {
-                registry.add(guid, {"x", net::Transport::Tcp, {1}, "quic"}, ":1.3");
-            },
-            ErrorCode::InvalidArgument),
-        "spec: Helper \"quic\" is not a kernel conntrack helper (known: amanda, ftp, h323, irc, "
-        "netbios-ns, pptp, sane, sip, snmp, tftp)");
+    EXPECT_EQ(messageOf(
+                  [&] {
+                      registry.add(guid, {"x", net::Transport::Tcp, {1}, "quic"}, ":1.3");
+                  },
+                  ErrorCode::InvalidArgument),
+              "spec: Helper \"quic\" is not a kernel conntrack helper (known: amanda, ftpSpec(), "
+              "h323, irc, "
+              "netbios-ns, pptp, sane, sip, snmp, tftp)");
 
-    registry.add(guid, ftp, ":1.3");
-    EXPECT_EQ(messageOf([&] { registry.add(guid, ftp, ":1.4"); }, ErrorCode::InvalidArgument),
+    registry.add(guid, ftpSpec(), ":1.3");
+    EXPECT_EQ(messageOf([&] { registry.add(guid, ftpSpec(), ":1.4"); }, ErrorCode::InvalidArgument),
               "protocol 6ba7b810-9dad-11d1-80b4-00c04fd430c8 is already registered");
-    EXPECT_EQ(messageOf([&] { registry.add("6ba7b810-9dad-11d1-80b4-00c04fd430c9", ftp, ":1.4"); },
-                        ErrorCode::QuotaExceeded),
-              "1 protocols are registered, the most fwxd keeps");
+    EXPECT_EQ(
+        messageOf([&] { registry.add("6ba7b810-9dad-11d1-80b4-00c04fd430c9", ftpSpec(), ":1.4"); },
+                  ErrorCode::QuotaExceeded),
+        "1 protocols are registered, the most fwxd keeps");
 }
 
 } // namespace
