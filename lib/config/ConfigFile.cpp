@@ -39,8 +39,7 @@ private:
         std::string message;
     };
 
-    static int onKey(void* user, const char* section, const char* name,
-                     const char* value) noexcept;
+    static int onKey(void* user, const char* section, const char* name, const char* value) noexcept;
     void apply(std::string_view section, std::string_view name, std::string_view value);
     const Key& lookUp(std::string_view section, std::string_view name) const;
     void throwFirstError(int inihError) const;
@@ -75,8 +74,7 @@ Config Parser::run() {
     return config_;
 }
 
-int Parser::onKey(void* user, const char* section, const char* name,
-                  const char* value) noexcept {
+int Parser::onKey(void* user, const char* section, const char* name, const char* value) noexcept {
     auto& parser = *static_cast<Parser*>(user);
     try {
         parser.apply(section, name, value);
@@ -95,7 +93,8 @@ void Parser::apply(std::string_view section, std::string_view name, std::string_
     const Key& key = lookUp(section, name);
     const unsigned line = reader_.lineNumber();
     if (const auto first = lineOf(name)) {
-        throwInvalid(at(line, section, name) + fmt::format("given twice (first on line {})", *first));
+        throwInvalid(at(line, section, name) +
+                     fmt::format("given twice (first on line {})", *first));
     }
     keyLines_.emplace(name, line);
     try {

@@ -7,7 +7,7 @@
 
 namespace fwx::config {
 
-// Where fwxd looks when it is given no --config.
+// Where fwxd looks for its configuration unless told otherwise.
 inline constexpr std::string_view defaultConfigPath = "/etc/fwxd/fwxd.conf";
 
 // Reads and parses the file. Throws fwx::Error(InvalidArgument) when it cannot be read

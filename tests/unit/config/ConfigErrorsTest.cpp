@@ -1,6 +1,5 @@
 // Every way parseConfig refuses a file, with the exact message: file:line, section, key.
 #include "config/ConfigFile.hpp"
-
 #include "net/InvalidArgument.hpp"
 
 #include <string>

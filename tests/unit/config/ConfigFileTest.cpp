@@ -113,6 +113,28 @@ TEST(ConfigFileTest, ParsesTheShippedExample) {
     EXPECT_EQ(config.access.maxActionsPerClient, defaults.access.maxActionsPerClient);
 }
 
+// The file as DESIGN and fwxd.conf(5) show it, inline comments included.
+TEST(ConfigFileTest, ParsesTheDocumentedFile) {
+    const Config config =
+        parse("[Redirect]\n"
+              "InternalAddresses=10.71.1.1 fd71:1::1   # addresses clients are told to connect "
+              "to\n"
+              "PortRange=41000-41999\n"
+              "MaxPortsPerRequest=64\n"
+              "DefaultTimeoutSec=30\n"
+              "MaxTimeoutSec=86400\n"
+              "[Access]\n"
+              "AllowedUsers=root                     # plus AllowedGroups=; root is always "
+              "allowed\n"
+              "AllowedGroups=\n"
+              "MaxSessionsPerClient=64\n"
+              "MaxActionsPerClient=4096\n");
+    EXPECT_THAT(config.redirect.internalAddresses,
+                ElementsAre(Address::parse("10.71.1.1"), Address::parse("fd71:1::1")));
+    EXPECT_THAT(config.access.allowedUsers, ElementsAre("root"));
+    EXPECT_THAT(config.access.allowedGroups, IsEmpty());
+}
+
 TEST(ConfigFileTest, StripsInlineCommentsAfterABlank) {
     const Config config = parse("[Redirect] # the redirect section\n"
                                 "InternalAddresses=10.71.1.1 fd71:1::1   # told to clients\n"

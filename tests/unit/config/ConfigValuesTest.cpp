@@ -1,6 +1,5 @@
 #include "config/LineReader.hpp"
 #include "config/Values.hpp"
-
 #include "net/InvalidArgument.hpp"
 
 #include <chrono>
