@@ -57,6 +57,26 @@ std::string summary(const Properties& action) {
            text(action, "State");
 }
 
+using Primary = sdbus::Struct<std::string, std::string, std::string, std::uint16_t, std::string,
+                              std::uint16_t>;
+
+// "tcp 192.0.2.2:40000 -> 198.51.100.1:21", or "none".
+std::string primaryText(const sdbus::Variant& value) {
+    if (!value.containsValueOfType<Primary>()) {
+        return toText(value);
+    }
+    const auto primary = value.get<Primary>();
+    if (primary.get<0>().empty()) {
+        return "none";
+    }
+    const auto endpoint = [](const std::string& host, std::uint16_t port) {
+        return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+               std::to_string(port);
+    };
+    return primary.get<0>() + " " + endpoint(primary.get<2>(), primary.get<3>()) + " -> " +
+           endpoint(primary.get<4>(), primary.get<5>());
+}
+
 void printText(const Output& out, const Objects& objects) {
     std::size_t count = 0;
     for (const auto& [path, interfaces] : objects) {
@@ -67,7 +87,9 @@ void printText(const Output& out, const Objects& objects) {
         ++count;
         out.line(std::string(path));
         for (const auto& [key, value] : session->second) {
-            if (key != "Actions") {
+            if (key == "PrimaryConnection") {
+                out.line("    " + key + ": " + primaryText(value));
+            } else if (key != "Actions") {
                 out.line("    " + key + ": " + toText(value));
             }
         }
@@ -90,14 +112,14 @@ void printText(const Output& out, const Objects& objects) {
     }
 }
 
-nlohmann::json toJson(const Objects& objects) {
-    nlohmann::json sessions = nlohmann::json::array();
+Json toJson(const Objects& objects) {
+    Json sessions = Json::array();
     for (const auto& [path, interfaces] : objects) {
         const auto session = interfaces.find(SessionInterface);
         if (session == interfaces.end()) {
             continue;
         }
-        nlohmann::json actions = nlohmann::json::array();
+        Json actions = Json::array();
         for (const std::string& actionPath : actionsOf(session->second)) {
             const Properties* action = interfaceOf(objects, actionPath, ActionInterface);
             if (action != nullptr) {

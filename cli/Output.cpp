@@ -17,11 +17,11 @@ void Output::line(const std::string& text) const {
     std::cout << text << '\n' << std::flush;
 }
 
-void Output::document(const nlohmann::json& value) const {
+void Output::document(const Json& value) const {
     std::cout << value.dump(2) << '\n' << std::flush;
 }
 
-void Output::record(const nlohmann::json& value) const {
+void Output::record(const Json& value) const {
     std::cout << value.dump() << '\n' << std::flush;
 }
 
@@ -29,8 +29,8 @@ namespace {
 
 using Dictionary = std::map<std::string, sdbus::Variant>;
 
-template <typename T> nlohmann::json arrayOf(const sdbus::Variant& value) {
-    nlohmann::json array = nlohmann::json::array();
+template <typename T> Json arrayOf(const sdbus::Variant& value) {
+    Json array = Json::array();
     for (const auto& item : value.get<std::vector<T>>()) {
         array.push_back(std::string(item));
     }
@@ -41,7 +41,7 @@ template <typename T> nlohmann::json arrayOf(const sdbus::Variant& value) {
 
 // sdbus-c++ 1.2 reads a variant only as a type known at compile time, so this covers the
 // types fwxd's API uses (and a few more); anything else shows as its signature.
-nlohmann::json toJson(const sdbus::Variant& value) {
+Json toJson(const sdbus::Variant& value) {
     const std::string type = value.peekValueType();
     if (type == "s") {
         return value.get<std::string>();
@@ -90,19 +90,19 @@ nlohmann::json toJson(const sdbus::Variant& value) {
     }
     if (type == "(qq)") {
         const auto pair = value.get<sdbus::Struct<std::uint16_t, std::uint16_t>>();
-        return nlohmann::json::array({pair.get<0>(), pair.get<1>()});
+        return Json::array({pair.get<0>(), pair.get<1>()});
     }
     if (type == "(sssqsq)") {
         const auto primary = value.get<sdbus::Struct<std::string, std::string, std::string,
                                                      std::uint16_t, std::string, std::uint16_t>>();
-        return nlohmann::json::array({primary.get<0>(), primary.get<1>(), primary.get<2>(),
+        return Json::array({primary.get<0>(), primary.get<1>(), primary.get<2>(),
                                       primary.get<3>(), primary.get<4>(), primary.get<5>()});
     }
-    return nlohmann::json{{"signature", type}};
+    return Json{{"signature", type}};
 }
 
-nlohmann::json toJson(const Dictionary& values) {
-    nlohmann::json object = nlohmann::json::object();
+Json toJson(const Dictionary& values) {
+    Json object = Json::object();
     for (const auto& [key, value] : values) {
         object[key] = toJson(value);
     }
@@ -111,21 +111,25 @@ nlohmann::json toJson(const Dictionary& values) {
 
 namespace {
 
-std::string toText(const nlohmann::json& value) {
+std::string toText(const Json& value) {
     if (value.is_string()) {
         return value.get<std::string>();
     }
     if (value.is_array()) {
         std::string text;
+        bool first = true;
         for (const auto& item : value) {
-            text += (text.empty() ? "" : ",") + toText(item);
+            text += (first ? "" : ",") + toText(item);
+            first = false;
         }
         return text;
     }
     if (value.is_object()) {
         std::string text;
+        bool first = true;
         for (const auto& [key, item] : value.items()) {
-            text += (text.empty() ? "" : ",") + key + ":" + toText(item);
+            text += (first ? "" : ",") + key + ":" + toText(item);
+            first = false;
         }
         return "{" + text + "}";
     }
@@ -136,7 +140,7 @@ std::string toText(const nlohmann::json& value) {
 
 std::string toText(const sdbus::Variant& value) {
     const std::string type = value.peekValueType();
-    const nlohmann::json json = toJson(value);
+    const Json json = toJson(value);
     // Structs read better in parentheses: PortRange (41000,41999).
     if (type.starts_with('(')) {
         return "(" + toText(json) + ")";

@@ -11,6 +11,9 @@
 
 namespace fwx::cli {
 
+// Keys keep the order they are written in: "event" first.
+using Json = nlohmann::ordered_json;
+
 class Output {
 public:
     explicit Output(bool json);
@@ -19,9 +22,9 @@ public:
     // A line of text, flushed.
     void line(const std::string& text) const;
     // One JSON document, pretty-printed (list, status, cancel).
-    void document(const nlohmann::json& value) const;
+    void document(const Json& value) const;
     // One JSON object on one line (JSON Lines: redirect's allocation and events).
-    void record(const nlohmann::json& value) const;
+    void record(const Json& value) const;
 
 private:
     bool json_;
@@ -29,8 +32,8 @@ private:
 
 // Any D-Bus value as JSON: numbers stay numbers, structs and arrays become arrays,
 // dictionaries objects, variants their content.
-nlohmann::json toJson(const sdbus::Variant& value);
-nlohmann::json toJson(const std::map<std::string, sdbus::Variant>& values);
+Json toJson(const sdbus::Variant& value);
+Json toJson(const std::map<std::string, sdbus::Variant>& values);
 
 // A value for text output: strings bare, arrays "a, b", structs "(a, b)".
 std::string toText(const sdbus::Variant& value);

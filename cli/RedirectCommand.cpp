@@ -138,7 +138,7 @@ private:
 void printAllocation(const Output& out, const std::string& session, const std::string& protocol,
                      const std::string& internal, std::uint16_t basePort,
                      const std::vector<sdbus::ObjectPath>& actions, const Request& request) {
-    nlohmann::json list = nlohmann::json::array();
+    Json list = Json::array();
     for (std::size_t i = 0; i < actions.size(); ++i) {
         const auto port = static_cast<std::uint16_t>(basePort + i);
         const auto& target = request.targets.at(i);
