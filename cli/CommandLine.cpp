@@ -2,7 +2,6 @@
 
 #include "cli/Arguments.hpp"
 #include "cli/ExitCodes.hpp"
-
 #include "fwx_build_config.h"
 
 #include <functional>
@@ -51,7 +50,8 @@ void describeRedirect(CLI::App& app, CommandLine& line) {
         ->type_name("ADDR:PORT")
         ->required()
         ->check(validator(checkEndpoint));
-    CLI::Option* tcp = command->add_flag("--tcp", options.tcp, "Redirect TCP connections (the default)");
+    CLI::Option* tcp =
+        command->add_flag("--tcp", options.tcp, "Redirect TCP connections (the default)");
     CLI::Option* udp = command->add_flag("--udp", options.udp, "Redirect UDP flows");
     tcp->excludes(udp);
     command

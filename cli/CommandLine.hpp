@@ -3,9 +3,8 @@
 
 #include "cli/Commands.hpp"
 
-#include <string>
-
 #include <CLI/CLI.hpp>
+#include <string>
 
 namespace fwx::cli {
 

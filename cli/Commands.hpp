@@ -15,7 +15,7 @@ struct CommonOptions {
 // Validated by the command line already (cli/Arguments.hpp).
 struct RedirectOptions {
     std::vector<std::string> targets; // ADDR:PORT or [V6ADDR]:PORT
-    bool tcp = false; // --tcp: the default, accepted for clarity
+    bool tcp = false;                 // --tcp: the default, accepted for clarity
     bool udp = false;
     std::string internal;    // "" = fwxd picks one
     std::string via;         // proxy external address (SNAT), "" = none

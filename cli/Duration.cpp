@@ -25,6 +25,8 @@ std::string quoted(std::string_view text) {
 constexpr const char* Expected =
     "expected a whole number and a unit: 30s, 1500ms, 2m, 1h; a plain number is seconds";
 
+constexpr Micros MicrosPerSecond = 1000000;
+
 // Microseconds per unit.
 constexpr std::array<std::pair<std::string_view, Micros>, 5> Units{{
     {"us", 1},
@@ -50,7 +52,7 @@ std::chrono::microseconds parseDuration(std::string_view text) {
     const std::string_view unit = text.substr(digits);
     Micros perUnit = 0;
     if (unit.empty()) {
-        perUnit = 1000 * 1000;
+        perUnit = MicrosPerSecond;
     } else {
         for (const auto& [name, micros] : Units) {
             if (name == unit) {

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 namespace fwx::cli {
 
 namespace {
@@ -32,7 +34,8 @@ const Properties* interfaceOf(const Objects& objects, const std::string& path,
 std::vector<std::string> actionsOf(const Properties& session) {
     std::vector<std::string> paths;
     const auto actions = session.find("Actions");
-    if (actions != session.end() && actions->second.containsValueOfType<std::vector<sdbus::ObjectPath>>()) {
+    if (actions != session.end() &&
+        actions->second.containsValueOfType<std::vector<sdbus::ObjectPath>>()) {
         for (const auto& path : actions->second.get<std::vector<sdbus::ObjectPath>>()) {
             paths.push_back(path);
         }
@@ -57,8 +60,8 @@ std::string summary(const Properties& action) {
            text(action, "State");
 }
 
-using Primary = sdbus::Struct<std::string, std::string, std::string, std::uint16_t, std::string,
-                              std::uint16_t>;
+using Primary =
+    sdbus::Struct<std::string, std::string, std::string, std::uint16_t, std::string, std::uint16_t>;
 
 // "tcp 192.0.2.2:40000 -> 198.51.100.1:21", or "none".
 std::string primaryText(const sdbus::Variant& value) {
@@ -103,7 +106,7 @@ void printText(const Output& out, const Objects& objects) {
             for (const auto& [key, value] : *action) {
                 const std::string shown =
                     key == "ExpiresAt" ? formatRealtime(value.get<std::uint64_t>()) : toText(value);
-                out.line("        " + key + ": " + shown);
+                out.line(fmt::format("        {}: {}", key, shown));
             }
         }
     }

@@ -95,8 +95,8 @@ Json toJson(const sdbus::Variant& value) {
     if (type == "(sssqsq)") {
         const auto primary = value.get<sdbus::Struct<std::string, std::string, std::string,
                                                      std::uint16_t, std::string, std::uint16_t>>();
-        return Json::array({primary.get<0>(), primary.get<1>(), primary.get<2>(),
-                                      primary.get<3>(), primary.get<4>(), primary.get<5>()});
+        return Json::array({primary.get<0>(), primary.get<1>(), primary.get<2>(), primary.get<3>(),
+                            primary.get<4>(), primary.get<5>()});
     }
     return Json{{"signature", type}};
 }

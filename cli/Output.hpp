@@ -4,9 +4,9 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 
-#include <nlohmann/json.hpp>
 #include <sdbus-c++/sdbus-c++.h>
 
 namespace fwx::cli {

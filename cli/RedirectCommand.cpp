@@ -18,6 +18,8 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
 namespace fwx::cli {
 
 namespace {
@@ -66,10 +68,18 @@ public:
     void add(sdbus::IConnection& connection, const std::string& path) {
         pending_.insert(path);
         ActionEvents events;
-        events.established = [this, path](const Properties& c) { event(path, "established", c); };
-        events.closed = [this, path](const Properties& c) { event(path, "closed", c); };
-        events.expired = [this, path](const std::string& reason) { expired(path, reason); };
-        events.changed = [this, path](const Properties& changed) { propertiesChanged(path, changed); };
+        events.established = [this, path](const Properties& c) {
+            event(path, "established", c);
+        };
+        events.closed = [this, path](const Properties& c) {
+            event(path, "closed", c);
+        };
+        events.expired = [this, path](const std::string& reason) {
+            expired(path, reason);
+        };
+        events.changed = [this, path](const Properties& changed) {
+            propertiesChanged(path, changed);
+        };
         proxies_.push_back(
             std::make_unique<ActionProxy>(connection, sdbus::ObjectPath(path), std::move(events)));
     }
@@ -105,7 +115,8 @@ private:
     void propertiesChanged(const std::string& path, const Properties& changed) {
         if (!muted_) {
             if (out_.json()) {
-                out_.record({{"event", "changed"}, {"action", path}, {"properties", toJson(changed)}});
+                out_.record(
+                    {{"event", "changed"}, {"action", path}, {"properties", toJson(changed)}});
             } else {
                 out_.line(path + " changed " + toText(changed));
             }
@@ -150,7 +161,7 @@ void printAllocation(const Output& out, const std::string& session, const std::s
                             {"internal_port", port},
                             {"target", to}});
         } else {
-            out.line(from + " -> " + to + "  " + std::string(actions[i]));
+            out.line(fmt::format("{} -> {}  {}", from, to, std::string(actions[i])));
         }
     }
     if (out.json()) {

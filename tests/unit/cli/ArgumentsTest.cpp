@@ -1,6 +1,6 @@
 #include "cli/Arguments.hpp"
-#include "cli/ExitCodes.hpp"
 
+#include "cli/ExitCodes.hpp"
 #include "error/Error.hpp"
 
 #include <gtest/gtest.h>
@@ -17,9 +17,9 @@ TEST(ActionPath, NumberOrPath) {
 }
 
 TEST(ActionPath, AnythingElseIsRefused) {
-    for (const char* text : {"", "x", "-1", "07", "1.5", "/org/fwxd/Firewall1/session/1",
-                             "/org/fwxd/Firewall1/action/", "/org/fwxd/Firewall1/action/x",
-                             "12345678901"}) {
+    for (const char* text :
+         {"", "x", "-1", "07", "1.5", "/org/fwxd/Firewall1/session/1",
+          "/org/fwxd/Firewall1/action/", "/org/fwxd/Firewall1/action/x", "12345678901"}) {
         EXPECT_THROW(fwx::cli::actionPath(text), fwx::Error) << text;
         EXPECT_FALSE(fwx::cli::checkActionPath(text).empty()) << text;
     }
