@@ -33,7 +33,9 @@ cleanup() {
         wait "$pid" 2>/dev/null || true
     done
     for pidfile in "$dir"/dbus*.pid; do
-        [[ -s $pidfile ]] && kill -TERM "$(cat "$pidfile")" 2>/dev/null || true
+        if [[ -s $pidfile ]]; then
+            kill -TERM "$(cat "$pidfile")" 2>/dev/null || true
+        fi
     done
     ip netns del "$netns" 2>/dev/null || true
     rm -rf "$dir"
