@@ -1,0 +1,171 @@
+#include "cli/CommandLine.hpp"
+
+#include "cli/Arguments.hpp"
+#include "cli/ExitCodes.hpp"
+#include "fwx_build_config.h"
+
+#include <functional>
+#include <string_view>
+
+namespace fwx::cli {
+
+namespace {
+
+// A CLI11 validator from one of cli/Arguments.hpp's checks. The empty description keeps the
+// help's type names (ADDR:PORT, ...) free of validator text.
+CLI::Validator validator(std::string (*check)(std::string_view)) {
+    return CLI::Validator([check](const std::string& text) { return check(text); }, "");
+}
+
+void addCommon(CLI::App* command, CommonOptions& common) {
+    command
+        ->add_option("--bus", common.bus,
+                     "Bus fwxd serves on: system, session, or a D-Bus address such as "
+                     "unix:path=/run/fwxd-lab/bus")
+        ->type_name("BUS")
+        ->capture_default_str();
+    command->add_flag("--json", common.json, "Machine-readable output (JSON)");
+}
+
+const char* const Footer = R"(
+Examples:
+  fwxctl status
+  fwxctl redirect 198.51.100.2:80                  # one TCP redirect, until Ctrl-C
+  fwxctl redirect --udp --timeout 30s [2001:db8::5]:5004 [2001:db8::5]:5005
+  fwxctl redirect 198.51.100.2:80 --timeout 1s --exit-when-done --json
+  fwxctl list --json
+  fwxctl cancel 7
+  fwxctl status --bus unix:path=/run/fwxd-lab/bus
+
+)";
+
+void describeRedirect(CLI::App& app, CommandLine& line) {
+    RedirectOptions& options = line.redirect;
+    CLI::App* command = app.add_subcommand(
+        "redirect", "Open redirects to TARGETs and follow them until Ctrl-C/SIGTERM");
+    command
+        ->add_option("TARGET", options.targets,
+                     "Where connections are sent: ADDR:PORT or [V6ADDR]:PORT; one per "
+                     "redirect, all of one address family")
+        ->type_name("ADDR:PORT")
+        ->required()
+        ->check(validator(checkEndpoint));
+    CLI::Option* tcp =
+        command->add_flag("--tcp", options.tcp, "Redirect TCP connections (the default)");
+    CLI::Option* udp = command->add_flag("--udp", options.udp, "Redirect UDP flows");
+    tcp->excludes(udp);
+    command
+        ->add_option("--internal", options.internal,
+                     "Internal firewall address clients connect to (default: fwxd picks one "
+                     "of the targets' family)")
+        ->type_name("ADDR")
+        ->check(validator(checkAddress));
+    command
+        ->add_option("--via", options.via,
+                     "Local source address of the outbound leg (SNAT); default: none")
+        ->type_name("ADDR")
+        ->check(validator(checkAddress));
+    command
+        ->add_option("--timeout", options.timeout,
+                     "Each permission expires if no client connects within DURATION: 30s, "
+                     "1500ms, 2m, 1h, or a number of seconds")
+        ->type_name("DURATION")
+        ->check(validator(checkDuration));
+    command->add_flag("--multiple", options.multiple,
+                      "Admit many connections per redirect (default: exactly one)");
+    command
+        ->add_option("--source", options.source,
+                     "Only clients from this address or prefix may connect (default: any)")
+        ->type_name("PREFIX")
+        ->check(validator(checkPrefix));
+    command
+        ->add_option("--description", options.description,
+                     "Free text shown to administrators (fwxctl list, fwxd's log)")
+        ->type_name("TEXT");
+    command->add_flag("--exit-when-done", options.exitWhenDone,
+                      "Exit 0 once every redirect has ended (expired, consumed or cancelled) "
+                      "instead of waiting for a signal");
+    addCommon(command, line.common);
+    command->footer(std::string("\nOpens a session, asks fwxd for one redirect per TARGET on "
+                                "consecutive ports of an internal\nfirewall address and prints "
+                                "\"INTERNAL:PORT -> TARGET  ACTION\" for each, then every event "
+                                "as it\nhappens: established, closed (with their connection "
+                                "details), expired REASON,\nchanged State=... On Ctrl-C or "
+                                "SIGTERM it closes the session (the redirects end) and\nexits 0. "
+                                "With --json it prints JSON Lines: an \"allocated\" object, then "
+                                "one object\nper event.\n"
+                                "\nExamples:\n"
+                                "  fwxctl redirect 198.51.100.2:80\n"
+                                "  fwxctl redirect --timeout 30s --multiple --source "
+                                "203.0.113.0/24 198.51.100.2:20 198.51.100.2:21\n"
+                                "  fwxctl redirect --udp --via 192.0.2.1 198.51.100.9:5060\n\n") +
+                    ExitStatusHelp);
+    line.redirectCommand = command;
+}
+
+void describeList(CLI::App& app, CommandLine& line) {
+    CLI::App* command = app.add_subcommand("list", "List sessions and their redirects");
+    addCommon(command, line.common);
+    command->footer(std::string("\nLists every session (Owner, PrimaryConnection, ...) and all "
+                                "properties of each of its\nactions (State, ExpiresAt, "
+                                "Connections, ...), from ObjectManager.GetManagedObjects.\n\n") +
+                    ExitStatusHelp);
+    line.listCommand = command;
+}
+
+void describeCancel(CLI::App& app, CommandLine& line) {
+    CLI::App* command = app.add_subcommand("cancel", "Cancel one redirect");
+    command
+        ->add_option("ACTION", line.action,
+                     "The action: its number N or its path /org/fwxd/Firewall1/action/N")
+        ->type_name("ACTION")
+        ->required()
+        ->check(validator(checkActionPath));
+    addCommon(command, line.common);
+    command->footer(std::string("\nWithdraws one redirect's permission (Action1.Cancel): no "
+                                "further connection is\nadmitted; established ones continue. The "
+                                "owner of its session and root may cancel it.\n"
+                                "\nExamples:\n  fwxctl cancel 7\n"
+                                "  fwxctl cancel /org/fwxd/Firewall1/action/7\n\n") +
+                    ExitStatusHelp);
+    line.cancelCommand = command;
+}
+
+void describeStatus(CLI::App& app, CommandLine& line) {
+    CLI::App* command = app.add_subcommand("status", "Show the daemon's version and state");
+    addCommon(command, line.common);
+    command->footer(std::string("\nShows Version, InternalAddresses, PortRange, the number of "
+                                "open sessions and\nActiveRedirects.\n\n") +
+                    ExitStatusHelp);
+    line.statusCommand = command;
+}
+
+} // namespace
+
+void describe(CLI::App& app, CommandLine& line) {
+    app.name("fwxctl");
+    app.description("fwxctl asks fwxd, the firewall's redirect daemon, for secondary-connection "
+                    "redirects and shows and cancels them, over D-Bus (org.fwxd.Firewall1).");
+    app.footer(std::string(Footer) + ExitStatusHelp + "\nSee fwxctl(1), fwxd(8), fwxd.conf(5).");
+    app.require_subcommand(1, 1);
+    app.set_version_flag("--version", std::string("fwxctl ") + FWX_VERSION);
+    describeRedirect(app, line);
+    describeList(app, line);
+    describeCancel(app, line);
+    describeStatus(app, line);
+}
+
+int runCommand(const CommandLine& line) {
+    if (line.redirectCommand->parsed()) {
+        return runRedirect(line.common, line.redirect);
+    }
+    if (line.listCommand->parsed()) {
+        return runList(line.common);
+    }
+    if (line.cancelCommand->parsed()) {
+        return runCancel(line.common, line.action);
+    }
+    return runStatus(line.common);
+}
+
+} // namespace fwx::cli

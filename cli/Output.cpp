@@ -1,0 +1,171 @@
+#include "cli/Output.hpp"
+
+#include <array>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <string_view>
+#include <vector>
+
+namespace fwx::cli {
+
+Output::Output(bool json)
+    : json_(json) {
+}
+
+void Output::line(const std::string& text) const {
+    std::cout << text << '\n' << std::flush;
+}
+
+void Output::document(const Json& value) const {
+    std::cout << value.dump(2) << '\n' << std::flush;
+}
+
+void Output::record(const Json& value) const {
+    std::cout << value.dump() << '\n' << std::flush;
+}
+
+namespace {
+
+using Dictionary = std::map<std::string, sdbus::Variant>;
+
+template <typename T> Json arrayOf(const sdbus::Variant& value) {
+    Json array = Json::array();
+    for (const auto& item : value.get<std::vector<T>>()) {
+        array.push_back(std::string(item));
+    }
+    return array;
+}
+
+} // namespace
+
+// sdbus-c++ 1.2 reads a variant only as a type known at compile time, so this covers the
+// types fwxd's API uses (and a few more); anything else shows as its signature.
+Json toJson(const sdbus::Variant& value) {
+    const std::string type = value.peekValueType();
+    if (type == "s") {
+        return value.get<std::string>();
+    }
+    if (type == "o") {
+        return std::string(value.get<sdbus::ObjectPath>());
+    }
+    if (type == "b") {
+        return value.get<bool>();
+    }
+    if (type == "y") {
+        return value.get<std::uint8_t>();
+    }
+    if (type == "n") {
+        return value.get<std::int16_t>();
+    }
+    if (type == "q") {
+        return value.get<std::uint16_t>();
+    }
+    if (type == "i") {
+        return value.get<std::int32_t>();
+    }
+    if (type == "u") {
+        return value.get<std::uint32_t>();
+    }
+    if (type == "x") {
+        return value.get<std::int64_t>();
+    }
+    if (type == "t") {
+        return value.get<std::uint64_t>();
+    }
+    if (type == "d") {
+        return value.get<double>();
+    }
+    if (type == "v") {
+        return toJson(value.get<sdbus::Variant>());
+    }
+    if (type == "as") {
+        return arrayOf<std::string>(value);
+    }
+    if (type == "ao") {
+        return arrayOf<sdbus::ObjectPath>(value);
+    }
+    if (type == "a{sv}") {
+        return toJson(value.get<Dictionary>());
+    }
+    if (type == "(qq)") {
+        const auto pair = value.get<sdbus::Struct<std::uint16_t, std::uint16_t>>();
+        return Json::array({pair.get<0>(), pair.get<1>()});
+    }
+    if (type == "(sssqsq)") {
+        const auto primary = value.get<sdbus::Struct<std::string, std::string, std::string,
+                                                     std::uint16_t, std::string, std::uint16_t>>();
+        return Json::array({primary.get<0>(), primary.get<1>(), primary.get<2>(), primary.get<3>(),
+                            primary.get<4>(), primary.get<5>()});
+    }
+    return Json{{"signature", type}};
+}
+
+Json toJson(const Dictionary& values) {
+    Json object = Json::object();
+    for (const auto& [key, value] : values) {
+        object[key] = toJson(value);
+    }
+    return object;
+}
+
+namespace {
+
+std::string toText(const Json& value) {
+    if (value.is_string()) {
+        return value.get<std::string>();
+    }
+    if (value.is_array()) {
+        std::string text;
+        bool first = true;
+        for (const auto& item : value) {
+            text += (first ? "" : ",") + toText(item);
+            first = false;
+        }
+        return text;
+    }
+    if (value.is_object()) {
+        std::string text;
+        bool first = true;
+        for (const auto& [key, item] : value.items()) {
+            text += (first ? "" : ",") + key + ":" + toText(item);
+            first = false;
+        }
+        return "{" + text + "}";
+    }
+    return value.dump();
+}
+
+} // namespace
+
+std::string toText(const sdbus::Variant& value) {
+    const std::string type = value.peekValueType();
+    const Json json = toJson(value);
+    // Structs read better in parentheses: PortRange (41000,41999).
+    if (type.starts_with('(')) {
+        return "(" + toText(json) + ")";
+    }
+    return toText(json);
+}
+
+std::string toText(const Dictionary& values) {
+    std::string text;
+    for (const auto& [key, value] : values) {
+        text += (text.empty() ? "" : " ") + key + "=" + toText(value);
+    }
+    return text;
+}
+
+std::string formatRealtime(std::uint64_t usec) {
+    if (usec == 0) {
+        return "never";
+    }
+    const auto seconds = static_cast<std::time_t>(usec / 1000000U);
+    std::tm local{};
+    localtime_r(&seconds, &local);
+    std::array<char, 64> buffer{};
+    const std::size_t length = std::strftime(buffer.data(), buffer.size(), "%FT%T%z", &local);
+    return std::string(buffer.data(), length);
+}
+
+} // namespace fwx::cli

@@ -1,0 +1,184 @@
+#!/bin/bash
+# fwxctl against a real fwxd: a private dbus-daemon and fwxd in a network namespace this
+# test creates. Needs root (network namespace, nftables); fails loudly without it.
+#
+# Usage: fwxctl-test.sh FWXCTL FWXD
+#
+# Every wait is a bounded poll for a line or a state, never a bare sleep.
+set -euo pipefail
+
+if (($# != 2)); then
+    echo "usage: $0 FWXCTL FWXD" >&2
+    exit 2
+fi
+fwxctl=$(realpath "$1")
+fwxd=$(realpath "$2")
+
+if ((EUID != 0)); then
+    echo "FAIL: fwxctl-test must run as root (it creates a network namespace and runs fwxd)" >&2
+    exit 1
+fi
+
+dir=$(mktemp -d /tmp/fwxctl-test.XXXXXX)
+netns=fwxctl-test-$$
+bus="unix:path=$dir/bus"
+pids=()
+
+cleanup() {
+    local pid
+    for pid in "${pids[@]}"; do
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    for pid in "${pids[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    for pidfile in "$dir"/dbus*.pid; do
+        if [[ -s $pidfile ]]; then
+            kill -TERM "$(cat "$pidfile")" 2>/dev/null || true
+        fi
+    done
+    ip netns del "$netns" 2>/dev/null || true
+    rm -rf "$dir"
+}
+trap cleanup EXIT
+
+step() { echo "== $*"; }
+fail() {
+    echo "FAIL: $*" >&2
+    for log in "$dir"/*.log "$dir"/*.out; do
+        [[ -f $log ]] && { echo "--- $log" >&2; cat "$log" >&2; }
+    done
+    exit 1
+}
+
+# Polls (at most ~10 s) until FILE has a line matching the extended regex.
+wait_for_line() {
+    local file=$1 regex=$2 i
+    for ((i = 0; i < 200; i++)); do
+        grep -Eq -- "$regex" "$file" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    fail "no line matching '$regex' in $file"
+}
+
+# Runs fwxctl; expects exit status $1; its stdout goes to $dir/last.out.
+expect_status() {
+    local want=$1 rc=0
+    shift
+    "$fwxctl" "$@" >"$dir/last.out" 2>"$dir/last.err" || rc=$?
+    if ((rc != want)); then
+        fail "fwxctl $* exited $rc, expected $want; stderr: $(cat "$dir/last.err")"
+    fi
+    echo "   fwxctl $* -> $rc $(head -c 200 "$dir/last.err")"
+}
+
+# python3 -c CHECK with the JSON document in $dir/last.out as `d`; fails with the document.
+check_json() {
+    python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if ($1) else 1)" \
+        "$dir/last.out" || fail "JSON check '$1' failed on: $(cat "$dir/last.out")"
+}
+
+start_bus() { # NAME -> a dbus-daemon listening on $dir/NAME
+    cat >"$dir/$1.conf" <<X
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig><type>custom</type><listen>unix:path=$dir/$1</listen><auth>EXTERNAL</auth>
+<policy context="default"><allow user="*"/><allow own="*"/><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/></policy></busconfig>
+X
+    dbus-daemon --config-file="$dir/$1.conf" --fork --print-pid >"$dir/dbus-$1.pid"
+}
+
+step "setup: bus, namespace $netns, fwxd"
+chmod 755 "$dir" # uid 65534 must reach the bus socket
+start_bus bus
+printf '[Redirect]\nInternalAddresses=10.71.9.1 fd71:9::1\nPortRange=42000-42999\n[Access]\nAllowedUsers=root\n' \
+    >"$dir/fwxd.conf"
+ip netns add "$netns"
+ip -n "$netns" link set lo up
+ip -n "$netns" addr add 10.71.9.1/32 dev lo
+ip -n "$netns" addr add fd71:9::1/128 dev lo nodad
+ip netns exec "$netns" "$fwxd" --bus "$bus" --config "$dir/fwxd.conf" >"$dir/fwxd.log" 2>&1 &
+pids+=($!)
+wait_for_line "$dir/fwxd.log" 'ready'
+
+step "status --json"
+expect_status 0 status --json --bus "$bus"
+check_json 'd["Version"] and d["InternalAddresses"] == ["10.71.9.1", "fd71:9::1"] and d["PortRange"] == [42000, 42999] and d["Sessions"] == 0 and d["ActiveRedirects"] == 0'
+expect_status 0 status --bus "$bus"
+grep -q '^PortRange: *42000-42999$' "$dir/last.out" || fail "status text: $(cat "$dir/last.out")"
+
+step "redirect --timeout 1s --exit-when-done --json: allocation, then Expired timeout, exit 0"
+expect_status 0 redirect 198.51.100.2:80 --timeout 1s --exit-when-done --json --bus "$bus"
+python3 - "$dir/last.out" <<'PY' || fail "redirect JSON Lines: $(cat "$dir/last.out")"
+import json, sys
+lines = [json.loads(line) for line in open(sys.argv[1])]
+first = lines[0]
+assert first["event"] == "allocated", first
+assert first["internal_address"] == "10.71.9.1", first
+assert 42000 <= first["base_port"] <= 42999, first
+(action,) = first["actions"]
+assert action["target"] == "198.51.100.2:80", action
+assert action["internal"] == "10.71.9.1:%d" % first["base_port"], action
+expired = [l for l in lines[1:] if l["event"] == "expired"]
+assert expired == [{"event": "expired", "action": action["action"], "reason": "timeout"}], lines
+PY
+
+step "redirect with a 1 us timeout: no Expired is lost"
+expect_status 0 redirect 198.51.100.2:80 198.51.100.2:81 --timeout 1us --exit-when-done --json --bus "$bus"
+[[ $(grep -c '"reason":"timeout"' "$dir/last.out") == 2 ]] || fail "expected 2 timeouts: $(cat "$dir/last.out")"
+
+step "redirect in the background, list --json, cancel N"
+"$fwxctl" redirect 198.51.100.7:8080 --description "fwxctl-test" --bus "$bus" >"$dir/bg.out" 2>&1 &
+bg=$!
+pids+=("$bg")
+wait_for_line "$dir/bg.out" '^10\.71\.9\.1:[0-9]+ -> 198\.51\.100\.7:8080  /org/fwxd/Firewall1/action/[0-9]+$'
+path=$(grep -oE '/org/fwxd/Firewall1/action/[0-9]+' "$dir/bg.out")
+number=${path##*/}
+expect_status 0 list --json --bus "$bus"
+check_json "len(d['sessions']) == 1 and d['sessions'][0]['actions'][0]['path'] == '$path' and d['sessions'][0]['actions'][0]['properties']['State'] == 'pending' and d['sessions'][0]['actions'][0]['properties']['ConnectPort'] == 8080"
+expect_status 0 list --bus "$bus"
+grep -q "$path  10.71.9.1:[0-9]* -> 198.51.100.7:8080 tcp pending" "$dir/last.out" ||
+    fail "list text: $(cat "$dir/last.out")"
+expect_status 0 cancel "$number" --json --bus "$bus"
+check_json "d == {'cancelled': '$path'}"
+wait_for_line "$dir/bg.out" "^$path expired cancelled$"
+expect_status 65 cancel "$number" --bus "$bus" # gone now
+kill -TERM "$bg"
+rc=0
+wait "$bg" || rc=$?
+((rc == 0)) || fail "background fwxctl redirect exited $rc after SIGTERM"
+expect_status 0 status --json --bus "$bus"
+check_json 'd["Sessions"] == 0 and d["ActiveRedirects"] == 0'
+
+step "usage errors: 64, before any D-Bus call (the bus given does not even exist)"
+expect_status 64 redirect 198.51.100.2 --bus "unix:path=$dir/none"
+grep -q 'has no port' "$dir/last.err" || fail "message: $(cat "$dir/last.err")"
+expect_status 64 redirect 198.51.100.2:80 --timeout 5x --bus "unix:path=$dir/none"
+expect_status 64 cancel session/1 --bus "unix:path=$dir/none"
+expect_status 64 frobnicate
+
+step "input refused by fwxd: 65"
+expect_status 65 redirect 198.51.100.2:80 '[2001:db8::2]:80' --bus "$bus"
+grep -q '^fwxctl: org.fwxd.Error.InvalidArgument: ' "$dir/last.err" || fail "message: $(cat "$dir/last.err")"
+expect_status 65 redirect 198.51.100.2:80 --internal 10.99.0.1 --bus "$bus"
+
+step "no fwxd: 69"
+expect_status 69 status --bus "unix:path=$dir/none"
+start_bus empty
+expect_status 69 status --bus "unix:path=$dir/empty"
+grep -q '^fwxctl: org.freedesktop.DBus.Error.ServiceUnknown: ' "$dir/last.err" ||
+    fail "message: $(cat "$dir/last.err")"
+expect_status 69 redirect 198.51.100.2:80 --bus "unix:path=$dir/empty"
+
+step "not allowed (uid 65534): 77"
+as_nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+for command in "status" "redirect 198.51.100.2:80"; do
+    rc=0
+    # shellcheck disable=SC2086 # word splitting of $command is intended
+    "${as_nobody[@]}" "$fwxctl" $command --bus "$bus" 2>"$dir/last.err" || rc=$?
+    ((rc == 77)) || fail "fwxctl $command as uid 65534 exited $rc: $(cat "$dir/last.err")"
+    grep -q '^fwxctl: org.fwxd.Error.AccessDenied: ' "$dir/last.err" ||
+        fail "message: $(cat "$dir/last.err")"
+    echo "   fwxctl $command (uid 65534) -> 77"
+done
+
+echo "fwxctl-test: all passed"

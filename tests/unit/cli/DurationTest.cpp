@@ -1,0 +1,77 @@
+#include "cli/Duration.hpp"
+
+#include "error/Error.hpp"
+
+#include <chrono>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using fwx::cli::parseDuration;
+using std::chrono::microseconds;
+using namespace std::chrono_literals;
+
+std::string errorOf(const std::string& text) {
+    try {
+        parseDuration(text);
+    } catch (const fwx::Error& e) {
+        EXPECT_EQ(e.code(), fwx::ErrorCode::InvalidArgument);
+        return e.what();
+    }
+    ADD_FAILURE() << "\"" << text << "\" parsed";
+    return {};
+}
+
+TEST(Duration, UnitsConvertToMicroseconds) {
+    EXPECT_EQ(parseDuration("30s"), microseconds(30s));
+    EXPECT_EQ(parseDuration("1500ms"), microseconds(1500ms));
+    EXPECT_EQ(parseDuration("2m"), microseconds(2min));
+    EXPECT_EQ(parseDuration("1h"), microseconds(1h));
+    EXPECT_EQ(parseDuration("250us"), 250us);
+}
+
+TEST(Duration, PlainNumberIsSeconds) {
+    EXPECT_EQ(parseDuration("10"), microseconds(10s));
+    EXPECT_EQ(parseDuration("007"), microseconds(7s));
+}
+
+TEST(Duration, LargestValueFits) {
+    EXPECT_EQ(parseDuration("9223372036854775807us").count(), 9223372036854775807LL);
+}
+
+TEST(Duration, EmptyIsAnError) {
+    EXPECT_NE(errorOf("").find("duration \"\": empty"), std::string::npos);
+}
+
+TEST(Duration, NotANumberSaysWhatIsExpected) {
+    const std::string message = errorOf("soon");
+    EXPECT_NE(message.find("duration \"soon\": not a number"), std::string::npos) << message;
+    EXPECT_NE(message.find("30s, 1500ms, 2m, 1h"), std::string::npos) << message;
+}
+
+TEST(Duration, UnknownUnitIsNamed) {
+    EXPECT_EQ(errorOf("10x"), "duration \"10x\": unknown unit \"x\" (use us, ms, s, m or h)");
+    EXPECT_NE(errorOf("10 s").find("unknown unit \" s\""), std::string::npos);
+    EXPECT_NE(errorOf("1d").find("unknown unit \"d\""), std::string::npos);
+}
+
+TEST(Duration, SignsAndFractionsAreRefused) {
+    EXPECT_NE(errorOf("-5s").find("not a number"), std::string::npos);
+    EXPECT_NE(errorOf("+5s").find("not a number"), std::string::npos);
+    EXPECT_NE(errorOf("1.5s").find("unknown unit \".5s\""), std::string::npos);
+}
+
+TEST(Duration, ZeroIsAnError) {
+    EXPECT_EQ(errorOf("0s"), "duration \"0s\": must be greater than zero");
+    EXPECT_EQ(errorOf("0"), "duration \"0\": must be greater than zero");
+}
+
+TEST(Duration, OverflowIsAnError) {
+    EXPECT_EQ(errorOf("9223372036854775808us"), "duration \"9223372036854775808us\": too large");
+    EXPECT_EQ(errorOf("99999999999999999999"), "duration \"99999999999999999999\": too large");
+    EXPECT_EQ(errorOf("2562048000h"), "duration \"2562048000h\": too large");
+}
+
+} // namespace
