@@ -15,16 +15,17 @@ constexpr const char* AccessDenied = "org.fwxd.Error.AccessDenied";
     if (result.exitStatus != 0 && result.err.find(AccessDenied) != std::string::npos) {
         return ::testing::AssertionSuccess();
     }
-    return ::testing::AssertionFailure() << "exit status " << result.exitStatus << ", stdout: "
-                                         << result.out << ", stderr: " << result.err;
+    return ::testing::AssertionFailure()
+           << "exit status " << result.exitStatus << ", stdout: " << result.out
+           << ", stderr: " << result.err;
 }
 
 ::testing::AssertionResult allowed(const CommandResult& result) {
     if (result.exitStatus == 0) {
         return ::testing::AssertionSuccess();
     }
-    return ::testing::AssertionFailure() << "exit status " << result.exitStatus
-                                         << ", stderr: " << result.err;
+    return ::testing::AssertionFailure()
+           << "exit status " << result.exitStatus << ", stderr: " << result.err;
 }
 
 class Access : public DaemonFixture {

@@ -43,9 +43,9 @@ TEST_F(Api, OpenSessionRecordsOwnerAndPrimaryConnectionUntilClose) {
                         std::uint16_t>
         primary("tcp", "", Lab::clientAddress(Family::V4), 40000, Lab::serverAddress(Family::V4),
                 21);
-    const sdbus::ObjectPath path = client().openSession(
-        {{"PrimaryConnection", sdbus::Variant(primary)},
-         {"Description", sdbus::Variant(std::string("ftp proxy"))}});
+    const sdbus::ObjectPath path =
+        client().openSession({{"PrimaryConnection", sdbus::Variant(primary)},
+                              {"Description", sdbus::Variant(std::string("ftp proxy"))}});
     EXPECT_TRUE(path.starts_with("/org/fwxd/Firewall1/session/")) << path;
     SessionProxy& session = client().session(path);
     EXPECT_EQ(session.Owner(), client().uniqueName());
@@ -137,9 +137,9 @@ TEST_F(Api, ActionWithoutTimeoutNeverExpires) {
 
 TEST_F(Api, CancelEndsTheActionWithExpiredCancelled) {
     const sdbus::ObjectPath session = client().openSession();
-    const Redirected redirected = client().redirect(
-        session, {target(Lab::serverAddress(Family::V4), 21000),
-                  target(Lab::serverAddress(Family::V4), 21001)});
+    const Redirected redirected =
+        client().redirect(session, {target(Lab::serverAddress(Family::V4), 21000),
+                                    target(Lab::serverAddress(Family::V4), 21001)});
     const sdbus::ObjectPath& cancelled = redirected.actions.at(0);
     client().action(cancelled).Cancel();
     EXPECT_TRUE(client().waitForSignal(cancelled, "Expired", "cancelled", 5s));
@@ -154,9 +154,9 @@ TEST_F(Api, CancelEndsTheActionWithExpiredCancelled) {
 
 TEST_F(Api, CloseEndsEveryPendingActionWithExpiredSessionClosed) {
     const sdbus::ObjectPath session = client().openSession();
-    const Redirected redirected = client().redirect(
-        session, {target(Lab::serverAddress(Family::V4), 21000),
-                  target(Lab::serverAddress(Family::V4), 21001)});
+    const Redirected redirected =
+        client().redirect(session, {target(Lab::serverAddress(Family::V4), 21000),
+                                    target(Lab::serverAddress(Family::V4), 21001)});
     client().session(session).Close();
     for (const auto& path : redirected.actions) {
         EXPECT_TRUE(client().waitForSignal(path, "Expired", "session-closed", 5s));
@@ -185,7 +185,9 @@ TEST_F(Api, RegisteredProtocolIsKnownUntilUnregistered) {
 
     client().firewall().UnregisterProtocol(FtpGuid);
     EXPECT_TRUE(failsWith(
-        [&] { client().redirect(session, {target(Lab::serverAddress(Family::V4), 21001)}, request); },
+        [&] {
+            client().redirect(session, {target(Lab::serverAddress(Family::V4), 21001)}, request);
+        },
         "org.fwxd.Error.UnknownProtocol"));
     EXPECT_TRUE(failsWith([&] { client().firewall().UnregisterProtocol(FtpGuid); },
                           "org.fwxd.Error.UnknownProtocol"));

@@ -28,11 +28,10 @@ std::string makeDirectory() {
         throw std::system_error(errno, std::generic_category(), "mkdtemp " + pattern);
     }
     // Another uid must reach the socket inside.
-    std::filesystem::permissions(pattern, std::filesystem::perms::owner_all |
-                                              std::filesystem::perms::group_read |
-                                              std::filesystem::perms::group_exec |
-                                              std::filesystem::perms::others_read |
-                                              std::filesystem::perms::others_exec);
+    std::filesystem::permissions(
+        pattern, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+                     std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
+                     std::filesystem::perms::others_exec);
     return pattern;
 }
 

@@ -31,9 +31,9 @@ std::set<std::string> introspected(const std::string& listing, const std::string
     return names;
 }
 
-const std::set<std::string> standardInterfaces{
-    "org.freedesktop.DBus.Introspectable", "org.freedesktop.DBus.Peer",
-    "org.freedesktop.DBus.Properties"};
+const std::set<std::string> standardInterfaces{"org.freedesktop.DBus.Introspectable",
+                                               "org.freedesktop.DBus.Peer",
+                                               "org.freedesktop.DBus.Properties"};
 
 std::set<std::string> plus(std::set<std::string> names, std::initializer_list<std::string> more) {
     names.insert(more);
@@ -51,30 +51,31 @@ protected:
 
 TEST_F(Busctl, IntrospectionShowsExactlyTheContract) {
     const std::string firewall = ok({"introspect", FwxdName, FirewallPath});
-    EXPECT_EQ(introspected(firewall, "interface"),
-              plus(standardInterfaces,
-                   {"org.fwxd.Firewall1", "org.freedesktop.DBus.ObjectManager"}))
+    EXPECT_EQ(
+        introspected(firewall, "interface"),
+        plus(standardInterfaces, {"org.fwxd.Firewall1", "org.freedesktop.DBus.ObjectManager"}))
         << firewall;
     EXPECT_EQ(introspected(firewall, "method"),
-              (std::set<std::string>{
-                  ".OpenSession", ".RegisterProtocol", ".UnregisterProtocol",
-                  ".RegisterConnectFilter", ".RegisterDataFilter", ".GetManagedObjects",
-                  ".Introspect", ".GetMachineId", ".Ping", ".Get", ".GetAll", ".Set"}))
+              (std::set<std::string>{".OpenSession", ".RegisterProtocol", ".UnregisterProtocol",
+                                     ".RegisterConnectFilter", ".RegisterDataFilter",
+                                     ".GetManagedObjects", ".Introspect", ".GetMachineId", ".Ping",
+                                     ".Get", ".GetAll", ".Set"}))
         << firewall;
     EXPECT_EQ(introspected(firewall, "property"),
               (std::set<std::string>{".Version", ".InternalAddresses", ".PortRange", ".Sessions",
                                      ".ActiveRedirects"}))
         << firewall;
     EXPECT_EQ(introspected(firewall, "signal"),
-              (std::set<std::string>{".RedirectCreated", ".InterfacesAdded",
-                                     ".InterfacesRemoved", ".PropertiesChanged"}))
+              (std::set<std::string>{".RedirectCreated", ".InterfacesAdded", ".InterfacesRemoved",
+                                     ".PropertiesChanged"}))
         << firewall;
 
     const sdbus::ObjectPath session = client().openSession();
     const Redirected redirected =
         client().redirect(session, {ConnectAddress(Lab::serverAddress(Family::V4), 21000)});
     const std::string sessionListing = ok({"introspect", FwxdName, session});
-    EXPECT_EQ(introspected(sessionListing, "interface"), plus(standardInterfaces, {"org.fwxd.Session1"}))
+    EXPECT_EQ(introspected(sessionListing, "interface"),
+              plus(standardInterfaces, {"org.fwxd.Session1"}))
         << sessionListing;
     EXPECT_EQ(introspected(sessionListing, "property"),
               (std::set<std::string>{".Owner", ".PrimaryConnection", ".Actions"}))
@@ -84,13 +85,11 @@ TEST_F(Busctl, IntrospectionShowsExactlyTheContract) {
         << action;
     EXPECT_EQ(introspected(action, "property"),
               (std::set<std::string>{".InternalAddress", ".InternalPort", ".ConnectAddress",
-                                     ".ConnectPort", ".ProxyExternalAddress", ".Protocol",
-                                     ".Flags", ".Mode", ".Expected", ".State", ".ExpiresAt",
-                                     ".Connections"}))
+                                     ".ConnectPort", ".ProxyExternalAddress", ".Protocol", ".Flags",
+                                     ".Mode", ".Expected", ".State", ".ExpiresAt", ".Connections"}))
         << action;
     EXPECT_EQ(introspected(action, "signal"),
-              (std::set<std::string>{".Established", ".Closed", ".Expired",
-                                     ".PropertiesChanged"}))
+              (std::set<std::string>{".Established", ".Closed", ".Expired", ".PropertiesChanged"}))
         << action;
 }
 
@@ -99,12 +98,11 @@ TEST_F(Busctl, PropertiesReadBack) {
               "(qq) 41000 41999\n");
     EXPECT_EQ(ok({"get-property", FwxdName, FirewallPath, "org.fwxd.Firewall1", "Version"}),
               std::string("s \"") + FWXD_EXPECTED_VERSION + "\"\n");
-    EXPECT_EQ(ok({"get-property", FwxdName, FirewallPath, "org.fwxd.Firewall1",
-                  "InternalAddresses"}),
-              "as 2 \"" + Lab::internalAddress(Family::V4) + "\" \"" +
-                  Lab::internalAddress(Family::V6) + "\"\n");
-    EXPECT_EQ(ok({"get-property", FwxdName, FirewallPath, "org.fwxd.Firewall1",
-                  "ActiveRedirects"}),
+    EXPECT_EQ(
+        ok({"get-property", FwxdName, FirewallPath, "org.fwxd.Firewall1", "InternalAddresses"}),
+        "as 2 \"" + Lab::internalAddress(Family::V4) + "\" \"" + Lab::internalAddress(Family::V6) +
+            "\"\n");
+    EXPECT_EQ(ok({"get-property", FwxdName, FirewallPath, "org.fwxd.Firewall1", "ActiveRedirects"}),
               "u 0\n");
 }
 
@@ -115,8 +113,8 @@ TEST_F(Busctl, SessionOfBusctlVanishesWithIt) {
     EXPECT_TRUE(opened.starts_with("o \"/org/fwxd/Firewall1/session/")) << opened;
     EXPECT_TRUE(waitUntil(
         [&] {
-            return busctl({"get-property", FwxdName, FirewallPath, "org.fwxd.Firewall1",
-                           "Sessions"})
+            return busctl(
+                       {"get-property", FwxdName, FirewallPath, "org.fwxd.Firewall1", "Sessions"})
                        .out == "ao 0\n";
         },
         5s, "Sessions to be empty again"));

@@ -56,9 +56,8 @@ CommandResult DaemonFixture::busctlAsNobody(const std::vector<std::string>& args
 
 CommandResult DaemonFixture::gdbusCallAsNobody(const std::string& path, const std::string& method,
                                                const std::vector<std::string>& args) const {
-    std::vector<std::string> argv{"gdbus",         "call",   "--address", bus.address(),
-                                  "--dest",        FwxdName, "--object-path", path,
-                                  "--method",      method};
+    std::vector<std::string> argv{"gdbus",  "call",          "--address", bus.address(), "--dest",
+                                  FwxdName, "--object-path", path,        "--method",    method};
     argv.insert(argv.end(), args.begin(), args.end());
     return tryRun(asNobody(argv));
 }

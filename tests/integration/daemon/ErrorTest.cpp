@@ -47,8 +47,8 @@ protected:
 
     void expectRefused(const sdbus::ObjectPath& session, const BadRequest& bad) {
         SCOPED_TRACE(bad.what);
-        EXPECT_TRUE(failsWith([&] { client().redirect(session, bad.targets, bad.request); },
-                              bad.error));
+        EXPECT_TRUE(
+            failsWith([&] { client().redirect(session, bad.targets, bad.request); }, bad.error));
         expectNothingLeft();
     }
 };
@@ -65,11 +65,15 @@ TEST_F(Errors, BadRedirectRequestsAreInvalidArguments) {
         {"unknown flag bit", {good}, with([](auto& r) { r.flags = 0x8; }), InvalidArgument},
         {"unknown option",
          {good},
-         with([](auto& r) { r.options = {{"Colour", sdbus::Variant(std::string("blue"))}}; }),
+         with([](auto& r) {
+             r.options = {{"Colour", sdbus::Variant(std::string("blue"))}};
+         }),
          InvalidArgument},
         {"Timeout without TIMEOUT",
          {good},
-         with([](auto& r) { r.options = {{"Timeout", sdbus::Variant(std::uint64_t{1'000'000})}}; }),
+         with([](auto& r) {
+             r.options = {{"Timeout", sdbus::Variant(std::uint64_t{1'000'000})}};
+         }),
          InvalidArgument},
         {"Timeout of the wrong type",
          {good},
@@ -97,7 +101,9 @@ TEST_F(Errors, BadRedirectRequestsAreInvalidArguments) {
          InvalidArgument},
         {"malformed AllowedSource",
          {good},
-         with([](auto& r) { r.options = {{"AllowedSource", sdbus::Variant(std::string("x/99"))}}; }),
+         with([](auto& r) {
+             r.options = {{"AllowedSource", sdbus::Variant(std::string("x/99"))}};
+         }),
          InvalidArgument},
     };
     for (const BadRequest& bad : cases) {
@@ -109,16 +115,17 @@ TEST_F(Errors, BadRedirectRequestsAreInvalidArguments) {
 }
 
 TEST_F(Errors, BadSessionOptionsAreInvalidArguments) {
-    using Primary = sdbus::Struct<std::string, std::string, std::string, std::uint16_t,
-                                  std::string, std::uint16_t>;
+    using Primary = sdbus::Struct<std::string, std::string, std::string, std::uint16_t, std::string,
+                                  std::uint16_t>;
     const std::vector<std::pair<std::string, Options>> cases{
         {"unknown option", {{"Colour", sdbus::Variant(std::string("blue"))}}},
         {"Description of the wrong type", {{"Description", sdbus::Variant(std::uint32_t{1})}}},
         {"primary transport sctp",
-         {{"PrimaryConnection",
-           sdbus::Variant(Primary("sctp", "", Lab::clientAddress(Family::V4), 40000, server4, 21))}}},
+         {{"PrimaryConnection", sdbus::Variant(Primary("sctp", "", Lab::clientAddress(Family::V4),
+                                                       40000, server4, 21))}}},
         {"primary with a malformed client address",
-         {{"PrimaryConnection", sdbus::Variant(Primary("tcp", "", "192.0.2", 40000, server4, 21))}}},
+         {{"PrimaryConnection",
+           sdbus::Variant(Primary("tcp", "", "192.0.2", 40000, server4, 21))}}},
     };
     for (const auto& [what, options] : cases) {
         SCOPED_TRACE(what);
@@ -130,10 +137,11 @@ TEST_F(Errors, BadSessionOptionsAreInvalidArguments) {
 
 TEST_F(Errors, UnknownProtocolGuid) {
     const sdbus::ObjectPath session = client().openSession();
-    expectRefused(session, {"unregistered protocol GUID",
-                            {ConnectAddress(server4, 21000)},
-                            with([](auto& r) { r.protocolGuid = "0badc0de-0000-4000-8000-000000000000"; }),
-                            UnknownProtocol});
+    expectRefused(session,
+                  {"unregistered protocol GUID",
+                   {ConnectAddress(server4, 21000)},
+                   with([](auto& r) { r.protocolGuid = "0badc0de-0000-4000-8000-000000000000"; }),
+                   UnknownProtocol});
     EXPECT_TRUE(failsWith(
         [&] { client().firewall().UnregisterProtocol("0badc0de-0000-4000-8000-000000000000"); },
         UnknownProtocol));
@@ -145,11 +153,12 @@ TEST_F(Errors, UserModeAndExpectationsAreNotSupported) {
                             {ConnectAddress(server4, 21000)},
                             with([](auto& r) { r.flags = NoKernelMode; }),
                             NotSupported});
-    expectRefused(session,
-                  {"RequireExpectation",
-                   {ConnectAddress(server4, 21000)},
-                   with([](auto& r) { r.options = {{"RequireExpectation", sdbus::Variant(true)}}; }),
-                   NotSupported});
+    expectRefused(session, {"RequireExpectation",
+                            {ConnectAddress(server4, 21000)},
+                            with([](auto& r) {
+                                r.options = {{"RequireExpectation", sdbus::Variant(true)}};
+                            }),
+                            NotSupported});
 }
 
 // DISABLED: fwxd answers InvalidArgument; the contract (dbus/org.fwxd.Session1.xml,
@@ -210,8 +219,8 @@ protected:
 
 TEST_F(TinyPortRange, PortsExhaustedWhenNoRunOfNPortsIsLeft) {
     const sdbus::ObjectPath session = client().openSession();
-    const Redirected first =
-        client().redirect(session, {ConnectAddress(server4, 21000), ConnectAddress(server4, 21001)});
+    const Redirected first = client().redirect(
+        session, {ConnectAddress(server4, 21000), ConnectAddress(server4, 21001)});
     EXPECT_GE(first.basePort, 41000);
     EXPECT_LE(first.basePort, 41001);
     EXPECT_TRUE(failsWith(
@@ -228,10 +237,11 @@ TEST_F(TinyPortRange, PortsExhaustedWhenNoRunOfNPortsIsLeft) {
                           PortsExhausted));
     RedirectRequest udp;
     udp.protocol = "udp";
-    EXPECT_NO_THROW(client().redirect(
-        session, {ConnectAddress(server4, 21000), ConnectAddress(server4, 21001),
-                  ConnectAddress(server4, 21002)},
-        udp));
+    EXPECT_NO_THROW(
+        client().redirect(session,
+                          {ConnectAddress(server4, 21000), ConnectAddress(server4, 21001),
+                           ConnectAddress(server4, 21002)},
+                          udp));
     EXPECT_NO_THROW(client().redirect(session, {ConnectAddress(server6, 21000)}));
 }
 

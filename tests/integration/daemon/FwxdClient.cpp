@@ -34,11 +34,14 @@ FirewallProxy::~FirewallProxy() {
 }
 
 void FirewallProxy::onRedirectCreated(const sdbus::ObjectPath& /*action*/,
-                                      const Options& /*info*/) {}
+                                      const Options& /*info*/) {
+}
 void FirewallProxy::onInterfacesAdded(const sdbus::ObjectPath& /*path*/,
-                                      const std::map<std::string, Options>& /*interfaces*/) {}
+                                      const std::map<std::string, Options>& /*interfaces*/) {
+}
 void FirewallProxy::onInterfacesRemoved(const sdbus::ObjectPath& /*path*/,
-                                        const std::vector<std::string>& /*interfaces*/) {}
+                                        const std::vector<std::string>& /*interfaces*/) {
+}
 
 SessionProxy::SessionProxy(sdbus::IConnection& connection, const sdbus::ObjectPath& path)
     : ProxyInterfaces(connection, FwxdName, path) {
@@ -101,14 +104,14 @@ FwxdClient::FwxdClient(const std::string& busAddress)
     : connection_(sdbus::createSessionBusConnectionWithAddress(busAddress))
     , firewall_(std::make_unique<FirewallProxy>(*connection_)) {
     barrierObject_ = sdbus::createObject(*connection_, BarrierPath);
-    barrierMatch_ = connection_->addMatch(
-        std::string("type='signal',interface='") + BarrierInterface + "',sender='" +
-            connection_->getUniqueName() + "'",
-        [this](sdbus::Message& message) {
-            std::uint32_t n = 0;
-            message >> n;
-            barrierSeen_ = n;
-        });
+    barrierMatch_ =
+        connection_->addMatch(std::string("type='signal',interface='") + BarrierInterface +
+                                  "',sender='" + connection_->getUniqueName() + "'",
+                              [this](sdbus::Message& message) {
+                                  std::uint32_t n = 0;
+                                  message >> n;
+                                  barrierSeen_ = n;
+                              });
 }
 
 FwxdClient::~FwxdClient() {

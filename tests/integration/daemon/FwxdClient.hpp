@@ -117,7 +117,8 @@ public:
 
     sdbus::ObjectPath openSession(const Options& options = {});
     // RedirectConnections on session; subscribes to the signals of the new actions.
-    Redirected redirect(const sdbus::ObjectPath& session, const std::vector<ConnectAddress>& targets,
+    Redirected redirect(const sdbus::ObjectPath& session,
+                        const std::vector<ConnectAddress>& targets,
                         const RedirectRequest& request = {});
 
     const SignalRecorder& signals() const { return recorder_; }

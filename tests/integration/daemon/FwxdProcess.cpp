@@ -86,8 +86,7 @@ FwxdProcess::FwxdProcess(const BusDaemon& bus, const FwxdSettings& settings)
         std::vector<std::string>{binary(), "--bus", bus.address(), "--config", config}, options);
 
     auto connection = sdbus::createSessionBusConnectionWithAddress(bus.address());
-    auto driver =
-        sdbus::createProxy(*connection, "org.freedesktop.DBus", "/org/freedesktop/DBus");
+    auto driver = sdbus::createProxy(*connection, "org.freedesktop.DBus", "/org/freedesktop/DBus");
     bool exited = false;
     const auto started = waitUntil(
         [&] {

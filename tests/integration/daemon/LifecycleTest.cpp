@@ -12,7 +12,8 @@ class Lifecycle : public DaemonFixture {};
 
 TEST_F(Lifecycle, SigtermWithOpenSessionsRemovesTheTableAndExitsZero) {
     const auto other = connect();
-    client().redirect(client().openSession(), {ConnectAddress(Lab::serverAddress(Family::V4), 21000)});
+    client().redirect(client().openSession(),
+                      {ConnectAddress(Lab::serverAddress(Family::V4), 21000)});
     RedirectRequest request;
     request.protocol = "udp";
     request.flags = AllowMultiple | TimeoutFlag;

@@ -40,7 +40,8 @@ protected:
         return {ConnectAddress(server.address().address(), server.address().port())};
     }
     static SocketAddress internalOf(const Redirected& redirected, std::uint16_t index = 0) {
-        return {redirected.internalAddress, static_cast<std::uint16_t>(redirected.basePort + index)};
+        return {redirected.internalAddress,
+                static_cast<std::uint16_t>(redirected.basePort + index)};
     }
     Redirected open(FwxdClient& owner, const RedirectRequest& request) {
         return owner.redirect(owner.openSession(), toServer(), request);
@@ -159,8 +160,7 @@ TEST_P(RedirectTraffic, EachOfNConsecutivePortsReachesItsTarget) {
     Target second(lab, family(), transport());
     std::vector<ConnectAddress> targets = toServer();
     targets.emplace_back(second.address().address(), second.address().port());
-    const Redirected redirected =
-        client().redirect(client().openSession(), targets, request());
+    const Redirected redirected = client().redirect(client().openSession(), targets, request());
     std::optional<SocketAddress> seenAs;
     EXPECT_TRUE(server.reachedVia(internalOf(redirected, 0), fromClient()));
     EXPECT_TRUE(second.reachedVia(internalOf(redirected, 1), fromClient(), &seenAs));
