@@ -16,6 +16,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#ifndef DBUS_DAEMON_PATH
+#error "DBUS_DAEMON_PATH must name dbus-daemon (set by meson)"
+#endif
+
 namespace fwx::test {
 
 namespace {
@@ -98,7 +102,7 @@ BusDaemon::BusDaemon()
     options.fd3 = writeEnd.get();
     options.umask = 0; // the socket must be connectable by every uid
     process_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{"/usr/bin/dbus-daemon", "--config-file=" + config, "--nofork",
+        std::vector<std::string>{DBUS_DAEMON_PATH, "--config-file=" + config, "--nofork",
                                  "--nopidfile", "--print-address=3"},
         options);
     writeEnd.reset();

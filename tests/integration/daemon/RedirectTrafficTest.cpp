@@ -3,6 +3,7 @@
 // IPv6, TCP and UDP, and the signals the requesting client receives.
 #include "DaemonFixture.hpp"
 #include "Target.hpp"
+#include "lab/Conntrack.hpp"
 #include "lab/FamilyParam.hpp"
 #include "lab/WaitUntil.hpp"
 #include "net/Transport.hpp"
@@ -114,6 +115,11 @@ TEST_P(RedirectTraffic, UsedTimedPermissionIsConsumedWithoutExpired) {
     const Redirected redirected = open(client(), request);
     const sdbus::ObjectPath& action = redirected.actions.at(0);
     ASSERT_TRUE(server.reachedVia(internalOf(redirected), fromClient()));
+    // The connection fwxd finds at the deadline, as conntrack(8) sees it.
+    EXPECT_FALSE(conntrackList("-f", family() == Family::V4 ? "ipv4" : "ipv6", "-p",
+                               net::toString(transport()), "--dst", redirected.internalAddress,
+                               "--dport", std::to_string(redirected.basePort))
+                     .empty());
     EXPECT_TRUE(waitUntil([&] { return client().action(action).State() == "consumed"; }, 10s,
                           "State to become consumed after the deadline"));
     client().sync();
