@@ -31,9 +31,10 @@ std::set<std::string> introspected(const std::string& listing, const std::string
     return names;
 }
 
-const std::set<std::string> standardInterfaces{"org.freedesktop.DBus.Introspectable",
-                                               "org.freedesktop.DBus.Peer",
-                                               "org.freedesktop.DBus.Properties"};
+std::set<std::string> standardInterfaces() {
+    return {"org.freedesktop.DBus.Introspectable", "org.freedesktop.DBus.Peer",
+            "org.freedesktop.DBus.Properties"};
+}
 
 std::set<std::string> plus(std::set<std::string> names, std::initializer_list<std::string> more) {
     names.insert(more);
@@ -53,7 +54,7 @@ TEST_F(Busctl, IntrospectionShowsExactlyTheContract) {
     const std::string firewall = ok({"introspect", FwxdName, FirewallPath});
     EXPECT_EQ(
         introspected(firewall, "interface"),
-        plus(standardInterfaces, {"org.fwxd.Firewall1", "org.freedesktop.DBus.ObjectManager"}))
+        plus(standardInterfaces(), {"org.fwxd.Firewall1", "org.freedesktop.DBus.ObjectManager"}))
         << firewall;
     EXPECT_EQ(introspected(firewall, "method"),
               (std::set<std::string>{".OpenSession", ".RegisterProtocol", ".UnregisterProtocol",
@@ -75,13 +76,13 @@ TEST_F(Busctl, IntrospectionShowsExactlyTheContract) {
         client().redirect(session, {ConnectAddress(Lab::serverAddress(Family::V4), 21000)});
     const std::string sessionListing = ok({"introspect", FwxdName, session});
     EXPECT_EQ(introspected(sessionListing, "interface"),
-              plus(standardInterfaces, {"org.fwxd.Session1"}))
+              plus(standardInterfaces(), {"org.fwxd.Session1"}))
         << sessionListing;
     EXPECT_EQ(introspected(sessionListing, "property"),
               (std::set<std::string>{".Owner", ".PrimaryConnection", ".Actions"}))
         << sessionListing;
     const std::string action = ok({"introspect", FwxdName, redirected.actions.at(0)});
-    EXPECT_EQ(introspected(action, "interface"), plus(standardInterfaces, {"org.fwxd.Action1"}))
+    EXPECT_EQ(introspected(action, "interface"), plus(standardInterfaces(), {"org.fwxd.Action1"}))
         << action;
     EXPECT_EQ(introspected(action, "property"),
               (std::set<std::string>{".InternalAddress", ".InternalPort", ".ConnectAddress",

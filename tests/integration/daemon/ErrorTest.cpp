@@ -19,8 +19,13 @@ constexpr const char* PortsExhausted = "org.fwxd.Error.PortsExhausted";
 constexpr const char* UnknownProtocol = "org.fwxd.Error.UnknownProtocol";
 constexpr const char* NotSupported = "org.fwxd.Error.NotSupported";
 
-const std::string server4 = Lab::serverAddress(Family::V4);
-const std::string server6 = Lab::serverAddress(Family::V6);
+std::string server4() {
+    return Lab::serverAddress(Family::V4);
+}
+
+std::string server6() {
+    return Lab::serverAddress(Family::V6);
+}
 
 struct BadRequest {
     std::string what;
@@ -55,12 +60,12 @@ protected:
 
 TEST_F(Errors, BadRedirectRequestsAreInvalidArguments) {
     const sdbus::ObjectPath session = client().openSession();
-    const ConnectAddress good(server4, 21000);
+    const ConnectAddress good(server4(), 21000);
     const std::vector<BadRequest> cases{
         {"no targets", {}, {}, InvalidArgument},
         {"malformed address", {ConnectAddress("198.51.100.300", 21000)}, {}, InvalidArgument},
         {"hostname", {ConnectAddress("example.com", 21000)}, {}, InvalidArgument},
-        {"port 0", {ConnectAddress(server4, 0)}, {}, InvalidArgument},
+        {"port 0", {ConnectAddress(server4(), 0)}, {}, InvalidArgument},
         {"protocol sctp", {good}, with([](auto& r) { r.protocol = "sctp"; }), InvalidArgument},
         {"unknown flag bit", {good}, with([](auto& r) { r.flags = 0x8; }), InvalidArgument},
         {"unknown option",
@@ -82,7 +87,7 @@ TEST_F(Errors, BadRedirectRequestsAreInvalidArguments) {
              r.options = {{"Timeout", sdbus::Variant(std::string("1s"))}};
          }),
          InvalidArgument},
-        {"mixed families", {good, ConnectAddress(server6, 21000)}, {}, InvalidArgument},
+        {"mixed families", {good, ConnectAddress(server6(), 21000)}, {}, InvalidArgument},
         {"internal address not configured",
          {good},
          with([](auto& r) { r.internalAddress = "203.0.113.99"; }),
@@ -122,13 +127,14 @@ TEST_F(Errors, BadSessionOptionsAreInvalidArguments) {
         {"Description of the wrong type", {{"Description", sdbus::Variant(std::uint32_t{1})}}},
         {"primary transport sctp",
          {{"PrimaryConnection", sdbus::Variant(Primary("sctp", "", Lab::clientAddress(Family::V4),
-                                                       40000, server4, 21))}}},
+                                                       40000, server4(), 21))}}},
         {"primary with a malformed client address",
          {{"PrimaryConnection",
-           sdbus::Variant(Primary("tcp", "", "192.0.2", 40000, server4, 21))}}},
+           sdbus::Variant(Primary("tcp", "", "192.0.2", 40000, server4(), 21))}}},
     };
-    for (const auto& [what, options] : cases) {
-        SCOPED_TRACE(what);
+    for (const auto& item : cases) {
+        SCOPED_TRACE(item.first);
+        const Options& options = item.second;
         EXPECT_TRUE(failsWith([&] { client().openSession(options); }, InvalidArgument));
         EXPECT_TRUE(client().firewall().Sessions().empty());
     }
@@ -139,7 +145,7 @@ TEST_F(Errors, UnknownProtocolGuid) {
     const sdbus::ObjectPath session = client().openSession();
     expectRefused(session,
                   {"unregistered protocol GUID",
-                   {ConnectAddress(server4, 21000)},
+                   {ConnectAddress(server4(), 21000)},
                    with([](auto& r) { r.protocolGuid = "0badc0de-0000-4000-8000-000000000000"; }),
                    UnknownProtocol});
     EXPECT_TRUE(failsWith(
@@ -150,11 +156,11 @@ TEST_F(Errors, UnknownProtocolGuid) {
 TEST_F(Errors, UserModeAndExpectationsAreNotSupported) {
     const sdbus::ObjectPath session = client().openSession();
     expectRefused(session, {"NO_KERNEL_MODE",
-                            {ConnectAddress(server4, 21000)},
+                            {ConnectAddress(server4(), 21000)},
                             with([](auto& r) { r.flags = NoKernelMode; }),
                             NotSupported});
     expectRefused(session, {"RequireExpectation",
-                            {ConnectAddress(server4, 21000)},
+                            {ConnectAddress(server4(), 21000)},
                             with([](auto& r) {
                                 r.options = {{"RequireExpectation", sdbus::Variant(true)}};
                             }),
@@ -166,8 +172,8 @@ TEST_F(Errors, UserModeAndExpectationsAreNotSupported) {
 TEST_F(Errors, DISABLED_MoreTargetsThanMaxPortsPerRequestIsQuotaExceeded) {
     const sdbus::ObjectPath session = client().openSession();
     std::vector<ConnectAddress> targets;
-    for (std::uint16_t i = 0; i <= settings.maxPortsPerRequest; ++i) {
-        targets.emplace_back(server4, static_cast<std::uint16_t>(21000 + i));
+    for (unsigned i = 0; i <= settings.maxPortsPerRequest; ++i) {
+        targets.emplace_back(server4(), static_cast<std::uint16_t>(21000 + i));
     }
     expectRefused(session, {"N = MaxPortsPerRequest + 1", targets, {}, QuotaExceeded});
 }
@@ -196,16 +202,17 @@ protected:
 
 TEST_F(ActionQuota, RefusesTheRequestThatWouldExceedIt) {
     const sdbus::ObjectPath session = client().openSession();
-    client().redirect(session, {ConnectAddress(server4, 21000), ConnectAddress(server4, 21001)});
+    client().redirect(session,
+                      {ConnectAddress(server4(), 21000), ConnectAddress(server4(), 21001)});
     EXPECT_TRUE(failsWith(
         [&] {
             client().redirect(session,
-                              {ConnectAddress(server4, 21002), ConnectAddress(server4, 21003)});
+                              {ConnectAddress(server4(), 21002), ConnectAddress(server4(), 21003)});
         },
         QuotaExceeded));
     expectNothingLeft(2);
     // What fits still fits, also in another session of the same client.
-    EXPECT_NO_THROW(client().redirect(client().openSession(), {ConnectAddress(server4, 21002)}));
+    EXPECT_NO_THROW(client().redirect(client().openSession(), {ConnectAddress(server4(), 21002)}));
     expectNothingLeft(3);
 }
 
@@ -220,29 +227,29 @@ protected:
 TEST_F(TinyPortRange, PortsExhaustedWhenNoRunOfNPortsIsLeft) {
     const sdbus::ObjectPath session = client().openSession();
     const Redirected first = client().redirect(
-        session, {ConnectAddress(server4, 21000), ConnectAddress(server4, 21001)});
+        session, {ConnectAddress(server4(), 21000), ConnectAddress(server4(), 21001)});
     EXPECT_GE(first.basePort, 41000);
     EXPECT_LE(first.basePort, 41001);
     EXPECT_TRUE(failsWith(
         [&] {
             client().redirect(session,
-                              {ConnectAddress(server4, 21002), ConnectAddress(server4, 21003)});
+                              {ConnectAddress(server4(), 21002), ConnectAddress(server4(), 21003)});
         },
         PortsExhausted));
     expectNothingLeft(2);
     // One port is left, and the other family and transport have all of theirs.
-    const Redirected last = client().redirect(session, {ConnectAddress(server4, 21002)});
+    const Redirected last = client().redirect(session, {ConnectAddress(server4(), 21002)});
     EXPECT_TRUE(last.basePort == 41000 || last.basePort == 41002) << last.basePort;
-    EXPECT_TRUE(failsWith([&] { client().redirect(session, {ConnectAddress(server4, 21003)}); },
+    EXPECT_TRUE(failsWith([&] { client().redirect(session, {ConnectAddress(server4(), 21003)}); },
                           PortsExhausted));
     RedirectRequest udp;
     udp.protocol = "udp";
     EXPECT_NO_THROW(
         client().redirect(session,
-                          {ConnectAddress(server4, 21000), ConnectAddress(server4, 21001),
-                           ConnectAddress(server4, 21002)},
+                          {ConnectAddress(server4(), 21000), ConnectAddress(server4(), 21001),
+                           ConnectAddress(server4(), 21002)},
                           udp));
-    EXPECT_NO_THROW(client().redirect(session, {ConnectAddress(server6, 21000)}));
+    EXPECT_NO_THROW(client().redirect(session, {ConnectAddress(server6(), 21000)}));
 }
 
 } // namespace
