@@ -149,6 +149,8 @@ void describe(CLI::App& app, CommandLine& line) {
     app.footer(std::string(Footer) + ExitStatusHelp + "\nSee fwxctl(1), fwxd(8), fwxd.conf(5).");
     app.require_subcommand(1, 1);
     app.set_version_flag("--version", std::string("fwxctl ") + FWX_VERSION);
+    // --bus and --json go before or after the command: `fwxctl --bus X status` too.
+    addCommon(&app, line.common);
     describeRedirect(app, line);
     describeList(app, line);
     describeCancel(app, line);

@@ -52,7 +52,7 @@ const redirect::Action& ActionObject::readable() {
     sessions_.authorize("read action " + std::to_string(id_));
     const redirect::Action* action = sessions_.registry().action(id_);
     if (action == nullptr) {
-        throwInvalid("action " + std::to_string(id_) + " is gone");
+        throw unknownObject("action " + std::to_string(id_) + " is gone");
     }
     return *action;
 }

@@ -10,4 +10,8 @@ sdbus::Error toBusError(const Error& error) {
     return sdbus::Error(busErrorName(error.code()), error.what());
 }
 
+sdbus::Error unknownObject(const std::string& message) {
+    return sdbus::Error("org.freedesktop.DBus.Error.UnknownObject", message);
+}
+
 } // namespace fwx::daemon

@@ -12,6 +12,9 @@ namespace fwx::daemon {
 // org.fwxd.Error.PortsExhausted, and so on; the message goes to the caller unchanged.
 std::string busErrorName(ErrorCode code);
 sdbus::Error toBusError(const Error& error);
+// For a call that reached an object whose session or action has just ended: the object
+// leaves the bus once the current dispatch is over, and to the caller it is already gone.
+sdbus::Error unknownObject(const std::string& message);
 
 // Runs a method body and rethrows any fwx::Error as the named D-Bus error, so adaptors
 // never translate errors themselves. Anything else is a bug: it becomes

@@ -43,7 +43,7 @@ const redirect::Session& SessionObject::readable() {
     sessions_.authorize("read session " + std::to_string(id_));
     const redirect::Session* session = sessions_.registry().session(id_);
     if (session == nullptr) {
-        throwInvalid("session " + std::to_string(id_) + " is closed");
+        throw unknownObject("session " + std::to_string(id_) + " is closed");
     }
     return *session;
 }

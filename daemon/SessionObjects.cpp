@@ -1,6 +1,7 @@
 #include "daemon/SessionObjects.hpp"
 
 #include "daemon/ActionObject.hpp"
+#include "daemon/BusErrors.hpp"
 #include "daemon/Log.hpp"
 #include "daemon/ObjectPaths.hpp"
 #include "daemon/SessionObject.hpp"
@@ -33,7 +34,7 @@ Caller SessionObjects::authorizeOwner(redirect::SessionId session, const std::st
     Caller caller = callers_.current();
     const redirect::Session* owned = registry_.session(session);
     if (owned == nullptr) {
-        throwInvalid("the session is closed");
+        throw unknownObject("session " + std::to_string(session) + " is closed");
     }
     authorizer_.checkOwner(caller.uid, caller.name, owned->owner.name, what);
     return caller;

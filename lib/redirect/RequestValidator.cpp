@@ -96,10 +96,12 @@ net::Family RequestValidator::checkTargets(const std::vector<net::Endpoint>& tar
     if (targets.empty()) {
         throwInvalid("connect_addresses is empty: at least one target is needed");
     }
+    // A configured limit, not a malformed request: the contract calls that QuotaExceeded.
     if (targets.size() > limits_.maxPortsPerRequest) {
-        throwInvalid(fmt::format("connect_addresses has {} targets; at most {} are allowed in "
-                                 "one request",
-                                 targets.size(), limits_.maxPortsPerRequest));
+        throw Error(ErrorCode::QuotaExceeded,
+                    fmt::format("connect_addresses has {} targets; at most {} are allowed in "
+                                "one request (MaxPortsPerRequest in fwxd.conf)",
+                                targets.size(), limits_.maxPortsPerRequest));
     }
     const net::Family family = targets.front().family();
     for (std::size_t i = 0; i < targets.size(); ++i) {

@@ -167,9 +167,8 @@ TEST_F(Errors, UserModeAndExpectationsAreNotSupported) {
                             NotSupported});
 }
 
-// DISABLED: fwxd answers InvalidArgument; the contract (dbus/org.fwxd.Session1.xml,
-// docs/dbus-api.md) says QuotaExceeded for N above the configured maximum.
-TEST_F(Errors, DISABLED_MoreTargetsThanMaxPortsPerRequestIsQuotaExceeded) {
+// The contract (dbus/org.fwxd.Session1.xml) says QuotaExceeded for N above the maximum.
+TEST_F(Errors, MoreTargetsThanMaxPortsPerRequestIsQuotaExceeded) {
     const sdbus::ObjectPath session = client().openSession();
     std::vector<ConnectAddress> targets;
     for (unsigned i = 0; i <= settings.maxPortsPerRequest; ++i) {

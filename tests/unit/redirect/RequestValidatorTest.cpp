@@ -130,7 +130,8 @@ TEST_F(RequestValidatorTest, RejectsNoTargets) {
 
 TEST_F(RequestValidatorTest, RejectsTooManyTargets) {
     request_.targets.assign(5, endpoint("192.0.2.10:21"));
-    EXPECT_THAT(message(), HasSubstr("connect_addresses has 5 targets; at most 4"));
+    EXPECT_THAT(errorOf(ErrorCode::QuotaExceeded).what(),
+                HasSubstr("connect_addresses has 5 targets; at most 4"));
 }
 
 TEST_F(RequestValidatorTest, RejectsMixedFamilies) {
