@@ -75,7 +75,7 @@ TEST(ProtocolRegistryTest, BadSpecsAndDuplicatesAreRefused) {
                       registry.add(guid, {"x", net::Transport::Tcp, {1}, "quic"}, ":1.3");
                   },
                   ErrorCode::InvalidArgument),
-              "spec: Helper \"quic\" is not a kernel conntrack helper (known: amanda, ftpSpec(), "
+              "spec: Helper \"quic\" is not a kernel conntrack helper (known: amanda, ftp, "
               "h323, irc, "
               "netbios-ns, pptp, sane, sip, snmp, tftp)");
 
