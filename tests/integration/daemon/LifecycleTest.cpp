@@ -1,9 +1,23 @@
 // fwxd's own life: SIGTERM with sessions open removes everything and exits 0.
+#include "ChildProcess.hpp"
 #include "DaemonFixture.hpp"
+#include "FwxdProcess.hpp"
 #include "lab/Command.hpp"
 #include "lab/Lab.hpp"
+#include "lab/UniqueFd.hpp"
+#include "lab/WaitUntil.hpp"
+
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
 
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 namespace fwx::test {
 namespace {
@@ -30,6 +44,58 @@ TEST_F(Lifecycle, SigtermWithOpenSessionsRemovesTheTableAndExitsZero) {
     EXPECT_NE(fwxd->log().find("stopping: removing 3 redirect(s) of 2 session(s)"),
               std::string::npos)
         << fwxd->log();
+}
+
+// A bad configuration stops fwxd at start with the file, line and key, before it touches
+// the bus or the kernel.
+TEST_F(Lifecycle, BadConfigurationStopsTheStartNamingFileLineAndKey) {
+    const std::string config = bus.directory() + "/bad.conf";
+    const std::string log = bus.directory() + "/bad.log";
+    {
+        std::ofstream out(config);
+        out << "[Redirect]\nInternalAddresses=203.0.113.1\nPortRange=41999-41000\n";
+    }
+    ChildOptions options;
+    options.outputFile = log;
+    ChildProcess bad({FwxdProcess::binary(), "--bus", bus.address(), "--config", config}, options);
+    EXPECT_EQ(bad.wait(std::chrono::seconds(30)), std::optional<int>(1));
+    std::stringstream text;
+    text << std::ifstream(log).rdbuf();
+    EXPECT_NE(text.str().find(config + ":3: [Redirect] PortRange: "), std::string::npos)
+        << text.str();
+    // The running daemon still owns its table and name.
+    EXPECT_EQ(client().firewall().Version(), FWXD_EXPECTED_VERSION);
+}
+
+// Under systemd (Type=notify) fwxd says READY=1 once it owns its name, STOPPING=1 on SIGTERM.
+TEST_F(Lifecycle, NotifiesSystemdWhenReadyAndWhenStopping) {
+    const std::string socketPath = bus.directory() + "/notify";
+    const UniqueFd socket(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    ASSERT_TRUE(socket) << std::strerror(errno);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    socketPath.copy(address.sun_path, sizeof address.sun_path - 1);
+    ASSERT_EQ(::bind(socket.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address), 0)
+        << std::strerror(errno);
+    stopDaemon();
+
+    ::setenv("NOTIFY_SOCKET", socketPath.c_str(), 1);
+    FwxdProcess notifying(bus, settings);
+    ::unsetenv("NOTIFY_SOCKET");
+    const auto receive = [&] {
+        std::array<char, 512> buffer{};
+        const ssize_t n = ::recv(socket.get(), buffer.data(), buffer.size(), MSG_DONTWAIT);
+        return n > 0 ? std::string(buffer.data(), static_cast<std::size_t>(n)) : std::string();
+    };
+    std::string ready;
+    EXPECT_TRUE(waitUntil([&] { return !(ready = receive()).empty(); }, std::chrono::seconds(10),
+                          "READY=1"));
+    EXPECT_NE(ready.find("READY=1"), std::string::npos) << ready;
+    EXPECT_EQ(notifying.terminate(), std::optional<int>(0)) << notifying.log();
+    std::string stopping;
+    EXPECT_TRUE(waitUntil([&] { return !(stopping = receive()).empty(); }, std::chrono::seconds(10),
+                          "STOPPING=1"));
+    EXPECT_NE(stopping.find("STOPPING=1"), std::string::npos) << stopping;
 }
 
 TEST_F(Lifecycle, TableBelongsToTheDaemon) {
