@@ -39,7 +39,13 @@ int main(int argc, char** argv) {
     CLI::App app;
     CommandLine line;
     describe(app, line);
-    CLI11_PARSE(app, argc, argv);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        // --help and --version end here too (exit 0); a bad command line is status 1, as
+        // fwxd(8) says, not CLI11's own codes.
+        return app.exit(e) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    }
 
     namespace log = fwx::daemon::log;
     try {
