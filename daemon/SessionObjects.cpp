@@ -24,9 +24,17 @@ SessionObjects::SessionObjects(EventLoop& loop, sdbus::IConnection& connection,
 
 SessionObjects::~SessionObjects() = default;
 
+// The verdict is kept per bus connection (its uid cannot change): GetManagedObjects reads
+// every property of every object, and a group check is an NSS lookup.
 Caller SessionObjects::authorize(const std::string& what) {
     Caller caller = callers_.current();
-    authorizer_.check(caller.uid, what);
+    const auto [verdict, isNew] = allowed_.try_emplace(caller.name, false);
+    if (isNew) {
+        verdict->second = authorizer_.allows(caller.uid);
+    }
+    if (!verdict->second) {
+        authorizer_.check(caller.uid, what);
+    }
     return caller;
 }
 
@@ -95,21 +103,17 @@ void SessionObjects::cancel(redirect::ActionId action) {
 
 void SessionObjects::ownerVanished(const std::string& name) {
     callers_.forget(name);
-    std::vector<redirect::SessionId> owned;
-    for (const auto& [id, session] : registry_.sessions()) {
-        if (session.owner.name == name) {
-            owned.push_back(id);
-        }
-    }
-    if (owned.empty()) {
+    allowed_.erase(name);
+    const redirect::SessionRegistry::SessionEnd end = registry_.ownerVanished(name);
+    if (end.sessions.empty()) {
         return;
     }
-    apply(registry_.ownerVanished(name));
-    for (const redirect::SessionId id : owned) {
+    apply(end);
+    for (const redirect::SessionId id : end.sessions) {
         dropSession(id);
     }
     rearm();
-    log::info("{} left the bus: closed its {} session(s)", name, owned.size());
+    log::info("{} left the bus: closed its {} session(s)", name, end.sessions.size());
 }
 
 void SessionObjects::apply(const redirect::SessionRegistry::SessionEnd& end) {

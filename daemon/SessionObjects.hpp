@@ -69,6 +69,7 @@ private:
     Callers& callers_;
     std::map<redirect::SessionId, std::unique_ptr<SessionObject>> sessions_;
     std::map<redirect::ActionId, std::unique_ptr<ActionObject>> actions_;
+    std::map<std::string, bool> allowed_; // bus connection -> may it use fwxd
     std::vector<std::shared_ptr<void>> graveyard_;
     Timer timer_;
 };

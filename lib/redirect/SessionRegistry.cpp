@@ -104,6 +104,7 @@ std::vector<ActionId> SessionRegistry::createActions(Session& session, const Red
 SessionRegistry::SessionEnd SessionRegistry::closeSession(SessionId sessionId, EndReason reason) {
     const Session& session = sessionOrThrow(sessionId);
     SessionEnd end;
+    end.sessions.push_back(sessionId);
     std::set<GroupId> groups;
     for (const ActionId id : session.actions) {
         const Action& action = actions_.at(id);
@@ -137,6 +138,7 @@ SessionRegistry::SessionEnd SessionRegistry::ownerVanished(const std::string& ow
     }
     for (const SessionId id : owned) {
         SessionEnd end = closeSession(id, EndReason::OwnerVanished);
+        all.sessions.push_back(id);
         std::move(end.ended.begin(), end.ended.end(), std::back_inserter(all.ended));
         std::move(end.cleanupErrors.begin(), end.cleanupErrors.end(),
                   std::back_inserter(all.cleanupErrors));

@@ -37,6 +37,7 @@ public:
     // alive: its owner wants it gone; their groups stay with the Service, which retries
     // when it is destroyed, and the caller logs the errors.
     struct SessionEnd {
+        std::vector<SessionId> sessions; // the sessions that ended
         std::vector<ActionEnded> ended;
         std::vector<Error> cleanupErrors;
     };
