@@ -60,4 +60,12 @@ void Engine::removeGroup(const redirect::RedirectGroup& group) {
     commit(batch);
 }
 
+// Placeholder until the ct helper objects land.
+void Engine::addHelper(const redirect::HelperAssignment& assignment) {
+    throw Error(ErrorCode::NotSupported, "nft: ct helper " + assignment.name + ": not built yet");
+}
+
+void Engine::removeHelper(const redirect::HelperAssignment& /*assignment*/) {
+}
+
 } // namespace fwx::nft

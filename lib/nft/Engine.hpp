@@ -22,6 +22,8 @@ public:
 
     void addGroup(const redirect::RedirectGroup& group) override;
     void removeGroup(const redirect::RedirectGroup& group) override;
+    void addHelper(const redirect::HelperAssignment& assignment) override;
+    void removeHelper(const redirect::HelperAssignment& assignment) override;
 
     // Kernel transactions this Engine committed, and their messages (begin/end excluded).
     struct Stats {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "redirect/HelperAssignment.hpp"
 #include "redirect/Redirect.hpp"
 
 namespace fwx::redirect {
@@ -15,6 +16,12 @@ public:
     // Removes every trace of the group in one transaction. Permissions the kernel
     // already consumed or expired are not an error.
     virtual void removeGroup(const RedirectGroup& group) = 0;
+    // Attaches a kernel conntrack helper to new connections of the assignment's ports, in
+    // one transaction (a ct helper object plus its ports). Throws fwx::Error(Failed), e.g.
+    // EEXIST when a port already has a helper.
+    virtual void addHelper(const HelperAssignment& assignment) = 0;
+    // Undoes addHelper in one transaction; connections that have the helper keep it.
+    virtual void removeHelper(const HelperAssignment& assignment) = 0;
 };
 
 } // namespace fwx::redirect

@@ -40,6 +40,10 @@ struct Redirect {
     // With TIMEOUT: the kernel forgets an unused permission after this long.
     std::optional<std::chrono::milliseconds> permissionTimeout;
     net::Prefix allowedSource; // Prefix::any(family) when anyone may connect
+    // Backed by a conntrack expectation on the session's primary connection: the kernel's
+    // expectation is the permission (connections arrive RELATED, "ct status expected"),
+    // so nft holds only the port, its DNAT and SNAT, and no permission elements.
+    bool expected = false;
 };
 
 // The redirects of one RedirectConnections call: N consecutive ports on one internal

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -30,6 +31,18 @@ public:
         forget(group);
     }
 
+    void addHelper(const redirect::HelperAssignment& assignment) override {
+        ++calls_;
+        throwIfTold(nextAddError_);
+        helpers_.insert_or_assign(assignment.name, assignment);
+    }
+
+    void removeHelper(const redirect::HelperAssignment& assignment) override {
+        ++calls_;
+        throwIfTold(nextRemoveError_);
+        helpers_.erase(assignment.name);
+    }
+
     // The next addGroup or removeGroup, whichever comes first, throws error.
     void failNextCall(const Error& error) {
         nextAddError_ = error;
@@ -46,6 +59,10 @@ public:
     // What the kernel would hold now: added and not removed since.
     const std::map<redirect::GroupId, redirect::RedirectGroup>& active() const noexcept {
         return active_;
+    }
+    // Helper assignments added and not removed since, by name.
+    const std::map<std::string, redirect::HelperAssignment>& helpers() const noexcept {
+        return helpers_;
     }
 
 private:
@@ -82,6 +99,7 @@ private:
     std::vector<redirect::RedirectGroup> added_;
     std::vector<redirect::RedirectGroup> removed_;
     std::map<redirect::GroupId, redirect::RedirectGroup> active_;
+    std::map<std::string, redirect::HelperAssignment> helpers_;
 };
 
 } // namespace fwx::fakes
