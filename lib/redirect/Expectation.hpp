@@ -25,10 +25,9 @@ struct Expectation {
 
     // Master and expected tuple: what identifies an expectation (the library has no id).
     bool sameAs(const Expectation& other) const noexcept {
-        return master.transport == other.master.transport &&
-               master.client == other.master.client && master.server == other.master.server &&
-               transport == other.transport && source == other.source &&
-               destination == other.destination;
+        return master.transport == other.master.transport && master.client == other.master.client &&
+               master.server == other.master.server && transport == other.transport &&
+               source == other.source && destination == other.destination;
     }
 };
 

@@ -1,6 +1,7 @@
 #include "redirect/ProtocolRegistry.hpp"
 
 #include "error/Error.hpp"
+#include "redirect/KernelHelper.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -36,21 +37,30 @@ void checkSpec(const ProtocolSpec& spec) {
         spec.primaryPorts.end()) {
         throwInvalid("spec: PrimaryPorts must not contain port 0");
     }
-    const auto& helpers = ProtocolRegistry::knownHelpers();
-    if (!spec.helper.empty() &&
-        std::find(helpers.begin(), helpers.end(), spec.helper) == helpers.end()) {
+    if (spec.helper.empty()) {
+        return;
+    }
+    const auto helper = findKernelHelper(spec.helper);
+    if (!helper) {
+        std::vector<std::string_view> names;
+        for (const KernelHelper& known : kernelHelpers()) {
+            names.push_back(known.name);
+        }
         throwInvalid(fmt::format("spec: Helper \"{}\" is not a kernel conntrack helper (known: {})",
-                                 spec.helper, fmt::join(helpers, ", ")));
+                                 spec.helper, fmt::join(names, ", ")));
+    }
+    if (!helper->serves(spec.transport)) {
+        throwInvalid(fmt::format("spec: Helper \"{}\" does not handle {} connections", spec.helper,
+                                 net::toString(spec.transport)));
+    }
+    if (spec.primaryPorts.empty()) {
+        throwInvalid(fmt::format("spec: Helper \"{}\" needs PrimaryPorts: it is attached to new "
+                                 "connections to those ports",
+                                 spec.helper));
     }
 }
 
 } // namespace
-
-const std::vector<std::string_view>& ProtocolRegistry::knownHelpers() {
-    static const std::vector<std::string_view> helpers = {
-        "amanda", "ftp", "h323", "irc", "netbios-ns", "pptp", "sane", "sip", "snmp", "tftp"};
-    return helpers;
-}
 
 std::string ProtocolRegistry::canonicalGuid(std::string_view text) {
     std::string_view inner = text;
@@ -68,8 +78,44 @@ std::string ProtocolRegistry::canonicalGuid(std::string_view text) {
     return guid;
 }
 
-ProtocolRegistry::ProtocolRegistry(std::size_t maxProtocols)
-    : maxProtocols_(maxProtocols) {
+ProtocolRegistry::ProtocolRegistry(NftBackend& nft, std::size_t maxProtocols)
+    : nft_(nft)
+    , maxProtocols_(maxProtocols) {
+}
+
+ProtocolRegistry::~ProtocolRegistry() {
+    for (const auto& [guid, protocol] : protocols_) {
+        if (!protocol.spec.helper.empty()) {
+            try {
+                nft_.removeHelper(helperAssignmentOf(protocol));
+            } catch (const Error&) {
+                // The table and its objects go with the daemon.
+            }
+        }
+    }
+}
+
+HelperAssignment ProtocolRegistry::helperAssignmentOf(const Protocol& protocol) {
+    return {"helper-" + protocol.guid, protocol.spec.helper, protocol.spec.transport,
+            protocol.spec.primaryPorts};
+}
+
+// The kernel gives a connection one helper: two protocols cannot share a port for that.
+void ProtocolRegistry::checkPortsFree(const ProtocolSpec& spec) const {
+    for (const auto& [guid, other] : protocols_) {
+        if (other.spec.helper.empty() || other.spec.transport != spec.transport) {
+            continue;
+        }
+        for (const std::uint16_t port : spec.primaryPorts) {
+            if (std::find(other.spec.primaryPorts.begin(), other.spec.primaryPorts.end(), port) !=
+                other.spec.primaryPorts.end()) {
+                throwInvalid(fmt::format(
+                    "spec: PrimaryPorts: connections to {}/{} already get helper \"{}\" from "
+                    "protocol {} ({})",
+                    port, net::toString(spec.transport), other.spec.helper, other.spec.name, guid));
+            }
+        }
+    }
 }
 
 const Protocol& ProtocolRegistry::add(std::string_view guid, ProtocolSpec spec,
@@ -83,12 +129,22 @@ const Protocol& ProtocolRegistry::add(std::string_view guid, ProtocolSpec spec,
         throw Error(ErrorCode::QuotaExceeded,
                     fmt::format("{} protocols are registered, the most fwxd keeps", maxProtocols_));
     }
+    if (!spec.helper.empty()) {
+        checkPortsFree(spec);
+    }
     Protocol protocol{key, std::move(spec), owner};
+    if (!protocol.spec.helper.empty()) {
+        nft_.addHelper(helperAssignmentOf(protocol));
+    }
     return protocols_.emplace(std::move(key), std::move(protocol)).first->second;
 }
 
 void ProtocolRegistry::remove(std::string_view guid) {
-    protocols_.erase(get(guid).guid);
+    const Protocol& protocol = get(guid);
+    if (!protocol.spec.helper.empty()) {
+        nft_.removeHelper(helperAssignmentOf(protocol));
+    }
+    protocols_.erase(protocol.guid);
 }
 
 const Protocol& ProtocolRegistry::get(std::string_view guid) const {

@@ -21,6 +21,8 @@ struct Request {
     std::uint32_t flags = 0;                          // redirect::flags::*
     std::optional<std::chrono::microseconds> timeout; // with flags::Timeout; none: default
     std::optional<net::Prefix> allowedSource;         // none: anyone
+    // Back the redirects with conntrack expectations (the SessionRegistry decides).
+    bool expected = false;
 };
 
 } // namespace fwx::redirect

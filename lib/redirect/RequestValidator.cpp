@@ -88,6 +88,7 @@ ValidRequest RequestValidator::validate(const Request& request) const {
     valid.targets = request.targets;
     valid.transport = request.transport;
     valid.flags = request.flags;
+    valid.expected = request.expected;
     valid.singleUse = (request.flags & flags::AllowMultiple) == 0;
     return valid;
 }

@@ -50,6 +50,7 @@ RedirectGroup Service::build(const ValidRequest& request, std::uint16_t firstPor
         r.singleUse = request.singleUse;
         r.permissionTimeout = request.permissionTimeout;
         r.allowedSource = request.allowedSource;
+        r.expected = request.expected;
         group.redirects.push_back(r);
     }
     return group;

@@ -1,6 +1,7 @@
 #include "redirect/SessionRegistry.hpp"
 
 #include "net/Prefix.hpp"
+#include "redirect/ExpectationPlan.hpp"
 
 #include <algorithm>
 #include <iterator>
@@ -10,10 +11,12 @@
 namespace fwx::redirect {
 
 SessionRegistry::SessionRegistry(Service& service, FlowTable& flows,
+                                 ExpectationBackend& expectations,
                                  const ProtocolRegistry& protocols, const Clock& clock,
                                  SessionLimits limits)
     : service_(service)
     , flows_(flows)
+    , expectations_(expectations)
     , protocols_(protocols)
     , clock_(clock)
     , limits_(limits) {
@@ -34,17 +37,59 @@ const Session& SessionRegistry::openSession(const Owner& owner, SessionOptions o
 }
 
 SessionRegistry::Opened SessionRegistry::redirect(SessionId sessionId, Request request,
-                                                  const std::string& protocolGuid) {
+                                                  const std::string& protocolGuid,
+                                                  bool requireExpectation) {
     Session& session = sessionOrThrow(sessionId);
     checkActionQuota(session.owner, request.targets.size());
     if (!protocolGuid.empty()) {
         checkProtocol(protocolGuid, request);
     }
     applyDefaults(session, request);
+    return openGroup(session, std::move(request), requireExpectation);
+}
+
+// Expectations when the primary allows them, nft-only permissions otherwise (unless the
+// caller insists). The nft group is programmed first, so the expectations' connections
+// find their DNAT; if hanging them fails, the group goes and the request is served
+// without them.
+SessionRegistry::Opened SessionRegistry::openGroup(Session& session, Request request,
+                                                   bool requireExpectation) {
+    std::string note;
+    if (session.options.primary || requireExpectation) {
+        std::optional<std::string> obstacle;
+        try {
+            obstacle = expectationObstacle(expectations_, session.options.primary, request);
+        } catch (const Error& e) {
+            obstacle = e.what();
+        }
+        if (obstacle && requireExpectation) {
+            throw Error(ErrorCode::NotSupported, "options: RequireExpectation: " + *obstacle);
+        }
+        note = obstacle.value_or("");
+        request.expected = !obstacle;
+    }
+    if (request.expected) {
+        const RedirectGroup& group = service_.open(request);
+        try {
+            hangExpectations(session, group);
+            return {group.redirects.front().internal.address, group.redirects.front().internal.port,
+                    createActions(session, group, request), true, ""};
+        } catch (const Error& e) {
+            service_.close(group.id);
+            if (requireExpectation) {
+                throw;
+            }
+            note = e.what();
+            request.expected = false;
+        }
+    }
     const RedirectGroup& group = service_.open(request);
-    Opened opened{group.redirects.front().internal.address, group.redirects.front().internal.port,
-                  createActions(session, group, request)};
-    return opened;
+    return {group.redirects.front().internal.address, group.redirects.front().internal.port,
+            createActions(session, group, request), false, note};
+}
+
+void SessionRegistry::hangExpectations(const Session& session, const RedirectGroup& group) {
+    expectations_.create(expectationsFor(*session.options.primary, group));
 }
 
 void SessionRegistry::checkActionQuota(const Owner& owner, std::size_t more) const {
@@ -95,6 +140,7 @@ std::vector<ActionId> SessionRegistry::createActions(Session& session, const Red
         }
         ids.push_back(action.id);
         session.actions.push_back(action.id);
+        tracker_.route(redirect.transport, redirect.internal, action.id);
         actions_.emplace(action.id, action);
     }
     actionsPerOwner_[session.owner.name] += ids.size();
@@ -106,10 +152,21 @@ SessionRegistry::SessionEnd SessionRegistry::closeSession(SessionId sessionId, E
     SessionEnd end;
     end.sessions.push_back(sessionId);
     std::set<GroupId> groups;
+    std::vector<Expectation> expectations;
     for (const ActionId id : session.actions) {
         const Action& action = actions_.at(id);
         groups.insert(action.group);
         end.ended.push_back(endedOf(action, reason));
+        if (action.redirect.expected && holdsPort(action)) {
+            expectations.push_back(expectationFor(*session.options.primary, action.redirect));
+        }
+    }
+    if (!expectations.empty()) {
+        try {
+            expectations_.remove(expectations);
+        } catch (const Error& e) {
+            end.cleanupErrors.push_back(e);
+        }
     }
     for (const GroupId group : groups) {
         if (service_.find(group) == nullptr) {
@@ -152,9 +209,11 @@ ActionEnded SessionRegistry::cancel(ActionId id) {
         throwInvalid(fmt::format("no action {}", id));
     }
     const Action& action = it->second;
-    if (action.state != ActionState::Expired) {
+    if (holdsPort(action)) {
         service_.closeRedirect(action.group, action.redirect.internal);
+        tracker_.unroute(action.redirect.transport, action.redirect.internal);
     }
+    removeExpectation(action);
     ActionEnded ended = endedOf(action, EndReason::Cancelled);
     Session& session = sessions_.at(action.session);
     std::erase(session.actions, id);
@@ -169,40 +228,79 @@ std::optional<std::chrono::steady_clock::time_point> SessionRegistry::nextDeadli
     return deadlines_.begin()->first;
 }
 
-std::vector<ActionEnded> SessionRegistry::expireDue() {
-    std::vector<ActionEnded> ended;
+Notices SessionRegistry::expireDue() {
+    Notices notices;
     const auto now = clock_.steadyNow();
     while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
         const ActionId id = deadlines_.begin()->second;
-        deadlines_.erase(deadlines_.begin());
-        settle(actions_.at(id), ended);
+        settle(actions_.at(id), notices);
     }
-    return ended;
+    return notices;
 }
 
-// The kernel already dropped the permission at the deadline; conntrack tells whether a
-// connection used it first. An unused one has nothing left to keep: its port goes back.
-void SessionRegistry::settle(Action& action, std::vector<ActionEnded>& ended) {
-    bool used = action.state != ActionState::Pending;
+// The kernel already dropped the permission at the deadline; what the events told (or,
+// should one be in flight, a conntrack lookup) says whether a connection used it first.
+// An unused one has nothing left to keep: its port goes back.
+void SessionRegistry::settle(Action& action, Notices& notices) {
+    clearDeadline(action);
+    const std::size_t live = tracker_.liveFlowsOf(action.id);
+    bool used = action.state != ActionState::Pending || live > 0;
+    // A connection whose events are still on their way: its port stays until it closes.
+    bool inFlight = false;
     if (!used) {
         try {
-            used = flows_.hasConnection(action.redirect);
+            used = inFlight = flows_.hasConnection(action.redirect);
         } catch (const Error&) {
             used = false; // cannot tell: report the permission as lapsed, which it is
         }
     }
     if (used) {
         action.state = ActionState::Consumed;
+        action.expiresAt.reset();
+        notices.changed.push_back(action.id);
+        if (live == 0 && !inFlight) {
+            release(action);
+        }
         return;
     }
-    try {
-        service_.closeRedirect(action.group, action.redirect.internal);
-    } catch (const Error&) {
-        // The permission is gone from the kernel either way; the rest of the group's
-        // state is removed with the session.
-    }
-    ended.push_back(endedOf(action, EndReason::Timeout));
+    release(action);
+    notices.ended.push_back(endedOf(action, EndReason::Timeout));
     action.state = ActionState::Expired;
+}
+
+void SessionRegistry::clearDeadline(Action& action) {
+    if (action.deadline) {
+        deadlines_.erase({*action.deadline, action.id});
+    }
+    action.deadline.reset();
+}
+
+bool SessionRegistry::holdsPort(const Action& action) const {
+    return tracker_.routeOf(action.redirect.transport, action.redirect.internal) == action.id;
+}
+
+void SessionRegistry::release(const Action& action) {
+    removeExpectation(action);
+    if (holdsPort(action)) {
+        tracker_.unroute(action.redirect.transport, action.redirect.internal);
+        try {
+            service_.closeRedirect(action.group, action.redirect.internal);
+        } catch (const Error&) {
+            // The permission is gone from the kernel either way; the rest of the group's
+            // state is removed with the session.
+        }
+    }
+}
+
+void SessionRegistry::removeExpectation(const Action& action) {
+    const auto& primary = sessions_.at(action.session).options.primary;
+    if (action.redirect.expected && primary) {
+        try {
+            expectations_.remove({expectationFor(*primary, action.redirect)});
+        } catch (const Error&) {
+            // It lapses on its own, and the session's close tries again.
+        }
+    }
 }
 
 ActionEnded SessionRegistry::endedOf(const Action& action, EndReason reason) const {
@@ -214,6 +312,7 @@ void SessionRegistry::forget(const Action& action) {
     if (action.deadline) {
         deadlines_.erase({*action.deadline, action.id});
     }
+    tracker_.forgetAction(action.id);
     const std::string& owner = sessions_.at(action.session).owner.name;
     if (--actionsPerOwner_[owner] == 0) {
         actionsPerOwner_.erase(owner);

@@ -3,7 +3,11 @@
 #include "error/Error.hpp"
 #include "redirect/Action.hpp"
 #include "redirect/Clock.hpp"
+#include "redirect/ConnectionTracker.hpp"
+#include "redirect/ExpectationBackend.hpp"
+#include "redirect/Flow.hpp"
 #include "redirect/FlowTable.hpp"
+#include "redirect/Notices.hpp"
 #include "redirect/ProtocolRegistry.hpp"
 #include "redirect/Request.hpp"
 #include "redirect/Service.hpp"
@@ -22,9 +26,15 @@
 
 namespace fwx::redirect {
 
-// Sessions and their actions on top of the Service: who owns what, quotas, deadlines and
-// the state of every action. Pure logic; the bus side turns what its calls return
-// (ActionEnded) into signals and objects, and arms one timer for nextDeadline().
+// Sessions and their actions on top of the Service: who owns what, quotas, deadlines,
+// conntrack expectations and the state of every action. Pure logic; the bus side feeds it
+// conntrack events, turns what its calls return (ActionEnded, Notices) into signals and
+// objects, and arms one timer for nextDeadline().
+//
+// An action's life: pending -> (single use: its connection was admitted) consumed ->
+// established (the target answered) -> consumed (the connection closed: the port goes
+// back). With ALLOW_MULTIPLE it stays established from the first connection on. A pending
+// permission may instead expire (timeout, primary-closed) or be cancelled.
 class SessionRegistry {
 public:
     // What RedirectConnections answers.
@@ -32,6 +42,10 @@ public:
         net::Address internalAddress;
         std::uint16_t basePort = 0;
         std::vector<ActionId> actions; // in target order
+        bool expected = false;         // backed by conntrack expectations
+        // Why the redirects are not backed by expectations although the session names its
+        // primary connection; empty otherwise. For the log.
+        std::string expectationNote;
     };
     // What ending a session did. Kernel removals that failed do not keep the session
     // alive: its owner wants it gone; their groups stay with the Service, which retries
@@ -42,8 +56,8 @@ public:
         std::vector<Error> cleanupErrors;
     };
 
-    SessionRegistry(Service& service, FlowTable& flows, const ProtocolRegistry& protocols,
-                    const Clock& clock, SessionLimits limits);
+    SessionRegistry(Service& service, FlowTable& flows, ExpectationBackend& expectations,
+                    const ProtocolRegistry& protocols, const Clock& clock, SessionLimits limits);
     SessionRegistry(const SessionRegistry&) = delete;
     SessionRegistry& operator=(const SessionRegistry&) = delete;
 
@@ -51,9 +65,13 @@ public:
     const Session& openSession(const Owner& owner, SessionOptions options);
     // One action per target, all programmed in one kernel transaction or none. Without an
     // AllowedSource, only the primary connection's client may connect (anyone if the
-    // session has none). Throws fwx::Error: QuotaExceeded, UnknownProtocol, and whatever
-    // Service::open throws; nothing is left behind.
-    Opened redirect(SessionId session, Request request, const std::string& protocolGuid);
+    // session has none). When the session names a primary connection that carries a
+    // helper, each redirect is also a conntrack expectation on it; requireExpectation
+    // makes that a condition (NotSupported, with the reason, otherwise). Throws fwx::Error:
+    // QuotaExceeded, UnknownProtocol, NotSupported, and whatever Service::open throws;
+    // nothing is left behind.
+    Opened redirect(SessionId session, Request request, const std::string& protocolGuid,
+                    bool requireExpectation = false);
     SessionEnd closeSession(SessionId session, EndReason reason);
     // Every session of an owner that left the bus.
     SessionEnd ownerVanished(const std::string& ownerName);
@@ -64,9 +82,16 @@ public:
     // The earliest deadline of a pending action, for the caller's timer.
     std::optional<std::chrono::steady_clock::time_point> nextDeadline() const;
     // Settles every action whose deadline has passed: a permission that was used is
-    // Consumed (and stays programmed for its connection), one that was not is Expired,
-    // removed from the kernel and reported.
-    std::vector<ActionEnded> expireDue();
+    // Consumed (and stays programmed while its connections live), one that was not is
+    // Expired, removed from the kernel and reported.
+    Notices expireDue();
+
+    // Conntrack events of connections through redirects (SessionRegistryEvents.cpp).
+    Notices onFlow(const FlowEvent& event);
+    Notices onExpectation(const ExpectationEvent& event);
+    // After events were lost: reconciles every action with what conntrack holds now, as if
+    // the lost events had arrived (no Established twice, no Closed lost).
+    Notices resync(const ConntrackSnapshot& snapshot);
 
     const Session* session(SessionId id) const;
     const Action* action(ActionId id) const;
@@ -77,18 +102,39 @@ public:
 private:
     using Deadline = std::pair<std::chrono::steady_clock::time_point, ActionId>;
 
+    Opened openGroup(Session& session, Request request, bool requireExpectation);
+    void hangExpectations(const Session& session, const RedirectGroup& group);
     Session& sessionOrThrow(SessionId id);
     void checkActionQuota(const Owner& owner, std::size_t more) const;
     void checkProtocol(const std::string& guid, const Request& request) const;
     void applyDefaults(const Session& session, Request& request) const;
     std::vector<ActionId> createActions(Session& session, const RedirectGroup& group,
                                         const Request& request);
-    void settle(Action& action, std::vector<ActionEnded>& ended);
+    void settle(Action& action, Notices& notices);
     ActionEnded endedOf(const Action& action, EndReason reason) const;
     void forget(const Action& action);
+    // Removes what the kernel holds for the action (its port, DNAT, expectation) once
+    // nothing needs it. Best effort: what fails goes with the session.
+    void release(const Action& action);
+    void removeExpectation(const Action& action);
+    bool holdsPort(const Action& action) const;
+    void clearDeadline(Action& action);
+
+    // SessionRegistryEvents.cpp
+    void flowSeen(const Flow& flow, Notices& notices);
+    void flowGone(const Flow& flow, Notices& notices);
+    bool wentThrough(const Action& action, const Flow& flow) const;
+    void admitted(Action& action, Notices& notices);
+    void established(Action& action, TrackedFlow& tracked, Notices& notices);
+    void closed(Action& action, const TrackedFlow& tracked, const Flow& last, Notices& notices);
+    void expectationGone(Action& action, const Expectation& expectation, Notices& notices);
+    void primaryClosed(const PrimaryConnection& primary, Notices& notices);
+    void resyncExpectations(const std::vector<Expectation>& present, Notices& notices);
+    Action* expectedActionOf(const Expectation& expectation);
 
     Service& service_;
     FlowTable& flows_;
+    ExpectationBackend& expectations_;
     const ProtocolRegistry& protocols_;
     const Clock& clock_;
     SessionLimits limits_;
@@ -96,6 +142,7 @@ private:
     std::map<ActionId, Action> actions_;
     std::set<Deadline> deadlines_;
     std::map<std::string, std::size_t> actionsPerOwner_;
+    ConnectionTracker tracker_;
     SessionId nextSession_ = 1;
     ActionId nextAction_ = 1;
 };

@@ -25,6 +25,7 @@ struct ValidRequest {
     // Only with flags::Timeout: the request's timeout or the default, rounded up to ms.
     std::optional<std::chrono::milliseconds> permissionTimeout;
     net::Prefix allowedSource; // Prefix::any(family) when anyone may connect
+    bool expected = false;     // see Redirect::expected
 };
 
 } // namespace fwx::redirect

@@ -1,6 +1,7 @@
 #include "redirect/ProtocolRegistry.hpp"
 
 #include "error/Error.hpp"
+#include "fakes/FakeNftBackend.hpp"
 
 #include <gtest/gtest.h>
 
@@ -41,7 +42,8 @@ TEST(ProtocolRegistryTest, MalformedGuidsAreRefusedQuoted) {
 }
 
 TEST(ProtocolRegistryTest, AddGetRemove) {
-    ProtocolRegistry registry;
+    fakes::FakeNftBackend nft;
+    ProtocolRegistry registry(nft);
     registry.add("{6BA7B810-9DAD-11D1-80B4-00C04FD430C8}", ftpSpec(), ":1.3");
     const Protocol& protocol = registry.get("6ba7b810-9dad-11d1-80b4-00c04fd430c8");
     EXPECT_EQ(protocol.spec.name, "ftp");
@@ -56,7 +58,8 @@ TEST(ProtocolRegistryTest, AddGetRemove) {
 }
 
 TEST(ProtocolRegistryTest, BadSpecsAndDuplicatesAreRefused) {
-    ProtocolRegistry registry(1);
+    fakes::FakeNftBackend nft;
+    ProtocolRegistry registry(nft, 1);
     const std::string guid = "6ba7b810-9dad-11d1-80b4-00c04fd430c8";
     EXPECT_EQ(messageOf(
                   [&] {
@@ -86,6 +89,76 @@ TEST(ProtocolRegistryTest, BadSpecsAndDuplicatesAreRefused) {
         messageOf([&] { registry.add("6ba7b810-9dad-11d1-80b4-00c04fd430c9", ftpSpec(), ":1.4"); },
                   ErrorCode::QuotaExceeded),
         "1 protocols are registered, the most fwxd keeps");
+}
+
+TEST(ProtocolRegistryTest, HelperIsAttachedWhileRegistered) {
+    fakes::FakeNftBackend nft;
+    {
+        ProtocolRegistry registry(nft);
+        const std::string guid = "6ba7b810-9dad-11d1-80b4-00c04fd430c8";
+        registry.add(guid, {"irc", net::Transport::Tcp, {6667, 6697}, "irc"}, ":1.3");
+        ASSERT_EQ(nft.helpers().size(), 1U);
+        const HelperAssignment& assignment = nft.helpers().begin()->second;
+        EXPECT_EQ(assignment.name, "helper-" + guid);
+        EXPECT_EQ(assignment.helper, "irc");
+        EXPECT_EQ(assignment.ports, (std::vector<std::uint16_t>{6667, 6697}));
+        registry.remove(guid);
+        EXPECT_TRUE(nft.helpers().empty());
+
+        registry.add(guid, {"irc", net::Transport::Tcp, {6667}, "irc"}, ":1.3");
+        registry.add("6ba7b810-9dad-11d1-80b4-00c04fd430c9",
+                     {"plain", net::Transport::Tcp, {80}, ""}, ":1.3");
+        EXPECT_EQ(nft.helpers().size(), 1U);
+    }
+    EXPECT_TRUE(nft.helpers().empty()) << "the registry detaches its helpers when it goes";
+}
+
+TEST(ProtocolRegistryTest, HelperSpecsAreChecked) {
+    fakes::FakeNftBackend nft;
+    ProtocolRegistry registry(nft);
+    const std::string guid = "6ba7b810-9dad-11d1-80b4-00c04fd430c8";
+    EXPECT_EQ(messageOf(
+                  [&] {
+                      registry.add(guid, {"irc", net::Transport::Udp, {6667}, "irc"}, "");
+                  },
+                  ErrorCode::InvalidArgument),
+              "spec: Helper \"irc\" does not handle udp connections");
+    EXPECT_EQ(messageOf(
+                  [&] {
+                      registry.add(guid, {"irc", net::Transport::Tcp, {}, "irc"}, "");
+                  },
+                  ErrorCode::InvalidArgument),
+              "spec: Helper \"irc\" needs PrimaryPorts: it is attached to new connections to "
+              "those ports");
+    registry.add(guid, {"irc", net::Transport::Tcp, {6667}, "irc"}, "");
+    EXPECT_EQ(
+        messageOf(
+            [&] {
+                registry.add("6ba7b810-9dad-11d1-80b4-00c04fd430c9",
+                             {"other", net::Transport::Tcp, {21, 6667}, "ftp"}, "");
+            },
+            ErrorCode::InvalidArgument),
+        "spec: PrimaryPorts: connections to 6667/tcp already get helper \"irc\" from protocol "
+        "irc (6ba7b810-9dad-11d1-80b4-00c04fd430c8)");
+    // The same port over UDP, or without a helper, is no conflict.
+    registry.add("6ba7b810-9dad-11d1-80b4-00c04fd430ca",
+                 {"sip", net::Transport::Udp, {6667}, "sip"}, "");
+    registry.add("6ba7b810-9dad-11d1-80b4-00c04fd430cb", {"x", net::Transport::Tcp, {6667}, ""},
+                 "");
+}
+
+TEST(ProtocolRegistryTest, KernelRefusalRegistersNothing) {
+    fakes::FakeNftBackend nft;
+    ProtocolRegistry registry(nft);
+    const std::string guid = "6ba7b810-9dad-11d1-80b4-00c04fd430c8";
+    nft.failNextAdd(Error(ErrorCode::Failed, "nft: no"));
+    messageOf([&] { registry.add(guid, ftpSpec(), ""); }, ErrorCode::Failed);
+    messageOf([&] { registry.get(guid); }, ErrorCode::UnknownProtocol);
+
+    registry.add(guid, ftpSpec(), "");
+    nft.failNextRemove(Error(ErrorCode::Failed, "nft: no"));
+    messageOf([&] { registry.remove(guid); }, ErrorCode::Failed);
+    EXPECT_EQ(registry.get(guid).spec.name, "ftp") << "still attached, so still registered";
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 
 #include "error/Error.hpp"
 #include "fakes/FakeClock.hpp"
+#include "fakes/FakeExpectationBackend.hpp"
 #include "fakes/FakeFlowTable.hpp"
 #include "fakes/FakeHost.hpp"
 #include "fakes/FakeNftBackend.hpp"
@@ -30,7 +31,8 @@ protected:
         SessionLimits limits;
         limits.maxSessionsPerClient = 2;
         limits.maxActionsPerClient = 4;
-        registry = std::make_unique<SessionRegistry>(*service, flows, protocols, clock, limits);
+        registry = std::make_unique<SessionRegistry>(*service, flows, expectations, protocols,
+                                                     clock, limits);
     }
 
     static Request targets(std::initializer_list<const char*> endpoints) {
@@ -63,8 +65,9 @@ protected:
     fakes::FakeHost host;
     fakes::FakeNftBackend nft;
     fakes::FakeFlowTable flows;
+    fakes::FakeExpectationBackend expectations;
     fakes::FakeClock clock;
-    ProtocolRegistry protocols;
+    ProtocolRegistry protocols{nft};
     PortAllocator ports{PortRange(41000, 41009), host, [](std::uint32_t) {
                             return 0U;
                         }};
@@ -224,7 +227,7 @@ TEST_F(SessionRegistryTest, UnusedPermissionExpiresAtItsDeadline) {
     clock.advance(1499ms);
     EXPECT_TRUE(registry->expireDue().empty());
     clock.advance(1ms);
-    const auto ended = registry->expireDue();
+    const auto ended = registry->expireDue().ended;
 
     ASSERT_EQ(ended.size(), 1U);
     EXPECT_EQ(ended[0].reason, EndReason::Timeout);
@@ -239,7 +242,7 @@ TEST_F(SessionRegistryTest, UsedPermissionIsConsumedAtItsDeadlineAndStaysProgram
         openSession(), withTimeout(targets({"198.51.100.2:80", "198.51.100.2:81"}), 1s), "");
     flows.setConnected(net::Endpoint{internal, 41001});
     clock.advance(1s);
-    const auto ended = registry->expireDue();
+    const auto ended = registry->expireDue().ended;
 
     ASSERT_EQ(ended.size(), 1U);
     EXPECT_EQ(ended[0].action, opened.actions[0]);

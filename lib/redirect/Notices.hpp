@@ -1,0 +1,34 @@
+#pragma once
+
+#include "redirect/Action.hpp"
+#include "redirect/Flow.hpp"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace fwx::redirect {
+
+// A connection through an action came up or went away: the Established and Closed signals.
+struct ConnectionNotice {
+    enum class Kind { Established, Closed };
+    Kind kind = Kind::Established;
+    ActionId action = 0;
+    std::string owner;
+    Flow flow; // Closed: with the counters of the DESTROY event
+    // Closed: from established to closed.
+    std::chrono::microseconds duration{0};
+};
+
+// What the bus side must tell session owners after the registry handled a kernel event or
+// a deadline, in this order: connections, ended actions, then the actions whose State,
+// Connections or ExpiresAt changed (and that still exist).
+struct Notices {
+    std::vector<ConnectionNotice> connections;
+    std::vector<ActionEnded> ended;
+    std::vector<ActionId> changed;
+
+    bool empty() const noexcept { return connections.empty() && ended.empty() && changed.empty(); }
+};
+
+} // namespace fwx::redirect
