@@ -29,13 +29,60 @@ void ActionObject::emitExpired(const std::string& owner, std::string_view reason
     emitUnicast(getObject(), INTERFACE_NAME, "Expired", owner, std::string(reason));
 }
 
+namespace {
+
+std::uint64_t microsecondsSinceEpoch(const std::optional<std::chrono::system_clock::time_point>& at) {
+    if (!at) {
+        return 0;
+    }
+    const auto usec = std::chrono::duration_cast<std::chrono::microseconds>(at->time_since_epoch());
+    return static_cast<std::uint64_t>(usec.count());
+}
+
+// The keys of Established (and the first of Closed): see org.fwxd.Action1.xml.
+std::map<std::string, sdbus::Variant> connectionInfo(const redirect::Flow& flow,
+                                                     const std::optional<sdbus::Variant>& context) {
+    std::map<std::string, sdbus::Variant> info{
+        {"ClientAddress", sdbus::Variant(flow.client.address.toString())},
+        {"ClientPort", sdbus::Variant(flow.client.port)},
+        {"TargetAddress", sdbus::Variant(flow.target.address.toString())},
+        {"TargetPort", sdbus::Variant(flow.target.port)},
+        {"SourceAddress", sdbus::Variant(flow.source.address.toString())},
+        {"SourcePort", sdbus::Variant(flow.source.port)},
+    };
+    if (context) {
+        info.emplace("Context", *context);
+    }
+    return info;
+}
+
+} // namespace
+
+void ActionObject::emitConnection(const redirect::ConnectionNotice& notice) {
+    auto info = connectionInfo(notice.flow, context_);
+    if (notice.kind == redirect::ConnectionNotice::Kind::Established) {
+        emitUnicast(getObject(), INTERFACE_NAME, "Established", notice.owner, info);
+        return;
+    }
+    const redirect::Flow& flow = notice.flow;
+    info.emplace("BytesFromClient", sdbus::Variant(flow.fromClient.bytes));
+    info.emplace("PacketsFromClient", sdbus::Variant(flow.fromClient.packets));
+    info.emplace("BytesFromTarget", sdbus::Variant(flow.fromTarget.bytes));
+    info.emplace("PacketsFromTarget", sdbus::Variant(flow.fromTarget.packets));
+    info.emplace("Duration", sdbus::Variant(static_cast<std::uint64_t>(notice.duration.count())));
+    emitUnicast(getObject(), INTERFACE_NAME, "Closed", notice.owner, info);
+}
+
 void ActionObject::emitStateChanged(const std::string& owner) {
     const redirect::Action* action = sessions_.registry().action(id_);
     if (action == nullptr) {
         return;
     }
     const std::map<std::string, sdbus::Variant> changed{
-        {"State", sdbus::Variant(std::string(redirect::toString(action->state)))}};
+        {"State", sdbus::Variant(std::string(redirect::toString(action->state)))},
+        {"Connections", sdbus::Variant(action->connections)},
+        {"ExpiresAt", sdbus::Variant(microsecondsSinceEpoch(action->expiresAt))},
+    };
     emitUnicast(getObject(), "org.freedesktop.DBus.Properties", "PropertiesChanged", owner,
                 std::string(INTERFACE_NAME), changed, std::vector<std::string>{});
 }
@@ -98,7 +145,7 @@ std::string ActionObject::Mode() {
 }
 
 bool ActionObject::Expected() {
-    return read([](const redirect::Action&) { return false; });
+    return read([](const redirect::Action& a) { return a.redirect.expected; });
 }
 
 std::string ActionObject::State() {
@@ -106,14 +153,7 @@ std::string ActionObject::State() {
 }
 
 uint64_t ActionObject::ExpiresAt() {
-    return read([](const redirect::Action& a) -> uint64_t {
-        if (!a.expiresAt) {
-            return 0;
-        }
-        const auto usec =
-            std::chrono::duration_cast<std::chrono::microseconds>(a.expiresAt->time_since_epoch());
-        return static_cast<uint64_t>(usec.count());
-    });
+    return read([](const redirect::Action& a) { return microsecondsSinceEpoch(a.expiresAt); });
 }
 
 uint32_t ActionObject::Connections() {

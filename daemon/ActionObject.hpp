@@ -2,6 +2,7 @@
 
 #include "daemon/SessionObjects.hpp"
 #include "redirect/Action.hpp"
+#include "redirect/Notices.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -24,7 +25,9 @@ public:
     ActionObject& operator=(const ActionObject&) = delete;
 
     void emitExpired(const std::string& owner, std::string_view reason);
-    // PropertiesChanged for State, to the owner only.
+    // Established or Closed, to notice.owner only.
+    void emitConnection(const redirect::ConnectionNotice& notice);
+    // PropertiesChanged for State, Connections and ExpiresAt, to the owner only.
     void emitStateChanged(const std::string& owner);
 
 private:

@@ -36,6 +36,23 @@ redirect::RequestValidator validatorFor(const config::RedirectSettings& settings
     return {limits, host};
 }
 
+// The kernel settings fwxd relies on, in its network namespace, checked (and set where
+// they are not) before the listener starts: events must be on for every connection.
+conntrack::ListenerOptions listenerOptionsFor(const config::Config& config) {
+    conntrack::requireConntrackEvents();
+    if (!conntrack::enableConntrackAccounting()) {
+        log::warning("net.netfilter.nf_conntrack_acct is 0 and cannot be set: Closed signals "
+                     "will report 0 bytes and packets (set it to 1, e.g. with fwxd's "
+                     "50-fwxd.sysctl.conf)");
+    }
+    conntrack::ListenerOptions options;
+    if (config.conntrack.eventFilter) {
+        options.destinations = config.redirect.internalAddresses;
+    }
+    options.receiveBuffer = static_cast<int>(config.conntrack.eventBufferBytes);
+    return options;
+}
+
 redirect::SessionLimits sessionLimitsFor(const config::AccessSettings& access) {
     return {access.maxSessionsPerClient, access.maxActionsPerClient};
 }
@@ -44,14 +61,18 @@ redirect::SessionLimits sessionLimitsFor(const config::AccessSettings& access) {
 
 Daemon::Daemon(const config::Config& config, const std::string& bus)
     : authorizer_(config.access.allowedUsers, config.access.allowedGroups, users_)
+    , listener_(listenerOptionsFor(config))
     , ports_(config.redirect.portRange, host_)
     , service_(validatorFor(config.redirect, host_), ports_, engine_, flows_)
-    , registry_(service_, flows_, protocols_, clock_, sessionLimitsFor(config.access))
+    , protocols_(engine_)
+    , registry_(service_, flows_, expectations_, protocols_, clock_,
+                sessionLimitsFor(config.access))
     , connection_(connect(bus))
     , dispatcher_(loop_, *connection_)
     , callers_(*connection_)
     , sessions_(loop_, *connection_, registry_, authorizer_, callers_)
-    , firewall_(*connection_, sessions_, protocols_,
+    , events_(loop_, listener_, sessions_)
+    , firewall_(*connection_, sessions_, protocols_, events_,
                 {config.redirect.internalAddresses, config.redirect.portRange})
     , names_(*connection_, [this](const std::string& name) { sessions_.ownerVanished(name); }) {
 }

@@ -1,10 +1,13 @@
 #pragma once
 
 #include "config/Config.hpp"
+#include "conntrack/Expectations.hpp"
 #include "conntrack/FlowTable.hpp"
+#include "conntrack/Listener.hpp"
 #include "daemon/Authorizer.hpp"
 #include "daemon/BusDispatcher.hpp"
 #include "daemon/Callers.hpp"
+#include "daemon/ConntrackEvents.hpp"
 #include "daemon/EventLoop.hpp"
 #include "daemon/FirewallObject.hpp"
 #include "daemon/NameWatcher.hpp"
@@ -46,8 +49,11 @@ private:
     // Before anything touches the kernel: an unknown user name stops the start cleanly.
     Authorizer authorizer_;
     redirect::KernelHost host_;
+    // Listening before anything can create a redirect, so that no event of one is missed.
+    conntrack::Listener listener_;
     nft::Engine engine_;
     conntrack::FlowTable flows_;
+    conntrack::Expectations expectations_;
     redirect::PortAllocator ports_;
     redirect::Service service_;
     redirect::ProtocolRegistry protocols_;
@@ -57,6 +63,7 @@ private:
     BusDispatcher dispatcher_;
     Callers callers_;
     SessionObjects sessions_;
+    ConntrackEvents events_;
     FirewallObject firewall_;
     NameWatcher names_;
 };

@@ -11,10 +11,12 @@
 namespace fwx::daemon {
 
 FirewallObject::FirewallObject(sdbus::IConnection& connection, SessionObjects& sessions,
-                               redirect::ProtocolRegistry& protocols, FirewallFacts facts)
+                               redirect::ProtocolRegistry& protocols,
+                               const ConntrackEvents& events, FirewallFacts facts)
     : AdaptorInterfaces(connection, FirewallPath)
     , sessions_(sessions)
     , protocols_(protocols)
+    , events_(events)
     , facts_(std::move(facts)) {
     registerAdaptor();
 }
@@ -105,6 +107,13 @@ uint32_t FirewallObject::ActiveRedirects() {
     return translatingErrors([&] {
         sessions_.authorize("count redirects");
         return static_cast<uint32_t>(sessions_.registry().activeRedirects());
+    });
+}
+
+uint64_t FirewallObject::EventResyncs() {
+    return translatingErrors([&] {
+        sessions_.authorize("read the event resync counter");
+        return events_.resyncs();
     });
 }
 

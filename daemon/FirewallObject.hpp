@@ -1,6 +1,7 @@
 #pragma once
 
 #include "daemon/BusArguments.hpp"
+#include "daemon/ConntrackEvents.hpp"
 #include "daemon/SessionObjects.hpp"
 #include "redirect/PortRange.hpp"
 #include "redirect/ProtocolRegistry.hpp"
@@ -27,7 +28,8 @@ class FirewallObject final
     : public sdbus::AdaptorInterfaces<org::fwxd::Firewall1_adaptor, sdbus::ObjectManager_adaptor> {
 public:
     FirewallObject(sdbus::IConnection& connection, SessionObjects& sessions,
-                   redirect::ProtocolRegistry& protocols, FirewallFacts facts);
+                   redirect::ProtocolRegistry& protocols, const ConntrackEvents& events,
+                   FirewallFacts facts);
     ~FirewallObject();
     FirewallObject(const FirewallObject&) = delete;
     FirewallObject& operator=(const FirewallObject&) = delete;
@@ -46,9 +48,11 @@ private:
     sdbus::Struct<uint16_t, uint16_t> PortRange() override;
     std::vector<sdbus::ObjectPath> Sessions() override;
     uint32_t ActiveRedirects() override;
+    uint64_t EventResyncs() override;
 
     SessionObjects& sessions_;
     redirect::ProtocolRegistry& protocols_;
+    const ConntrackEvents& events_;
     FirewallFacts facts_;
 };
 

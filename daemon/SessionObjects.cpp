@@ -61,12 +61,8 @@ sdbus::ObjectPath SessionObjects::openSession(const Caller& caller,
 SessionObjects::Opened SessionObjects::redirect(redirect::SessionId session,
                                                 RedirectArguments arguments,
                                                 const std::string& protocolGuid) {
-    if (arguments.requireExpectation) {
-        throw Error(ErrorCode::NotSupported,
-                    "options: RequireExpectation: this fwxd does not back redirects with "
-                    "conntrack expectations yet");
-    }
-    const auto opened = registry_.redirect(session, std::move(arguments.request), protocolGuid);
+    const auto opened = registry_.redirect(session, std::move(arguments.request), protocolGuid,
+                                           arguments.requireExpectation);
     addActions(opened.actions, arguments.context);
     rearm();
     std::vector<sdbus::ObjectPath> paths;
@@ -74,10 +70,14 @@ SessionObjects::Opened SessionObjects::redirect(redirect::SessionId session,
         paths.push_back(actionPath(id));
     }
     const redirect::Action& first = *registry_.action(opened.actions.front());
-    log::info("session {}: {} redirect(s) on {}:{}-{}/{} (group {})", session,
+    log::info("session {}: {} redirect(s) on {}:{}-{}/{} (group {}){}", session,
               opened.actions.size(), opened.internalAddress.toString(), opened.basePort,
               opened.basePort + opened.actions.size() - 1, net::toString(first.redirect.transport),
-              first.group);
+              first.group, opened.expected ? ", backed by conntrack expectations" : "");
+    if (!opened.expectationNote.empty()) {
+        log::info("session {}: nft permissions only, no expectations: {}", session,
+                  opened.expectationNote);
+    }
     return {opened.internalAddress.toString(), opened.basePort, std::move(paths)};
 }
 
@@ -161,6 +161,39 @@ void SessionObjects::bury(std::shared_ptr<void> object) {
 void SessionObjects::onDeadline() {
     apply(registry_.expireDue());
     rearm();
+}
+
+void SessionObjects::onFlow(const redirect::FlowEvent& event) {
+    apply(registry_.onFlow(event));
+    rearm();
+}
+
+void SessionObjects::onExpectation(const redirect::ExpectationEvent& event) {
+    apply(registry_.onExpectation(event));
+    rearm();
+}
+
+void SessionObjects::resync(const redirect::ConntrackSnapshot& snapshot) {
+    apply(registry_.resync(snapshot));
+    rearm();
+}
+
+// Established and Closed first, then Expired, then the properties that changed.
+void SessionObjects::apply(const redirect::Notices& notices) {
+    for (const redirect::ConnectionNotice& notice : notices.connections) {
+        const auto it = actions_.find(notice.action);
+        if (it != actions_.end()) {
+            it->second->emitConnection(notice);
+        }
+    }
+    apply(notices.ended);
+    for (const redirect::ActionId id : notices.changed) {
+        const auto it = actions_.find(id);
+        const redirect::Action* action = registry_.action(id);
+        if (it != actions_.end() && action != nullptr) {
+            it->second->emitStateChanged(registry_.session(action->session)->owner.name);
+        }
+    }
 }
 
 void SessionObjects::rearm() {

@@ -47,6 +47,11 @@ public:
     void cancel(redirect::ActionId action);
     void ownerVanished(const std::string& name);
 
+    // Kernel events, handed to the registry; what it decides goes to the session owners.
+    void onFlow(const redirect::FlowEvent& event);
+    void onExpectation(const redirect::ExpectationEvent& event);
+    void resync(const redirect::ConntrackSnapshot& snapshot);
+
     const redirect::SessionRegistry& registry() const noexcept { return registry_; }
     const Authorizer& authorizer() const noexcept { return authorizer_; }
     std::vector<sdbus::ObjectPath> sessionPaths() const;
@@ -56,6 +61,7 @@ private:
                     const std::optional<sdbus::Variant>& context);
     void apply(const std::vector<redirect::ActionEnded>& ended);
     void apply(const redirect::SessionRegistry::SessionEnd& end);
+    void apply(const redirect::Notices& notices);
     void dropSession(redirect::SessionId id);
     // Keeps an object that left the registry until the current dispatch is over.
     void bury(std::shared_ptr<void> object);

@@ -10,6 +10,7 @@
 #include "redirect/PortRange.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -38,9 +39,20 @@ struct AccessSettings {
     unsigned maxActionsPerClient = 4096;
 };
 
+// [Conntrack]: how fwxd follows connections.
+struct ConntrackSettings {
+    // Let the kernel drop events of connections to addresses other than the internal
+    // addresses before they reach fwxd (a socket filter): on a busy firewall most are.
+    bool eventFilter = true;
+    // Receive buffer of the event sockets (SO_RCVBUFFORCE). When a burst still overflows
+    // it, fwxd resynchronises from a dump.
+    std::uint32_t eventBufferBytes = 16U * 1024 * 1024;
+};
+
 struct Config {
     RedirectSettings redirect;
     AccessSettings access;
+    ConntrackSettings conntrack;
 };
 
 } // namespace fwx::config

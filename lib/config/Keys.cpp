@@ -55,6 +55,18 @@ void setMaxActionsPerClient(Config& config, std::string_view value) {
     config.access.maxActionsPerClient = parseNumber(value, 1, unlimited);
 }
 
+// Below a page the kernel rounds up anyway; above 1 GiB is a typo.
+constexpr std::uint32_t minEventBuffer = 4096;
+constexpr std::uint32_t maxEventBuffer = 1U << 30;
+
+void setEventFilter(Config& config, std::string_view value) {
+    config.conntrack.eventFilter = parseBoolean(value);
+}
+
+void setEventBufferBytes(Config& config, std::string_view value) {
+    config.conntrack.eventBufferBytes = parseNumber(value, minEventBuffer, maxEventBuffer);
+}
+
 constexpr std::array keys{
     Key{"Redirect", "InternalAddresses", setInternalAddresses},
     Key{"Redirect", "PortRange", setPortRange},
@@ -65,9 +77,12 @@ constexpr std::array keys{
     Key{"Access", "AllowedGroups", setAllowedGroups},
     Key{"Access", "MaxSessionsPerClient", setMaxSessionsPerClient},
     Key{"Access", "MaxActionsPerClient", setMaxActionsPerClient},
+    Key{"Conntrack", "EventFilter", setEventFilter},
+    Key{"Conntrack", "EventBufferBytes", setEventBufferBytes},
 };
 
-constexpr std::array sections{std::string_view{"Redirect"}, std::string_view{"Access"}};
+constexpr std::array sections{std::string_view{"Redirect"}, std::string_view{"Access"},
+                              std::string_view{"Conntrack"}};
 
 } // namespace
 

@@ -45,6 +45,20 @@ std::uint32_t parseNumber(std::string_view value, std::uint32_t min, std::uint32
     return number;
 }
 
+bool parseBoolean(std::string_view value) {
+    for (const std::string_view yes : {"yes", "true", "on", "1"}) {
+        if (value == yes) {
+            return true;
+        }
+    }
+    for (const std::string_view no : {"no", "false", "off", "0"}) {
+        if (value == no) {
+            return false;
+        }
+    }
+    throwInvalid(fmt::format("{:?}: expected yes or no", value));
+}
+
 std::chrono::seconds parseSeconds(std::string_view value, std::uint32_t min, std::uint32_t max) {
     return std::chrono::seconds{parseNumber(value, min, max)};
 }

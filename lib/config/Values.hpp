@@ -18,6 +18,9 @@ namespace fwx::config {
 // A plain decimal number (digits only) in min..max.
 std::uint32_t parseNumber(std::string_view value, std::uint32_t min, std::uint32_t max);
 
+// yes/no, true/false, on/off or 1/0.
+bool parseBoolean(std::string_view value);
+
 // A number of seconds in min..max, as parseNumber().
 std::chrono::seconds parseSeconds(std::string_view value, std::uint32_t min, std::uint32_t max);
 

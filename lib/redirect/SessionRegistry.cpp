@@ -22,6 +22,24 @@ SessionRegistry::SessionRegistry(Service& service, FlowTable& flows,
     , limits_(limits) {
 }
 
+SessionRegistry::~SessionRegistry() {
+    std::vector<Expectation> left;
+    for (const auto& [id, action] : actions_) {
+        const auto& primary = sessions_.at(action.session).options.primary;
+        if (action.redirect.expected && primary && holdsPort(action)) {
+            left.push_back(expectationFor(*primary, action.redirect));
+        }
+    }
+    if (left.empty()) {
+        return;
+    }
+    try {
+        expectations_.remove(left);
+    } catch (const Error&) {
+        // See above.
+    }
+}
+
 const Session& SessionRegistry::openSession(const Owner& owner, SessionOptions options) {
     const auto owned = static_cast<std::size_t>(
         std::count_if(sessions_.begin(), sessions_.end(),

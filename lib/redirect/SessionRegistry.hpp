@@ -58,6 +58,10 @@ public:
 
     SessionRegistry(Service& service, FlowTable& flows, ExpectationBackend& expectations,
                     const ProtocolRegistry& protocols, const Clock& clock, SessionLimits limits);
+    // Removes the expectations it created (the Service removes the nft side). Errors are
+    // swallowed: an expectation left behind lapses, and without fwxd's table nothing
+    // forwards its connection.
+    ~SessionRegistry();
     SessionRegistry(const SessionRegistry&) = delete;
     SessionRegistry& operator=(const SessionRegistry&) = delete;
 

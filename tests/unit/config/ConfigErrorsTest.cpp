@@ -117,7 +117,7 @@ TEST(ConfigErrorsTest, NameListedTwice) {
 TEST(ConfigErrorsTest, UnknownSection) {
     EXPECT_EQ(errorOf(redirect("[Redirct]\nPortRange=41000-41099\n")),
               "test.conf:4: [Redirct] PortRange: unknown section; fwxd.conf has [Redirect], "
-              "[Access]");
+              "[Access], [Conntrack]");
 }
 
 TEST(ConfigErrorsTest, UnknownKey) {
@@ -137,7 +137,7 @@ TEST(ConfigErrorsTest, UnknownKey) {
 TEST(ConfigErrorsTest, KeyOutsideAnySection) {
     EXPECT_EQ(errorOf("# comment\nPortRange=41000-41099\n"),
               "test.conf:2: PortRange: outside of any section; fwxd.conf has [Redirect], "
-              "[Access]");
+              "[Access], [Conntrack]");
 }
 
 TEST(ConfigErrorsTest, SyntaxErrors) {

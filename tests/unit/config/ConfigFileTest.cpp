@@ -82,7 +82,10 @@ TEST(ConfigFileTest, ParsesEveryKey) {
                                 "AllowedUsers=root sipproxy 1001\n"
                                 "AllowedGroups=fwxd,proxies\n"
                                 "MaxSessionsPerClient=1\n"
-                                "MaxActionsPerClient=2\n");
+                                "MaxActionsPerClient=2\n"
+                                "[Conntrack]\n"
+                                "EventFilter=no\n"
+                                "EventBufferBytes=65536\n");
     EXPECT_THAT(config.redirect.internalAddresses,
                 ElementsAre(Address::parse("192.0.2.1"), Address::parse("2001:db8::1")));
     EXPECT_EQ(config.redirect.portRange, PortRange(50000, 50099));
@@ -93,6 +96,22 @@ TEST(ConfigFileTest, ParsesEveryKey) {
     EXPECT_THAT(config.access.allowedGroups, ElementsAre("fwxd", "proxies"));
     EXPECT_EQ(config.access.maxSessionsPerClient, 1U);
     EXPECT_EQ(config.access.maxActionsPerClient, 2U);
+    EXPECT_FALSE(config.conntrack.eventFilter);
+    EXPECT_EQ(config.conntrack.eventBufferBytes, 65536U);
+}
+
+TEST(ConfigFileTest, ConntrackValuesAreChecked) {
+    for (const char* yes : {"yes", "true", "on", "1"}) {
+        EXPECT_TRUE(parse(std::string("[Redirect]\nInternalAddresses=10.71.1.1\n[Conntrack]\n"
+                                      "EventFilter=") +
+                          yes)
+                        .conntrack.eventFilter);
+    }
+    EXPECT_THROW(parse("[Redirect]\nInternalAddresses=10.71.1.1\n[Conntrack]\nEventFilter=maybe"),
+                 Error);
+    EXPECT_THROW(parse("[Redirect]\nInternalAddresses=10.71.1.1\n[Conntrack]\n"
+                       "EventBufferBytes=100"),
+                 Error);
 }
 
 TEST(ConfigFileTest, ParsesTheShippedExample) {
@@ -111,6 +130,8 @@ TEST(ConfigFileTest, ParsesTheShippedExample) {
     EXPECT_EQ(config.access.allowedGroups, defaults.access.allowedGroups);
     EXPECT_EQ(config.access.maxSessionsPerClient, defaults.access.maxSessionsPerClient);
     EXPECT_EQ(config.access.maxActionsPerClient, defaults.access.maxActionsPerClient);
+    EXPECT_EQ(config.conntrack.eventFilter, defaults.conntrack.eventFilter);
+    EXPECT_EQ(config.conntrack.eventBufferBytes, defaults.conntrack.eventBufferBytes);
 }
 
 // The file as DESIGN and fwxd.conf(5) show it, inline comments included.

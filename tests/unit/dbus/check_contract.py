@@ -66,6 +66,8 @@ PROPERTIES = {
         "PortRange": ("(qq)", "const"),
         "Sessions": ("ao", "false"),
         "ActiveRedirects": ("u", "false"),
+        # Not in DESIGN.md's table: issue 4 asks for the resync counter as a property.
+        "EventResyncs": ("t", "false"),
     },
     "org.fwxd.Session1": {
         "Owner": ("s", "const"),
