@@ -63,23 +63,24 @@ ActionProxy::~ActionProxy() {
     unregisterProxy();
 }
 
-void ActionProxy::record(const std::string& member, std::string argument) {
+void ActionProxy::record(const std::string& member, std::string argument, Options connection) {
     const sdbus::Message* message = getProxy().getCurrentlyProcessedMessage();
     ReceivedSignal signal;
     signal.path = getProxy().getObjectPath();
     signal.interface = message != nullptr ? message->getInterfaceName() : "";
     signal.member = member;
     signal.argument = std::move(argument);
+    signal.connection = std::move(connection);
     signal.destination = message != nullptr ? message->getDestination() : "";
     recorder_.record(std::move(signal));
 }
 
-void ActionProxy::onEstablished(const Options& /*connection*/) {
-    record("Established", "");
+void ActionProxy::onEstablished(const Options& connection) {
+    record("Established", "", connection);
 }
 
-void ActionProxy::onClosed(const Options& /*connection*/) {
-    record("Closed", "");
+void ActionProxy::onClosed(const Options& connection) {
+    record("Closed", "", connection);
 }
 
 void ActionProxy::onExpired(const std::string& reason) {

@@ -73,7 +73,7 @@ public:
     ActionProxy& operator=(const ActionProxy&) = delete;
 
 private:
-    void record(const std::string& member, std::string argument);
+    void record(const std::string& member, std::string argument, Options connection = {});
     void onEstablished(const Options& connection) override;
     void onClosed(const Options& connection) override;
     void onExpired(const std::string& reason) override;

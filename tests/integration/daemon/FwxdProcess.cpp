@@ -62,7 +62,10 @@ std::string FwxdSettings::configText() const {
         text << "AllowedGroups=" << joined(allowedGroups) << "\n";
     }
     text << "MaxSessionsPerClient=" << maxSessionsPerClient << "\n"
-         << "MaxActionsPerClient=" << maxActionsPerClient << "\n";
+         << "MaxActionsPerClient=" << maxActionsPerClient << "\n"
+         << "\n[Conntrack]\n"
+         << "EventFilter=" << (eventFilter ? "yes" : "no") << "\n"
+         << "EventBufferBytes=" << eventBufferBytes << "\n";
     return text.str();
 }
 

@@ -24,6 +24,8 @@ struct FwxdSettings {
     std::vector<std::string> allowedGroups;
     unsigned maxSessionsPerClient = 8;
     unsigned maxActionsPerClient = 64;
+    bool eventFilter = true;
+    unsigned eventBufferBytes = 16U * 1024 * 1024;
 
     // The text of fwxd.conf.
     std::string configText() const;

@@ -40,4 +40,16 @@ std::string SignalRecorder::describe() const {
     return text.str();
 }
 
+std::vector<ReceivedSignal> SignalRecorder::of(const std::string& path,
+                                               const std::string& member) const {
+    const std::lock_guard lock(mutex_);
+    std::vector<ReceivedSignal> found;
+    for (const ReceivedSignal& signal : signals_) {
+        if (signal.path == path && signal.member == member) {
+            found.push_back(signal);
+        }
+    }
+    return found;
+}
+
 } // namespace fwx::test

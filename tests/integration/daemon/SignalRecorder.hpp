@@ -3,10 +3,13 @@
 
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <ostream>
 #include <string>
 #include <vector>
+
+#include <sdbus-c++/sdbus-c++.h>
 
 namespace fwx::test {
 
@@ -18,6 +21,8 @@ struct ReceivedSignal {
     // names of the changed properties; otherwise "".
     std::string argument;
     std::string destination; // as the message carried it ("" = broadcast)
+    // Established and Closed: the connection's a{sv}.
+    std::map<std::string, sdbus::Variant> connection;
 };
 
 std::ostream& operator<<(std::ostream& out, const ReceivedSignal& signal);
@@ -28,6 +33,8 @@ public:
     void record(ReceivedSignal signal);
     std::vector<ReceivedSignal> all() const;
     std::size_t count(const std::function<bool(const ReceivedSignal&)>& matches) const;
+    // The signals of path with member, in order.
+    std::vector<ReceivedSignal> of(const std::string& path, const std::string& member) const;
     // Every signal, one a line, for failure messages.
     std::string describe() const;
 

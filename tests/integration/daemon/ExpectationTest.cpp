@@ -1,0 +1,174 @@
+// Redirects backed by conntrack expectations: a primary TCP connection through the
+// firewall to an IRC port gets the kernel's irc helper from the protocol fwxd registered,
+// the redirects of a session naming that primary become expectations on it
+// (`conntrack -L expect`), and their connections arrive RELATED to it.
+#include "ConntrackFixture.hpp"
+#include "Target.hpp"
+#include "lab/Conntrack.hpp"
+#include "lab/TcpConnect.hpp"
+#include "lab/TcpServer.hpp"
+#include "lab/WaitUntil.hpp"
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace fwx::test {
+namespace {
+
+using namespace std::chrono_literals;
+using net::Transport;
+
+constexpr const char* IrcGuid = "6ba7b811-9dad-11d1-80b4-00c04fd430c8";
+constexpr std::uint16_t IrcPort = 6667;
+constexpr std::uint16_t PlainPort = 6668;
+
+class Expectations : public ConntrackFixture {
+protected:
+    void SetUp() override {
+        ConntrackFixture::SetUp();
+        client().firewall().RegisterProtocol(
+            IrcGuid, {{"Name", sdbus::Variant(std::string("IRC"))},
+                      {"Transport", sdbus::Variant(std::string("tcp"))},
+                      {"PrimaryPorts", sdbus::Variant(std::vector<std::uint16_t>{IrcPort})},
+                      {"Helper", sdbus::Variant(std::string("irc"))}});
+    }
+
+    // A primary connection client -> server:port through the firewall, kept open (the
+    // server waits for a line that never comes).
+    void connectPrimary(std::uint16_t port) {
+        primaryServer_ = std::make_unique<TcpServer>(&lab.server(), Lab::serverAddress(Family::V4),
+                                                     port, Reply::None);
+        TcpConnectOptions options;
+        options.expectEcho = false;
+        options.keepOpen = true;
+        primary_ = tcpConnect(&lab.client(), primaryServer_->address(), "NICK fwxd", 3000ms,
+                              options);
+        ASSERT_TRUE(primary_.connected()) << primary_;
+    }
+    void closePrimary() { primary_.connection = UniqueFd(); }
+
+    sdbus::ObjectPath openSession() {
+        const sdbus::Struct<std::string, std::string, std::string, std::uint16_t, std::string,
+                            std::uint16_t>
+            tuple("tcp", "ipv4", primary_.local->address(), primary_.local->port(),
+                  primaryServer_->address().address(), primaryServer_->address().port());
+        return client().openSession({{"PrimaryConnection", sdbus::Variant(tuple)}});
+    }
+
+    Redirected redirect(std::size_t ports, std::uint32_t flags = 0, Options options = {}) {
+        std::vector<ConnectAddress> targets;
+        for (std::size_t i = 0; i < ports; ++i) {
+            targets_.push_back(std::make_unique<Target>(lab, Family::V4, Transport::Tcp));
+            targets.emplace_back(targets_.back()->address().address(),
+                                 targets_.back()->address().port());
+        }
+        RedirectRequest request;
+        request.flags = flags;
+        request.options = std::move(options);
+        return client().redirect(openSession(), targets, request);
+    }
+
+    static SocketAddress internalOf(const Redirected& redirected, std::size_t index = 0) {
+        return {redirected.internalAddress,
+                static_cast<std::uint16_t>(redirected.basePort + index)};
+    }
+    Client fromClient() const { return Client{&lab.client(), {}, {}}; }
+    Target& target(std::size_t index) { return *targets_.at(index); }
+
+    // Expectations conntrack(8) lists for the internal port.
+    static std::size_t expectationsFor(const SocketAddress& internal) {
+        std::size_t n = 0;
+        for (const std::string& line : conntrackList("expect")) {
+            n += line.find("dport=" + std::to_string(internal.port()) + " ") != std::string::npos
+                     ? 1
+                     : 0;
+        }
+        return n;
+    }
+
+private:
+    std::unique_ptr<TcpServer> primaryServer_;
+    TcpOutcome primary_;
+    std::vector<std::unique_ptr<Target>> targets_;
+};
+
+TEST_F(Expectations, ThreePortsOnAHelpedPrimaryAdmitRelatedConnectionsOnce) {
+    ASSERT_NO_FATAL_FAILURE(connectPrimary(IrcPort));
+    const Redirected redirected = redirect(3);
+    for (std::size_t i = 0; i < 3; ++i) {
+        EXPECT_TRUE(client().action(redirected.actions[i]).Expected()) << i;
+        EXPECT_EQ(expectationsFor(internalOf(redirected, i)), 1U) << conntrackList("expect")[0];
+    }
+    // The kernel's expectation is the permission: nft holds no permission element.
+    EXPECT_EQ(kernelElements("once_v4") + kernelElements("client_v4"), 0U);
+    EXPECT_EQ(kernelElements("dnat_v4"), 3U);
+
+    for (std::size_t i = 0; i < 3; ++i) {
+        EXPECT_TRUE(target(i).reachedVia(internalOf(redirected, i), fromClient())) << i;
+        EXPECT_TRUE(client().waitForSignal(redirected.actions[i], "Established", std::nullopt, 10s))
+            << "Established comes from a NEW carrying the primary as master, for port " << i;
+        EXPECT_EQ(expectationsFor(internalOf(redirected, i)), 0U) << "used up";
+    }
+    EXPECT_TRUE(target(0).refusedVia(internalOf(redirected, 0), fromClient()));
+}
+
+TEST_F(Expectations, AllowMultipleMakesThemPermanent) {
+    ASSERT_NO_FATAL_FAILURE(connectPrimary(IrcPort));
+    const Redirected redirected = redirect(1, AllowMultiple);
+    EXPECT_TRUE(conntrackList("expect").at(0).find("PERMANENT") != std::string::npos)
+        << conntrackList("expect").at(0);
+    EXPECT_TRUE(target(0).reachedVia(internalOf(redirected), fromClient()));
+    EXPECT_TRUE(target(0).reachedVia(internalOf(redirected), fromClient()));
+    EXPECT_EQ(expectationsFor(internalOf(redirected)), 1U);
+    ActionProxy& action = client().action(redirected.actions[0]);
+    EXPECT_TRUE(waitUntil([&] { return action.Connections() == 2U; }, 10s, "two connections"));
+}
+
+TEST_F(Expectations, UnusedExpectationTimesOut) {
+    ASSERT_NO_FATAL_FAILURE(connectPrimary(IrcPort));
+    const Redirected redirected =
+        redirect(1, TimeoutFlag, {{"Timeout", sdbus::Variant(std::uint64_t{1'000'000})}});
+    EXPECT_EQ(expectationsFor(internalOf(redirected)), 1U);
+    ASSERT_TRUE(client().waitForSignal(redirected.actions[0], "Expired", "timeout", 10s));
+    EXPECT_EQ(expectationsFor(internalOf(redirected)), 0U);
+    EXPECT_EQ(kernelElements(), 0U);
+    EXPECT_TRUE(target(0).refusedVia(internalOf(redirected), fromClient()));
+}
+
+TEST_F(Expectations, PendingActionsEndWithTheirPrimary) {
+    ASSERT_NO_FATAL_FAILURE(connectPrimary(IrcPort));
+    const Redirected redirected = redirect(2);
+    closePrimary();
+    for (const sdbus::ObjectPath& action : redirected.actions) {
+        ASSERT_TRUE(client().waitForSignal(action, "Expired", "primary-closed", 60s));
+        EXPECT_EQ(client().action(action).State(), "cancelled");
+    }
+    EXPECT_TRUE(conntrackList("expect").empty());
+    EXPECT_EQ(kernelElements("ports_v4"), 0U);
+}
+
+TEST_F(Expectations, RequireExpectationNamesWhyNot) {
+    ASSERT_NO_FATAL_FAILURE(connectPrimary(PlainPort));
+    Options require{{"RequireExpectation", sdbus::Variant(true)}};
+    try {
+        redirect(1, 0, require);
+        ADD_FAILURE() << "RequireExpectation on a primary without helper succeeded";
+    } catch (const sdbus::Error& e) {
+        EXPECT_EQ(e.getName(), "org.fwxd.Error.NotSupported");
+        EXPECT_NE(e.getMessage().find("has no conntrack helper"), std::string::npos)
+            << e.getMessage();
+    }
+    EXPECT_EQ(kernelElements(), 0U);
+    EXPECT_TRUE(conntrackList("expect").empty());
+
+    // Without the requirement the redirect falls back to nft permissions.
+    const Redirected redirected = redirect(1);
+    EXPECT_FALSE(client().action(redirected.actions[0]).Expected());
+    EXPECT_TRUE(target(1).reachedVia(internalOf(redirected), fromClient()));
+}
+
+} // namespace
+} // namespace fwx::test
