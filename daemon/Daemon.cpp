@@ -40,7 +40,7 @@ redirect::RequestValidator validatorFor(const config::RedirectSettings& settings
 // they are not) before the listener starts: events must be on for every connection.
 conntrack::ListenerOptions listenerOptionsFor(const config::Config& config) {
     conntrack::requireConntrackEvents();
-    if (!conntrack::enableConntrackAccounting()) {
+    if (!conntrack::enableAccounting()) {
         log::warning("net.netfilter.nf_conntrack_acct is 0 and cannot be set: Closed signals "
                      "will report 0 bytes and packets (set it to 1, e.g. with fwxd's "
                      "50-fwxd.sysctl.conf)");

@@ -3,6 +3,7 @@
 #include "config/Config.hpp"
 #include "conntrack/Expectations.hpp"
 #include "conntrack/FlowTable.hpp"
+#include "conntrack/KernelSettings.hpp"
 #include "conntrack/Listener.hpp"
 #include "daemon/Authorizer.hpp"
 #include "daemon/BusDispatcher.hpp"

@@ -20,12 +20,11 @@ std::optional<std::string> helperObstacle(const PrimaryConnection& primary,
     if (!helper) {
         return std::nullopt; // not ours to judge: the dump after creating will tell
     }
-    const unsigned limit = helper->maxExpected(request.transport);
-    if (existing + request.targets.size() > limit) {
-        return fmt::format("helper \"{}\" on the primary connection {} keeps at most {} {} "
+    if (existing + request.targets.size() > helper->maxExpected) {
+        return fmt::format("helper \"{}\" on the primary connection {} keeps at most {} "
                            "expectation(s) per connection; it holds {} and {} were asked for",
-                           helperName, describe(primary), limit, net::toString(request.transport),
-                           existing, request.targets.size());
+                           helperName, describe(primary), helper->maxExpected, existing,
+                           request.targets.size());
     }
     return std::nullopt;
 }

@@ -4,15 +4,17 @@
 
 namespace fwx::redirect {
 
-// From the kernel's helper definitions (net/netfilter/nf_conntrack_*.c: the
-// nf_conntrack_expect_policy of each), checked on the project's 6.18 kernel for irc.
+// From the kernel's helper definitions (net/netfilter/nf_conntrack_*.c: the name and the
+// nf_conntrack_expect_policy of each). H.323's two helpers are "Q.931" (TCP) and "RAS"
+// (UDP); checked with `nft add ct helper` on the project's 6.18 kernel.
 const std::vector<KernelHelper>& kernelHelpers() {
     static const std::vector<KernelHelper> helpers = {
-        {"amanda", false, true, 0, 4, true},      {"ftp", true, false, 1, 0, true},
-        {"h323", true, true, 20, 32, true},       {"irc", true, false, 8, 0, false},
-        {"netbios-ns", false, true, 0, 1, false}, {"pptp", true, false, 2, 0, false},
-        {"sane", true, false, 1, 0, true},        {"sip", true, true, 11, 11, true},
-        {"snmp", false, true, 0, 1, false},       {"tftp", false, true, 0, 1, true},
+        {"amanda", false, true, 3, true},      {"ftp", true, false, 1, true},
+        {"irc", true, false, 8, false},        {"netbios-ns", false, true, 1, false},
+        {"pptp", true, false, 2, false},       {"Q.931", true, false, 20, true},
+        {"RAS", false, true, 32, true},        {"sane", true, false, 1, true},
+        {"sip", true, true, 11, true},         {"snmp", false, true, 1, false},
+        {"tftp", false, true, 1, true},
     };
     return helpers;
 }

@@ -12,19 +12,16 @@ namespace fwx::redirect {
 // and its policy as the kernel (6.x) defines it. The limits matter: over maxExpected the
 // kernel silently evicts a master's oldest expectation, so fwxd refuses to go there.
 struct KernelHelper {
-    std::string_view name;
-    bool tcp = false;
+    std::string_view name; // the kernel's own name, as `nft add ct helper` takes it
+    bool tcp = false;      // the transports of the primary connections it parses
     bool udp = false;
-    // Expectations one master may hold (for h323: Q.931 on TCP, RAS on UDP).
-    unsigned maxExpectedTcp = 0;
-    unsigned maxExpectedUdp = 0;
+    // Expectations one master may hold (of any transport: amanda's, on a UDP master, are
+    // TCP connections).
+    unsigned maxExpected = 0;
     bool ipv6 = true; // irc, for one, only exists for IPv4
 
     bool serves(net::Transport transport) const noexcept {
         return transport == net::Transport::Tcp ? tcp : udp;
-    }
-    unsigned maxExpected(net::Transport transport) const noexcept {
-        return transport == net::Transport::Tcp ? maxExpectedTcp : maxExpectedUdp;
     }
 };
 

@@ -78,9 +78,8 @@ TEST(ProtocolRegistryTest, BadSpecsAndDuplicatesAreRefused) {
                       registry.add(guid, {"x", net::Transport::Tcp, {1}, "quic"}, ":1.3");
                   },
                   ErrorCode::InvalidArgument),
-              "spec: Helper \"quic\" is not a kernel conntrack helper (known: amanda, ftp, "
-              "h323, irc, "
-              "netbios-ns, pptp, sane, sip, snmp, tftp)");
+              "spec: Helper \"quic\" is not a kernel conntrack helper (known: amanda, ftp, irc, "
+              "netbios-ns, pptp, Q.931, RAS, sane, sip, snmp, tftp)");
 
     registry.add(guid, ftpSpec(), ":1.3");
     EXPECT_EQ(messageOf([&] { registry.add(guid, ftpSpec(), ":1.4"); }, ErrorCode::InvalidArgument),
