@@ -69,10 +69,13 @@ void SessionRegistry::admitted(Action& action, Notices& notices) {
     }
 }
 
+// A consumed multi-use permission lapsed at its deadline: its late connections do not
+// open it again.
 void SessionRegistry::established(Action& action, TrackedFlow& tracked, Notices& notices) {
     tracked.establishedAt = clock_.steadyNow();
     ++action.connections;
-    if (action.state == ActionState::Pending || action.state == ActionState::Consumed) {
+    if (action.state == ActionState::Pending ||
+        (action.state == ActionState::Consumed && action.redirect.singleUse)) {
         action.state = ActionState::Established;
     }
     notices.connections.push_back({ConnectionNotice::Kind::Established, action.id,

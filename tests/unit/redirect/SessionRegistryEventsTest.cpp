@@ -159,6 +159,22 @@ TEST_F(SessionRegistryEvents, MultiUsePortStaysAfterTheDeadlineUntilItsLastConne
     EXPECT_TRUE(nft.active().empty());
 }
 
+// A connection admitted before the deadline may complete its handshake after it.
+TEST_F(SessionRegistryEvents, MultiUseConnectionEstablishedAfterTheDeadlineStillReleasesThePort) {
+    const ActionId id =
+        redirectOne(openSession(),
+                    withTimeout(withFlags(targets({"198.51.100.2:80"}), flags::AllowMultiple), 1s));
+    onNew(flowTo(41000));
+    clock.advance(1s);
+    registry->expireDue();
+
+    EXPECT_EQ(onUpdate(established(flowTo(41000))).connections.size(), 1U);
+    EXPECT_EQ(action(id).state, ActionState::Consumed);
+    EXPECT_FALSE(action(id).permits());
+    onDestroy(established(flowTo(41000)));
+    EXPECT_FALSE(reserved(41000));
+}
+
 TEST_F(SessionRegistryEvents, ResyncReportsAnEstablishedConnectionOnce) {
     const ActionId id = singleUse();
     const ConntrackSnapshot snapshot{{established(flowTo(41000))}, {}};
