@@ -94,7 +94,8 @@ void SessionRegistry::flowGone(const Flow& flow, Notices& notices) {
     closed(actions_.at(gone.action), gone, flow, notices);
 }
 
-// The last connection of a used-up permission takes the port with it.
+// The last connection of a permission that admits nothing more (used up, or ended with
+// its primary while connections lived) takes the port with it.
 void SessionRegistry::closed(Action& action, const TrackedFlow& tracked, const Flow& last,
                              Notices& notices) {
     if (tracked.establishedAt) {
@@ -107,7 +108,7 @@ void SessionRegistry::closed(Action& action, const TrackedFlow& tracked, const F
         action.state = ActionState::Consumed;
         notices.changed.push_back(action.id);
     }
-    if (action.state == ActionState::Consumed && tracker_.liveFlowsOf(action.id) == 0) {
+    if (!action.permits() && holdsPort(action) && tracker_.liveFlowsOf(action.id) == 0) {
         release(action);
     }
 }

@@ -196,6 +196,25 @@ TEST_F(SessionRegistryExpectations, PrimaryClosedEndsEveryPendingPermission) {
     EXPECT_EQ(ports.reservedCount(internal, net::Transport::Tcp), 0U);
 }
 
+// Connections already made through a permission go on when the primary closes; the port
+// goes back with the last of them.
+TEST_F(SessionRegistryExpectations, PrimaryClosedKeepsThePortUntilItsConnectionsClose) {
+    const auto opened = openExpected(withFlags(three(), flags::AllowMultiple));
+    onNew(established(expectedFlowTo(41000)));
+    Expectation gone = expectations.expectations()[0];
+    expectations.removePrimary(primary);
+    gone.timeout = 20s;
+    registry->onExpectation({ExpectationEventType::Destroy, gone});
+
+    EXPECT_EQ(action(opened.actions[0]).state, ActionState::Cancelled);
+    EXPECT_TRUE(reserved(41000));
+    EXPECT_FALSE(reserved(41001));
+
+    EXPECT_EQ(onDestroy(established(expectedFlowTo(41000))).connections.size(), 1U);
+    EXPECT_FALSE(reserved(41000));
+    EXPECT_TRUE(nft.active().empty());
+}
+
 TEST_F(SessionRegistryExpectations, CancelRemovesTheActionsExpectation) {
     const auto opened = openExpected(three());
     registry->cancel(opened.actions[1]);
