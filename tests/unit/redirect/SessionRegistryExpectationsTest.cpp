@@ -170,6 +170,17 @@ TEST_F(SessionRegistryExpectations, UsedExpectationConsumesThenItsConnectionIsEs
     EXPECT_EQ(action(id).state, ActionState::Established);
 }
 
+// The kernel sends the EXP DESTROY first, but a listener that reads conntrack and expectation
+// events from separate sockets may hand over the connection first.
+TEST_F(SessionRegistryExpectations, ConnectionReportedBeforeTheExpectationsDestroyIsTheSame) {
+    const auto opened = openExpected(three());
+    onNew(expectedFlowTo(41000));
+
+    EXPECT_TRUE(onExpectationDestroyed(41000, 20s).empty());
+    EXPECT_EQ(action(opened.actions[0]).state, ActionState::Consumed);
+    EXPECT_EQ(onUpdate(established(expectedFlowTo(41000))).connections.size(), 1U);
+}
+
 // nft holds no permission for an expected redirect: only a RELATED connection went through.
 TEST_F(SessionRegistryExpectations, ConnectionWithoutTheMasterIsIgnored) {
     const auto opened = openExpected(three());
@@ -212,6 +223,41 @@ TEST_F(SessionRegistryExpectations, PrimaryClosedKeepsThePortUntilItsConnections
 
     EXPECT_EQ(onDestroy(established(expectedFlowTo(41000))).connections.size(), 1U);
     EXPECT_FALSE(reserved(41000));
+    EXPECT_TRUE(nft.active().empty());
+}
+
+TEST_F(SessionRegistryExpectations, ResyncTakesAMissingExpectationAsUsed) {
+    const auto opened = openExpected(three());
+    ConntrackSnapshot snapshot{{}, expectations.expectations()};
+    snapshot.expectations.erase(snapshot.expectations.begin());
+    const Notices notices = registry->resync(snapshot);
+
+    EXPECT_TRUE(notices.ended.empty());
+    EXPECT_EQ(action(opened.actions[0]).state, ActionState::Consumed);
+    EXPECT_EQ(action(opened.actions[1]).state, ActionState::Pending);
+    EXPECT_TRUE(registry->resync(snapshot).empty());
+}
+
+TEST_F(SessionRegistryExpectations, ResyncTakesAMissingExpectationAtItsDeadlineAsExpired) {
+    const auto opened = openExpected(withTimeout(three(), 10s));
+    clock.advance(9500ms);
+    ConntrackSnapshot snapshot{{}, expectations.expectations()};
+    snapshot.expectations.erase(snapshot.expectations.begin());
+    const Notices notices = registry->resync(snapshot);
+
+    ASSERT_EQ(notices.ended.size(), 1U);
+    EXPECT_EQ(notices.ended[0].reason, EndReason::Timeout);
+    EXPECT_FALSE(reserved(41000));
+    EXPECT_EQ(action(opened.actions[1]).state, ActionState::Pending);
+}
+
+TEST_F(SessionRegistryExpectations, ResyncWithoutThePrimaryEndsEveryPermission) {
+    openExpected(three());
+    expectations.removePrimary(primary);
+    const Notices notices = registry->resync({});
+
+    ASSERT_EQ(notices.ended.size(), 3U);
+    EXPECT_EQ(notices.ended[2].reason, EndReason::PrimaryClosed);
     EXPECT_TRUE(nft.active().empty());
 }
 
