@@ -69,10 +69,13 @@ void SessionRegistry::admitted(Action& action, Notices& notices) {
     }
 }
 
+// A consumed multi-use permission lapsed at its deadline: its late connections do not
+// open it again.
 void SessionRegistry::established(Action& action, TrackedFlow& tracked, Notices& notices) {
     tracked.establishedAt = clock_.steadyNow();
     ++action.connections;
-    if (action.state == ActionState::Pending || action.state == ActionState::Consumed) {
+    if (action.state == ActionState::Pending ||
+        (action.state == ActionState::Consumed && action.redirect.singleUse)) {
         action.state = ActionState::Established;
     }
     notices.connections.push_back({ConnectionNotice::Kind::Established, action.id,
@@ -91,7 +94,8 @@ void SessionRegistry::flowGone(const Flow& flow, Notices& notices) {
     closed(actions_.at(gone.action), gone, flow, notices);
 }
 
-// The last connection of a used-up permission takes the port with it.
+// The last connection of a permission that admits nothing more (used up, or ended with
+// its primary while connections lived) takes the port with it.
 void SessionRegistry::closed(Action& action, const TrackedFlow& tracked, const Flow& last,
                              Notices& notices) {
     if (tracked.establishedAt) {
@@ -104,7 +108,7 @@ void SessionRegistry::closed(Action& action, const TrackedFlow& tracked, const F
         action.state = ActionState::Consumed;
         notices.changed.push_back(action.id);
     }
-    if (action.state == ActionState::Consumed && tracker_.liveFlowsOf(action.id) == 0) {
+    if (!action.permits() && holdsPort(action) && tracker_.liveFlowsOf(action.id) == 0) {
         release(action);
     }
 }

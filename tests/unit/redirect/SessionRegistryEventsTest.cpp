@@ -1,0 +1,218 @@
+// SessionRegistry's conntrack-event half for nft-only redirects: which connections belong
+// to an action, the Established/Closed notices, the action's state and when its port goes
+// back, at deadlines too, and the resynchronisation after lost events.
+#include "redirect/SessionRegistryFixture.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace fwx::redirect::test {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::ElementsAre;
+using Kind = ConnectionNotice::Kind;
+
+class SessionRegistryEvents : public SessionRegistryFixture {
+protected:
+    ActionId singleUse() { return redirectOne(openSession(), targets({"198.51.100.2:80"})); }
+    ActionId multiUse() {
+        return redirectOne(openSession(),
+                           withFlags(targets({"198.51.100.2:80"}), flags::AllowMultiple));
+    }
+};
+
+TEST_F(SessionRegistryEvents, FirstConnectionConsumesASingleUsePermission) {
+    const ActionId id = redirectOne(openSession(), withTimeout(targets({"198.51.100.2:80"}), 10s));
+    const Notices notices = onNew(flowTo(41000));
+
+    EXPECT_TRUE(notices.connections.empty());
+    EXPECT_THAT(notices.changed, ElementsAre(id));
+    EXPECT_EQ(action(id).state, ActionState::Consumed);
+    EXPECT_FALSE(action(id).expiresAt);
+    EXPECT_FALSE(registry->nextDeadline());
+}
+
+TEST_F(SessionRegistryEvents, EstablishedIsReportedOnceWithTheFlowAndTheOwner) {
+    const ActionId id = singleUse();
+    onNew(flowTo(41000));
+    const Notices notices = onUpdate(established(flowTo(41000)));
+
+    ASSERT_EQ(notices.connections.size(), 1U);
+    const ConnectionNotice& notice = notices.connections[0];
+    EXPECT_EQ(notice.kind, Kind::Established);
+    EXPECT_EQ(notice.action, id);
+    EXPECT_EQ(notice.owner, alice.name);
+    EXPECT_EQ(notice.flow.client, client);
+    EXPECT_EQ(notice.flow.target, net::Endpoint::parse("198.51.100.2:80"));
+    EXPECT_THAT(notices.changed, ElementsAre(id));
+    EXPECT_EQ(action(id).state, ActionState::Established);
+    EXPECT_EQ(action(id).connections, 1U);
+
+    EXPECT_TRUE(onUpdate(established(flowTo(41000))).empty());
+    EXPECT_EQ(action(id).connections, 1U);
+}
+
+TEST_F(SessionRegistryEvents, ClosedCarriesTheCountersAndDurationAndReleasesThePort) {
+    const ActionId id = singleUse();
+    onNew(flowTo(41000));
+    onUpdate(established(flowTo(41000)));
+    clock.advance(2500ms);
+    Flow last = established(flowTo(41000));
+    last.fromClient = {3, 180};
+    last.fromTarget = {2, 1200};
+    const Notices notices = onDestroy(last);
+
+    ASSERT_EQ(notices.connections.size(), 1U);
+    const ConnectionNotice& notice = notices.connections[0];
+    EXPECT_EQ(notice.kind, Kind::Closed);
+    EXPECT_EQ(notice.owner, alice.name);
+    EXPECT_EQ(notice.flow.fromClient, (FlowCounters{3, 180}));
+    EXPECT_EQ(notice.flow.fromTarget, (FlowCounters{2, 1200}));
+    EXPECT_EQ(notice.duration, 2500ms);
+    EXPECT_TRUE(notices.ended.empty());
+    EXPECT_EQ(action(id).state, ActionState::Consumed);
+    EXPECT_TRUE(nft.active().empty());
+    EXPECT_FALSE(reserved(41000));
+}
+
+TEST_F(SessionRegistryEvents, FlowsThatDidNotGoThroughTheRedirectAreIgnored) {
+    Request request = targets({"198.51.100.2:80"});
+    request.allowedSource = net::Prefix::parse("192.0.2.0/24");
+    const ActionId id = redirectOne(openSession(), request);
+    Flow stranger = flowTo(41000);
+    stranger.client = net::Endpoint::parse("198.18.0.9:50000");
+
+    EXPECT_TRUE(onNew(established(flowTo(41000, "198.51.100.9:80"))).empty());
+    EXPECT_TRUE(onNew(established(stranger)).empty());
+    EXPECT_TRUE(onNew(established(flowTo(41005))).empty());
+    EXPECT_EQ(action(id).state, ActionState::Pending);
+    EXPECT_EQ(action(id).connections, 0U);
+}
+
+TEST_F(SessionRegistryEvents, AllowMultipleCountsEveryConnectionAndKeepsThePort) {
+    const ActionId id = multiUse();
+    const Flow first = established(flowTo(41000, "198.51.100.2:80", 1));
+    Flow second = established(flowTo(41000, "198.51.100.2:80", 2));
+    second.client.port = 50001;
+
+    EXPECT_EQ(onNew(first).connections.size(), 1U);
+    EXPECT_EQ(onNew(second).connections.size(), 1U);
+    EXPECT_EQ(action(id).connections, 2U);
+    EXPECT_EQ(action(id).state, ActionState::Established);
+
+    EXPECT_EQ(onDestroy(first).connections.at(0).kind, Kind::Closed);
+    EXPECT_EQ(onDestroy(second).connections.at(0).kind, Kind::Closed);
+    EXPECT_EQ(action(id).state, ActionState::Established);
+    EXPECT_TRUE(reserved(41000));
+    EXPECT_EQ(nft.active().size(), 1U);
+}
+
+TEST_F(SessionRegistryEvents, ConnectionThatNeverCameUpReportsNothingButUsesThePermission) {
+    const ActionId id = singleUse();
+    onNew(flowTo(41000));
+    const Notices notices = onDestroy(flowTo(41000));
+
+    EXPECT_TRUE(notices.connections.empty());
+    EXPECT_TRUE(notices.ended.empty());
+    EXPECT_EQ(action(id).state, ActionState::Consumed);
+    EXPECT_FALSE(reserved(41000));
+    EXPECT_TRUE(nft.active().empty());
+}
+
+TEST_F(SessionRegistryEvents, AdmittedConnectionOutlivesTheDeadline) {
+    const ActionId id = redirectOne(openSession(), withTimeout(targets({"198.51.100.2:80"}), 1s));
+    onNew(flowTo(41000));
+    clock.advance(1s);
+
+    EXPECT_TRUE(registry->expireDue().empty());
+    EXPECT_EQ(action(id).state, ActionState::Consumed);
+    EXPECT_TRUE(reserved(41000));
+}
+
+TEST_F(SessionRegistryEvents, UnusedPermissionStillExpiresAtTheDeadline) {
+    const ActionId id = redirectOne(openSession(), withTimeout(targets({"198.51.100.2:80"}), 1s));
+    clock.advance(1s);
+    const Notices notices = registry->expireDue();
+
+    ASSERT_EQ(notices.ended.size(), 1U);
+    EXPECT_EQ(notices.ended[0].reason, EndReason::Timeout);
+    EXPECT_EQ(action(id).state, ActionState::Expired);
+    EXPECT_FALSE(reserved(41000));
+}
+
+TEST_F(SessionRegistryEvents, MultiUsePortStaysAfterTheDeadlineUntilItsLastConnectionCloses) {
+    const ActionId id =
+        redirectOne(openSession(),
+                    withTimeout(withFlags(targets({"198.51.100.2:80"}), flags::AllowMultiple), 1s));
+    onNew(established(flowTo(41000)));
+    clock.advance(1s);
+    const Notices atDeadline = registry->expireDue();
+
+    EXPECT_TRUE(atDeadline.ended.empty());
+    EXPECT_THAT(atDeadline.changed, ElementsAre(id));
+    EXPECT_EQ(action(id).state, ActionState::Consumed);
+    EXPECT_TRUE(reserved(41000));
+
+    EXPECT_EQ(onDestroy(established(flowTo(41000))).connections.size(), 1U);
+    EXPECT_FALSE(reserved(41000));
+    EXPECT_TRUE(nft.active().empty());
+}
+
+// A connection admitted before the deadline may complete its handshake after it.
+TEST_F(SessionRegistryEvents, MultiUseConnectionEstablishedAfterTheDeadlineStillReleasesThePort) {
+    const ActionId id =
+        redirectOne(openSession(),
+                    withTimeout(withFlags(targets({"198.51.100.2:80"}), flags::AllowMultiple), 1s));
+    onNew(flowTo(41000));
+    clock.advance(1s);
+    registry->expireDue();
+
+    EXPECT_EQ(onUpdate(established(flowTo(41000))).connections.size(), 1U);
+    EXPECT_EQ(action(id).state, ActionState::Consumed);
+    EXPECT_FALSE(action(id).permits());
+    onDestroy(established(flowTo(41000)));
+    EXPECT_FALSE(reserved(41000));
+}
+
+TEST_F(SessionRegistryEvents, ResyncReportsAnEstablishedConnectionOnce) {
+    const ActionId id = singleUse();
+    const ConntrackSnapshot snapshot{{established(flowTo(41000))}, {}};
+    const Notices notices = registry->resync(snapshot);
+
+    ASSERT_EQ(notices.connections.size(), 1U);
+    EXPECT_EQ(notices.connections[0].kind, Kind::Established);
+    EXPECT_EQ(action(id).state, ActionState::Established);
+    EXPECT_TRUE(registry->resync(snapshot).empty());
+}
+
+TEST_F(SessionRegistryEvents, ResyncClosesAConnectionThatIsGone) {
+    const ActionId id = singleUse();
+    onNew(established(flowTo(41000)));
+    const Notices notices = registry->resync({});
+
+    ASSERT_EQ(notices.connections.size(), 1U);
+    EXPECT_EQ(notices.connections[0].kind, Kind::Closed);
+    EXPECT_EQ(notices.connections[0].flow.fromClient, FlowCounters{});
+    EXPECT_EQ(notices.connections[0].flow.fromTarget, FlowCounters{});
+    EXPECT_EQ(action(id).state, ActionState::Consumed);
+    EXPECT_FALSE(reserved(41000));
+}
+
+TEST_F(SessionRegistryEvents, ResyncTellsARecreatedConnectionFromTheOldOne) {
+    const ActionId id = multiUse();
+    onNew(established(flowTo(41000, "198.51.100.2:80", 1)));
+    const Notices notices =
+        registry->resync({{established(flowTo(41000, "198.51.100.2:80", 2))}, {}});
+
+    ASSERT_EQ(notices.connections.size(), 2U);
+    EXPECT_EQ(notices.connections[0].kind, Kind::Closed);
+    EXPECT_EQ(notices.connections[0].flow.id, 1U);
+    EXPECT_EQ(notices.connections[1].kind, Kind::Established);
+    EXPECT_EQ(notices.connections[1].flow.id, 2U);
+    EXPECT_EQ(action(id).connections, 2U);
+    EXPECT_EQ(onDestroy(flowTo(41000, "198.51.100.2:80", 2)).connections.size(), 1U);
+}
+
+} // namespace
+} // namespace fwx::redirect::test
