@@ -11,17 +11,19 @@ namespace fwx::conntrack {
 
 class EventFilter {
 public:
-    // Empty: every TCP and UDP flow. Throws fwx::Error(InvalidArgument) for more
-    // addresses of a family than libnetfilter_conntrack's filter holds (127 IPv4, 20 IPv6):
-    // it would silently drop the rest.
+    // Empty: every TCP and UDP flow. Throws fwx::Error(InvalidArgument) for more IPv4
+    // addresses than libnetfilter_conntrack's filter holds (127): it would silently drop
+    // the rest.
     explicit EventFilter(std::vector<net::Address> destinations);
 
     // Attaches the filter to a conntrack event socket, as a BPF program that the kernel
     // runs before queueing an event: filtered events cost no buffer space, so they cannot
-    // cause event loss. Throws fwx::Error(Failed) with the errno.
+    // cause event loss. The program tests the transport always, the destination only when
+    // every destination is IPv4 (see the .cpp: libnetfilter_conntrack 1.0.9 cannot do
+    // better). Throws fwx::Error(Failed) with the errno.
     void attachTo(int fd) const;
 
-    // The same decision in userspace, for dumps (and as the final word on events).
+    // The whole decision in userspace, for dumps and as the final word on events.
     bool admits(const redirect::Flow& flow) const;
 
 private:

@@ -11,6 +11,8 @@ namespace fwx::conntrack {
 
 namespace {
 
+// The library hands out each tuple of an expectation as an nf_conntrack of which only the
+// head is real: only its ATTR_ORIG_* attributes may be read.
 const nf_conntrack* tupleOf(const nf_expect* exp, nf_expect_attr attr) {
     if (nfexp_attr_is_set(exp, attr) <= 0) {
         return nullptr;

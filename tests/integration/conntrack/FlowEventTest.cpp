@@ -3,14 +3,17 @@
 #include "EventRecorder.hpp"
 #include "Tracking.hpp"
 #include "conntrack/Listener.hpp"
+#include "lab/Conntrack.hpp"
 #include "lab/FamilyParam.hpp"
 #include "lab/Lab.hpp"
 #include "lab/TcpConnect.hpp"
 #include "lab/TcpServer.hpp"
 #include "lab/UdpClient.hpp"
 #include "lab/UdpServer.hpp"
+#include "lab/WaitUntil.hpp"
 
 #include <algorithm>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -43,12 +46,22 @@ TEST_P(FlowEvents, TcpConnectionIsNewThenEstablishedThenDestroyedWithCounters) {
     const net::Endpoint client = endpointOf(*outcome.local);
     const net::Endpoint internal = endpointOf(server.address());
 
+    // conntrack(8) witnesses the entry leaving the table after its 1 s of TIME_WAIT. Its
+    // dump also reaps the expired entry, which the kernel's garbage collector may
+    // otherwise leave for up to a minute.
+    const std::string familyName = family() == Family::V4 ? "ipv4" : "ipv6";
+    const std::string port = std::to_string(server.port());
+    ASSERT_TRUE(waitUntil(
+        [&] {
+            return conntrackList({"-f", familyName, "-p", "tcp", "--dport", port}).empty();
+        },
+        5s, "the closed connection leaving conntrack"));
     ASSERT_TRUE(recorder.waitFor(
         [&] {
             const auto events = recorder.flowEventsOf(client, internal);
             return !events.empty() && events.back().type == FlowEventType::Destroy;
         },
-        10s, "DESTROY of the closed TCP connection"));
+        3s, "DESTROY of the closed TCP connection"));
     const auto events = recorder.flowEventsOf(client, internal);
     SCOPED_TRACE(recorder.describe());
     EXPECT_EQ(events.front().type, FlowEventType::New);

@@ -87,8 +87,11 @@ TEST_P(Resync, OverrunIsFollowedByASnapshotOfTheLiveFlows) {
 }
 
 // The kernel filters before it queues: a burst to an unlisted destination takes no
-// buffer space, so it causes no overrun, and the listed flow's event still arrives.
-TEST_P(Resync, FilteredEventsCauseNoOverrun) {
+// buffer space, so it causes no overrun, and the listed flow's event still arrives. IPv4
+// only: with libnetfilter_conntrack 1.0.9 the kernel filters IPv6 by transport only.
+using KernelFilter = Resync;
+
+TEST_P(KernelFilter, FilteredEventsCauseNoOverrun) {
     const std::string listed = Lab::proxyAddress(family());
     conntrack::Listener listener(
         conntrack::ListenerOptions{{net::Address::parse(listed)}, tinyBuffer});
@@ -109,6 +112,7 @@ TEST_P(Resync, FilteredEventsCauseNoOverrun) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, Resync, bothFamilies(), FamilyParamName());
+INSTANTIATE_TEST_SUITE_P(Families, KernelFilter, ::testing::Values(Family::V4), FamilyParamName());
 
 } // namespace
 } // namespace fwx::test
