@@ -71,7 +71,7 @@ std::optional<redirect::FlowEvent> flowEventOf(const nlmsghdr& message) {
     if (!flow) {
         return std::nullopt;
     }
-    return redirect::FlowEvent{*type, std::move(*flow)};
+    return redirect::FlowEvent{*type, *flow};
 }
 
 std::optional<redirect::ExpectationEvent> expectationEventOf(const nlmsghdr& message) {

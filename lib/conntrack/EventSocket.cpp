@@ -17,7 +17,7 @@ namespace {
 
 // Large enough for any ctnetlink event: the kernel builds each in one skb of at most a
 // page, and the library's own receive buffer is 8 KiB.
-constexpr std::size_t datagramSize = 64 * 1024;
+constexpr std::size_t datagramSize = std::size_t{64} * 1024;
 
 void setOption(int fd, int level, int name, int value, const char* what) {
     if (::setsockopt(fd, level, name, &value, sizeof value) < 0) {

@@ -29,7 +29,7 @@ int collectFlow(nf_conntrack_msg_type /*type*/, nf_conntrack* ct, void* data) no
     try {
         auto flow = flowOf(ct);
         if (flow && collector.filter.admits(*flow)) {
-            collector.snapshot.flows.push_back(std::move(*flow));
+            collector.snapshot.flows.push_back(*flow);
         }
         return NFCT_CB_CONTINUE;
     } catch (...) {
