@@ -60,20 +60,18 @@ int EventSocket::fd() const noexcept {
     return nfct_fd(handle_.get());
 }
 
-bool EventSocket::drain(const MessageFn& onMessage) {
-    bool lost = false;
+void EventSocket::drain(const MessageFn& onMessage) {
     std::size_t received = 0;
     while (received < budget_) {
-        const Receipt receipt = receiveOne(onMessage, received);
-        if (receipt == Receipt::Empty) {
+        const auto length = receiveOne(onMessage);
+        if (!length) {
             break;
         }
-        lost = lost || receipt == Receipt::Lost;
+        received += *length;
     }
-    return lost;
 }
 
-EventSocket::Receipt EventSocket::receiveOne(const MessageFn& onMessage, std::size_t& received) {
+std::optional<std::size_t> EventSocket::receiveOne(const MessageFn& onMessage) {
     sockaddr_nl sender{};
     iovec io{buffer_.data(), buffer_.size()};
     msghdr header{};
@@ -85,24 +83,24 @@ EventSocket::Receipt EventSocket::receiveOne(const MessageFn& onMessage, std::si
     if (length < 0) {
         const int err = errno;
         if (err == EINTR) {
-            return Receipt::Messages;
+            return 0;
         }
         if (err == ENOBUFS) {
-            return Receipt::Lost;
+            overrun_ = true;
+            return 0;
         }
         if (err == EAGAIN || err == EWOULDBLOCK) {
-            return Receipt::Empty;
+            return std::nullopt;
         }
         throwSystemError("receiving ctnetlink events", err);
     }
-    received += static_cast<std::size_t>(length);
+    const auto size = static_cast<std::size_t>(length);
     if ((header.msg_flags & MSG_TRUNC) != 0) {
-        return Receipt::Lost;
+        overrun_ = true;
+    } else if (sender.nl_pid == 0) { // events come from the kernel, nobody else
+        forEachMessage(buffer_.data(), size, onMessage);
     }
-    if (sender.nl_pid == 0) { // events come from the kernel, nobody else
-        forEachMessage(buffer_.data(), static_cast<std::size_t>(length), onMessage);
-    }
-    return Receipt::Messages;
+    return size;
 }
 
 } // namespace fwx::conntrack

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 struct nlmsghdr;
@@ -28,20 +29,24 @@ public:
     using MessageFn = std::function<void(const nlmsghdr& message)>;
     // Hands every queued message the kernel sent to onMessage, without blocking; stops
     // when none is left or after one receive buffer's worth, so that a flood cannot hold
-    // the caller's event loop (the fd stays readable). Returns true if events were lost
-    // meanwhile: the kernel reported an overrun (ENOBUFS) or a message did not fit.
-    // Throws fwx::Error(Failed) for any other receive error, and what onMessage throws.
-    bool drain(const MessageFn& onMessage);
+    // the caller's event loop (the fd stays readable). Throws fwx::Error(Failed) for a
+    // receive error other than an overrun, and what onMessage throws.
+    void drain(const MessageFn& onMessage);
+
+    // Events were lost: the kernel reported an overrun (ENOBUFS) or a message did not fit.
+    // Stays set, also across exceptions, until cleared once the loss is made good.
+    bool overrun() const noexcept { return overrun_; }
+    void clearOverrun() noexcept { overrun_ = false; }
 
 private:
-    enum class Receipt { Messages, Lost, Empty };
-    // One recvmsg(): its messages handed on, an overrun, or nothing left. Adds the
-    // datagram's length to received.
-    Receipt receiveOne(const MessageFn& onMessage, std::size_t& received);
+    // One recvmsg(): the datagram's length (its messages handed on), 0 after an overrun
+    // or an interruption, none when nothing is left.
+    std::optional<std::size_t> receiveOne(const MessageFn& onMessage);
 
     Handle handle_;
     std::size_t budget_;
     std::vector<std::uint8_t> buffer_;
+    bool overrun_ = false;
 };
 
 } // namespace fwx::conntrack

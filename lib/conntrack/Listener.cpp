@@ -34,33 +34,35 @@ Listener::Listener(ListenerOptions options)
 }
 
 void Listener::receiveFlows(Handler& handler) {
-    const bool lost = flows_.drain([&](const nlmsghdr& message) {
+    flows_.drain([&](const nlmsghdr& message) {
         const auto event = flowEventOf(message);
         if (event && filter_.admits(event->flow)) {
             handler.onFlow(*event);
         }
     });
-    if (lost) {
-        resync(handler);
-    }
+    resyncAfterOverrun(flows_, handler);
 }
 
 void Listener::receiveExpectations(Handler& handler) {
-    const bool lost = expectations_.drain([&](const nlmsghdr& message) {
+    expectations_.drain([&](const nlmsghdr& message) {
         if (const auto event = expectationEventOf(message)) {
             handler.onExpectation(*event);
         }
     });
-    if (lost) {
-        resync(handler);
-    }
+    resyncAfterOverrun(expectations_, handler);
 }
 
-void Listener::resync(Handler& handler) {
+// The overrun is cleared only once the handler has the snapshot: if the dump or the
+// handler fails, the next receive tries again.
+void Listener::resyncAfterOverrun(EventSocket& socket, Handler& handler) {
+    if (!socket.overrun()) {
+        return;
+    }
     const redirect::ConntrackSnapshot snapshot =
         takeSnapshot(flowQuery_, expectationQuery_, filter_);
     ++resyncs_;
     handler.onResync(snapshot);
+    socket.clearOverrun();
 }
 
 } // namespace fwx::conntrack

@@ -51,7 +51,7 @@ public:
     // buffer's worth per call) and calls handler for each event of a TCP or UDP flow or
     // expectation; if the kernel reported an overrun meanwhile, then dumps both tables and
     // calls handler.onResync once. Throws fwx::Error(Failed) if receiving or a dump fails,
-    // and whatever handler throws.
+    // and whatever handler throws; a pending resync is then done by the next call.
     void receiveFlows(Handler& handler);
     void receiveExpectations(Handler& handler);
 
@@ -59,7 +59,7 @@ public:
     std::uint64_t resyncs() const noexcept { return resyncs_; }
 
 private:
-    void resync(Handler& handler);
+    void resyncAfterOverrun(EventSocket& socket, Handler& handler);
 
     EventFilter filter_;
     EventSocket flows_;
