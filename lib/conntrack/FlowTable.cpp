@@ -2,6 +2,7 @@
 
 #include "conntrack/Entry.hpp"
 #include "conntrack/Handle.hpp"
+#include "conntrack/Tuple.hpp"
 #include "error/Error.hpp"
 #include "net/Address.hpp"
 #include "net/Endpoint.hpp"
@@ -9,7 +10,6 @@
 
 #include <cerrno>
 #include <cstdint>
-#include <cstring>
 #include <exception>
 #include <map>
 #include <memory>
@@ -18,7 +18,6 @@
 #include <utility>
 #include <vector>
 
-#include <arpa/inet.h>
 #include <fmt/format.h>
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 #include <netinet/in.h>
@@ -26,37 +25,6 @@
 namespace fwx::conntrack {
 
 namespace {
-
-// Which address and port of a conntrack entry to read.
-struct TupleSide {
-    nf_conntrack_attr v4;
-    nf_conntrack_attr v6;
-    nf_conntrack_attr port;
-};
-constexpr TupleSide originalSource{ATTR_ORIG_IPV4_SRC, ATTR_ORIG_IPV6_SRC, ATTR_ORIG_PORT_SRC};
-constexpr TupleSide originalDestination{ATTR_ORIG_IPV4_DST, ATTR_ORIG_IPV6_DST, ATTR_ORIG_PORT_DST};
-constexpr TupleSide replySource{ATTR_REPL_IPV4_SRC, ATTR_REPL_IPV6_SRC, ATTR_REPL_PORT_SRC};
-
-// None if the entry lacks the attributes (not TCP or UDP, or a truncated message).
-std::optional<net::Endpoint> endpointOf(const nf_conntrack* ct, net::Family family,
-                                        const TupleSide& side) {
-    const nf_conntrack_attr addressAttr = family == net::Family::V4 ? side.v4 : side.v6;
-    if (nfct_attr_is_set(ct, addressAttr) <= 0 || nfct_attr_is_set(ct, side.port) <= 0) {
-        return std::nullopt;
-    }
-    net::Endpoint endpoint;
-    if (family == net::Family::V4) {
-        in_addr address{};
-        address.s_addr = nfct_get_attr_u32(ct, addressAttr);
-        endpoint.address = net::Address::fromV4(address);
-    } else {
-        in6_addr address{};
-        std::memcpy(&address, nfct_get_attr(ct, addressAttr), sizeof address);
-        endpoint.address = net::Address::fromV6(address);
-    }
-    endpoint.port = ntohs(nfct_get_attr_u16(ct, side.port));
-    return endpoint;
-}
 
 // "udp 198.51.100.7:5000 -> 203.0.113.1:41000", for error messages.
 std::string describeEntry(const nf_conntrack* ct, net::Family family, net::Transport transport) {

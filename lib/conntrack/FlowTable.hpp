@@ -1,8 +1,9 @@
 // lib/conntrack: the daemon's access to the kernel's connection tracking (ctnetlink).
 //
-// Lives here: clean-up of stale flows when a port is (re)allocated (FlowTable); later the
-// event listener that reports established and closed connections, and the conntrack
-// expectations that back redirects of a helped primary connection. Everything goes
+// Lives here: clean-up of stale flows when a port is (re)allocated (FlowTable); the event
+// listener that reports flows and expectations, resynchronising by dump after an overrun
+// (Listener), and the sysctls it needs (KernelSettings); later the conntrack expectations
+// that back redirects of a helped primary connection. Everything goes
 // through libnetfilter_conntrack, with every library object owned by an RAII type
 // (Handle, Entry). Depends on net/, error/ and the interfaces of redirect/ it
 // implements; redirect/ never depends on it.

@@ -1,0 +1,68 @@
+#include "conntrack/Listener.hpp"
+
+#include "conntrack/EventMessage.hpp"
+#include "conntrack/Snapshot.hpp"
+
+#include <utility>
+
+#include <libnetfilter_conntrack/libnetfilter_conntrack.h>
+#include <linux/netlink.h>
+
+namespace fwx::conntrack {
+
+namespace {
+
+constexpr unsigned flowGroups =
+    NF_NETLINK_CONNTRACK_NEW | NF_NETLINK_CONNTRACK_UPDATE | NF_NETLINK_CONNTRACK_DESTROY;
+constexpr unsigned expectationGroups =
+    NF_NETLINK_CONNTRACK_EXP_NEW | NF_NETLINK_CONNTRACK_EXP_DESTROY;
+
+EventSocket flowSocket(const ListenerOptions& options, const EventFilter& filter) {
+    EventSocket socket(Handle::open(flowGroups), options.receiveBuffer);
+    filter.attachTo(socket.fd());
+    return socket;
+}
+
+} // namespace
+
+Listener::Listener(ListenerOptions options)
+    : filter_(std::move(options.destinations))
+    , flows_(flowSocket(options, filter_))
+    , expectations_(Handle::openExpect(expectationGroups), options.receiveBuffer)
+    , flowQuery_(Handle::open())
+    , expectationQuery_(Handle::openExpect()) {
+}
+
+void Listener::receiveFlows(Handler& handler) {
+    flows_.drain([&](const nlmsghdr& message) {
+        const auto event = flowEventOf(message);
+        if (event && filter_.admits(event->flow)) {
+            handler.onFlow(*event);
+        }
+    });
+    resyncAfterOverrun(flows_, handler);
+}
+
+void Listener::receiveExpectations(Handler& handler) {
+    expectations_.drain([&](const nlmsghdr& message) {
+        if (const auto event = expectationEventOf(message)) {
+            handler.onExpectation(*event);
+        }
+    });
+    resyncAfterOverrun(expectations_, handler);
+}
+
+// The overrun is cleared only once the handler has the snapshot: if the dump or the
+// handler fails, the next receive tries again.
+void Listener::resyncAfterOverrun(EventSocket& socket, Handler& handler) {
+    if (!socket.overrun()) {
+        return;
+    }
+    const redirect::ConntrackSnapshot snapshot =
+        takeSnapshot(flowQuery_, expectationQuery_, filter_);
+    ++resyncs_;
+    handler.onResync(snapshot);
+    socket.clearOverrun();
+}
+
+} // namespace fwx::conntrack
