@@ -20,4 +20,12 @@ Handle Handle::open(unsigned groups) {
     return Handle(handle);
 }
 
+Handle Handle::openExpectations() {
+    nfct_handle* handle = nfct_open(EXPECT, 0);
+    if (handle == nullptr) {
+        throwSystemError("opening a ctnetlink socket for expectations", errno);
+    }
+    return Handle(handle);
+}
+
 } // namespace fwx::conntrack
