@@ -14,4 +14,7 @@ struct EntryDeleter {
 // by its destructor.
 using Entry = std::unique_ptr<nf_conntrack, EntryDeleter>;
 
+// nfct_new(); throws fwx::Error(Failed, ENOMEM) instead of returning null.
+Entry makeEntry();
+
 } // namespace fwx::conntrack

@@ -1,6 +1,6 @@
 #include "conntrack/ExpectationParser.hpp"
 
-#include "conntrack/Tuple.hpp"
+#include "conntrack/TupleSide.hpp"
 
 #include <bit>
 #include <cstdint>

@@ -1,6 +1,6 @@
 #include "conntrack/FlowParser.hpp"
 
-#include "conntrack/Tuple.hpp"
+#include "conntrack/TupleSide.hpp"
 
 #include <cstdint>
 

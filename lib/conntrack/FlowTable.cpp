@@ -2,7 +2,7 @@
 
 #include "conntrack/Entry.hpp"
 #include "conntrack/Handle.hpp"
-#include "conntrack/Tuple.hpp"
+#include "conntrack/TupleSide.hpp"
 #include "error/Error.hpp"
 #include "net/Address.hpp"
 #include "net/Endpoint.hpp"

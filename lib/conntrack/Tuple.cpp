@@ -3,62 +3,77 @@
 #include <cstring>
 
 #include <arpa/inet.h>
+#include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 #include <netinet/in.h>
-#include <sys/socket.h>
 
 namespace fwx::conntrack {
 
-std::optional<net::Family> familyOf(const nf_conntrack* ct, nf_conntrack_attr l3proto) {
-    if (nfct_attr_is_set(ct, l3proto) <= 0) {
-        return std::nullopt;
+namespace {
+struct Side {
+    nf_conntrack_attr v4;
+    nf_conntrack_attr v6;
+    nf_conntrack_attr port;
+};
+constexpr Side Source{ATTR_ORIG_IPV4_SRC, ATTR_ORIG_IPV6_SRC, ATTR_ORIG_PORT_SRC};
+constexpr Side Destination{ATTR_ORIG_IPV4_DST, ATTR_ORIG_IPV6_DST, ATTR_ORIG_PORT_DST};
+
+void setEndpoint(nf_conntrack* entry, const Side& side, const net::Endpoint& endpoint) {
+    if (endpoint.address.isV4()) {
+        nfct_set_attr_u32(entry, side.v4, endpoint.address.v4().s_addr);
+    } else {
+        const in6_addr address = endpoint.address.v6();
+        nfct_set_attr_l(entry, side.v6, &address, sizeof address);
     }
-    switch (nfct_get_attr_u8(ct, l3proto)) {
-    case AF_INET:
-        return net::Family::V4;
-    case AF_INET6:
-        return net::Family::V6;
-    default:
-        return std::nullopt;
-    }
+    nfct_set_attr_u16(entry, side.port, htons(endpoint.port));
 }
 
-std::optional<net::Transport> transportOf(const nf_conntrack* ct, nf_conntrack_attr l4proto) {
-    if (nfct_attr_is_set(ct, l4proto) <= 0) {
+std::optional<net::Endpoint> endpointOf(const nf_conntrack* entry, net::Family family,
+                                        const Side& side) {
+    const nf_conntrack_attr addressAttr = family == net::Family::V4 ? side.v4 : side.v6;
+    if (nfct_attr_is_set(entry, addressAttr) <= 0 || nfct_attr_is_set(entry, side.port) <= 0) {
         return std::nullopt;
     }
-    switch (nfct_get_attr_u8(ct, l4proto)) {
-    case IPPROTO_TCP:
-        return net::Transport::Tcp;
-    case IPPROTO_UDP:
-        return net::Transport::Udp;
-    default:
-        return std::nullopt;
-    }
-}
-
-std::optional<net::Address> addressOf(const nf_conntrack* ct, net::Family family,
-                                      const TupleSide& side) {
-    const nf_conntrack_attr attr = family == net::Family::V4 ? side.v4 : side.v6;
-    if (nfct_attr_is_set(ct, attr) <= 0) {
-        return std::nullopt;
-    }
+    net::Endpoint endpoint;
     if (family == net::Family::V4) {
         in_addr address{};
-        address.s_addr = nfct_get_attr_u32(ct, attr);
-        return net::Address::fromV4(address);
+        address.s_addr = nfct_get_attr_u32(entry, addressAttr);
+        endpoint.address = net::Address::fromV4(address);
+    } else {
+        in6_addr address{};
+        std::memcpy(&address, nfct_get_attr(entry, addressAttr), sizeof address);
+        endpoint.address = net::Address::fromV6(address);
     }
-    in6_addr address{};
-    std::memcpy(&address, nfct_get_attr(ct, attr), sizeof address);
-    return net::Address::fromV6(address);
+    endpoint.port = ntohs(nfct_get_attr_u16(entry, side.port));
+    return endpoint;
+}
+} // namespace
+
+Entry Tuple::toEntry() const {
+    Entry entry = makeEntry();
+    nfct_set_attr_u8(entry.get(), ATTR_ORIG_L3PROTO,
+                     static_cast<std::uint8_t>(net::toAddressFamily(source.family())));
+    nfct_set_attr_u8(entry.get(), ATTR_ORIG_L4PROTO, protocol);
+    setEndpoint(entry.get(), Source, source);
+    setEndpoint(entry.get(), Destination, destination);
+    return entry;
 }
 
-std::optional<net::Endpoint> endpointOf(const nf_conntrack* ct, net::Family family,
-                                        const TupleSide& side) {
-    auto address = addressOf(ct, family, side);
-    if (!address || nfct_attr_is_set(ct, side.port) <= 0) {
+std::optional<Tuple> Tuple::of(const nf_conntrack* entry) {
+    if (nfct_attr_is_set(entry, ATTR_ORIG_L3PROTO) <= 0 ||
+        nfct_attr_is_set(entry, ATTR_ORIG_L4PROTO) <= 0) {
         return std::nullopt;
     }
-    return net::Endpoint{*address, ntohs(nfct_get_attr_u16(ct, side.port))};
+    const int af = nfct_get_attr_u8(entry, ATTR_ORIG_L3PROTO);
+    if (af != AF_INET && af != AF_INET6) {
+        return std::nullopt;
+    }
+    const net::Family family = net::familyFromAddressFamily(af);
+    auto source = endpointOf(entry, family, Source);
+    auto destination = endpointOf(entry, family, Destination);
+    if (!source || !destination) {
+        return std::nullopt;
+    }
+    return Tuple{nfct_get_attr_u8(entry, ATTR_ORIG_L4PROTO), *source, *destination};
 }
 
 } // namespace fwx::conntrack

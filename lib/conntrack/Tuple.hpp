@@ -1,47 +1,27 @@
-// Reading the tuples of a libnetfilter_conntrack entry (original, reply, master) as
-// libfwx's net types.
 #pragma once
 
-#include "net/Address.hpp"
+#include "conntrack/Entry.hpp"
 #include "net/Endpoint.hpp"
-#include "net/Transport.hpp"
 
 #include <cstdint>
 #include <optional>
 
-#include <libnetfilter_conntrack/libnetfilter_conntrack.h>
-
 namespace fwx::conntrack {
 
-// Which address and port of a conntrack entry to read.
-struct TupleSide {
-    nf_conntrack_attr v4;
-    nf_conntrack_attr v6;
-    nf_conntrack_attr port;
+// The original-direction tuple of a conntrack entry: what identifies a primary connection
+// (an expectation's master), the connection an expectation admits, or, with bit masks in
+// place of addresses and ports, an expectation's mask.
+struct Tuple {
+    std::uint8_t protocol = 0; // IPPROTO_TCP / IPPROTO_UDP
+    net::Endpoint source;
+    net::Endpoint destination;
+
+    // A new entry carrying the tuple (l3proto from the addresses' family).
+    Entry toEntry() const;
+    // None if the entry lacks an address or port attribute (not TCP or UDP).
+    static std::optional<Tuple> of(const nf_conntrack* entry);
+
+    auto operator<=>(const Tuple&) const = default;
 };
-
-inline constexpr TupleSide originalSource{ATTR_ORIG_IPV4_SRC, ATTR_ORIG_IPV6_SRC,
-                                          ATTR_ORIG_PORT_SRC};
-inline constexpr TupleSide originalDestination{ATTR_ORIG_IPV4_DST, ATTR_ORIG_IPV6_DST,
-                                               ATTR_ORIG_PORT_DST};
-inline constexpr TupleSide replySource{ATTR_REPL_IPV4_SRC, ATTR_REPL_IPV6_SRC, ATTR_REPL_PORT_SRC};
-inline constexpr TupleSide replyDestination{ATTR_REPL_IPV4_DST, ATTR_REPL_IPV6_DST,
-                                            ATTR_REPL_PORT_DST};
-inline constexpr TupleSide masterSource{ATTR_MASTER_IPV4_SRC, ATTR_MASTER_IPV6_SRC,
-                                        ATTR_MASTER_PORT_SRC};
-inline constexpr TupleSide masterDestination{ATTR_MASTER_IPV4_DST, ATTR_MASTER_IPV6_DST,
-                                             ATTR_MASTER_PORT_DST};
-
-// The family in an L3PROTO attribute (e.g. ATTR_ORIG_L3PROTO): none unless IPv4 or IPv6.
-std::optional<net::Family> familyOf(const nf_conntrack* ct, nf_conntrack_attr l3proto);
-// The transport in an L4PROTO attribute: none unless TCP or UDP.
-std::optional<net::Transport> transportOf(const nf_conntrack* ct, nf_conntrack_attr l4proto);
-
-// The address of one side of a tuple: none if the entry lacks it.
-std::optional<net::Address> addressOf(const nf_conntrack* ct, net::Family family,
-                                      const TupleSide& side);
-// The address and port: none if the entry lacks either (not TCP or UDP, or truncated).
-std::optional<net::Endpoint> endpointOf(const nf_conntrack* ct, net::Family family,
-                                        const TupleSide& side);
 
 } // namespace fwx::conntrack

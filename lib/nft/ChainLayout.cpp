@@ -4,9 +4,16 @@
 // DNAT hook to admit_v4/admit_v6, which checks who may connect, then to permit_v4/permit_v6:
 // if a permission matches, the connection is DNATed to its target, and conntrack applies
 // that binding to every later packet of the connection (a retransmitted SYN included)
-// without running the nat chain again. A connection that is not admitted is not DNATed, so
-// it is delivered locally to the allocated port, where gate_input refuses it. Nothing else
-// on the machine is touched: every rule first matches @ports_*.
+// without running the nat chain again. A redirect backed by a conntrack expectation has no
+// permission elements: the expectation is its permission (who, how often, how long), and
+// the first rule of admit_* DNATs every connection conntrack created from an expectation
+// (ct status expected). A connection that is not admitted is not DNATed, so it is
+// delivered locally to the allocated port, where gate_input refuses it. Nothing else on the
+// machine is touched: every rule first matches @ports_*.
+//
+// helpers_prerouting attaches the kernel conntrack helpers of registered protocols to new
+// primary connections (ct helper objects through the helpers map, see HelperObject.cpp),
+// before conntrack confirms them: expectations can only hang on a helped master.
 #include "nft/Expressions.hpp"
 #include "nft/RuleBuilder.hpp"
 #include "nft/TableLayout.hpp"
@@ -124,9 +131,20 @@ void lookupWithClient(RuleBuilder& rule, const FamilyLayout& f, const std::strin
     rule.add(expr::lookup(set, NFT_REG32_00));
 }
 
-// Who may connect: anyone (open_v4), one client (client_v4) or a prefix (source_v4).
+// Who may connect: conntrack's expectation (first), anyone (open_v4), one client
+// (client_v4) or a prefix (source_v4).
 void addAdmitRules(Batch& batch, const std::string& table, const FamilyLayout& f) {
     const std::string chain = f.admitChain();
+    {
+        // meta nfproto ipv4 ct status expected
+        //   dnat ip to ip daddr . meta l4proto . th dport map @dnat_v4
+        RuleBuilder rule(table, chain);
+        matchFamily(rule, f);
+        matchCtStatus(rule, IPS_EXPECTED, true);
+        dnatByMap(rule, f);
+        rule.comment("created from a conntrack expectation: the expectation is the permission")
+            .appendTo(batch);
+    }
     {
         // ip daddr . meta l4proto . th dport @open_v4 goto permit_v4
         RuleBuilder rule(table, chain);
@@ -189,14 +207,31 @@ void addSnatRule(Batch& batch, const std::string& table, const FamilyLayout& f) 
     rule.comment("outbound leg from the proxy external address").appendTo(batch);
 }
 
+// ct state new
+void matchCtStateNew(RuleBuilder& rule) {
+    rule.add(expr::ct(NFT_CT_STATE, {}, NFT_REG_1));
+    rule.add(expr::mask(NFT_REG_1, hostU32(CtStateNew)));
+    rule.add(expr::compare(NFT_CMP_NEQ, NFT_REG_1, hostU32(0)));
+}
+
+// ct state new ct helper set meta l4proto . th dport map @helpers
+// (nft 1.0.6 prints this rule but cannot parse it back.)
+void addHelperRule(Batch& batch, const std::string& table) {
+    RuleBuilder rule(table, "helpers_prerouting");
+    matchCtStateNew(rule);
+    rule.add(expr::meta(NFT_META_L4PROTO, NFT_REG32_00));
+    rule.add(expr::payload(NFT_PAYLOAD_TRANSPORT_HEADER, DportOffset, 2, NFT_REG32_01));
+    rule.add(expr::objrefByMap(HelpersMap, NFT_REG32_00));
+    rule.comment("conntrack helpers of registered protocols, before conntrack confirms")
+        .appendTo(batch);
+}
+
 // meta nfproto ipv4 ct state new ct status != dnat
 //   ip daddr . meta l4proto . th dport @ports_v4 jump refuse
 void addGateRule(Batch& batch, const std::string& table, const FamilyLayout& f) {
     RuleBuilder rule(table, "gate_input");
     matchFamily(rule, f);
-    rule.add(expr::ct(NFT_CT_STATE, {}, NFT_REG_1));
-    rule.add(expr::mask(NFT_REG_1, hostU32(CtStateNew)));
-    rule.add(expr::compare(NFT_CMP_NEQ, NFT_REG_1, hostU32(0)));
+    matchCtStateNew(rule);
     matchCtStatus(rule, IPS_DST_NAT, false);
     loadPortKey(rule, f);
     rule.add(expr::lookup(f.ports(), NFT_REG32_00));
@@ -225,7 +260,8 @@ void addRefuseRules(Batch& batch, const std::string& table) {
 
 void addChains(Batch& batch, const EngineOptions& options) {
     const std::string& table = options.tableName;
-    const std::array<BaseChain, 4> bases{{
+    const std::array<BaseChain, 5> bases{{
+        {"helpers_prerouting", "filter", NF_INET_PRE_ROUTING, options.helperPriority},
         {"dnat_prerouting", "nat", NF_INET_PRE_ROUTING, options.dnatPriority},
         {"dnat_output", "nat", NF_INET_LOCAL_OUT, options.dnatPriority},
         {"snat_postrouting", "nat", NF_INET_POST_ROUTING, options.snatPriority},
@@ -234,6 +270,7 @@ void addChains(Batch& batch, const EngineOptions& options) {
     for (const BaseChain& chain : bases) {
         addBaseChain(batch, table, chain);
     }
+    addHelperRule(batch, table);
     addRegularChain(batch, table, "refuse");
     addRefuseRules(batch, table);
     for (const net::Family family : {net::Family::V4, net::Family::V6}) {

@@ -3,6 +3,7 @@
 #include "error/Error.hpp"
 #include "nft/Batch.hpp"
 #include "nft/GroupElements.hpp"
+#include "nft/HelperObject.hpp"
 #include "nft/TableLayout.hpp"
 
 #include <cerrno>
@@ -60,12 +61,16 @@ void Engine::removeGroup(const redirect::RedirectGroup& group) {
     commit(batch);
 }
 
-// Placeholder until the ct helper objects land.
 void Engine::addHelper(const redirect::HelperAssignment& assignment) {
-    throw Error(ErrorCode::NotSupported, "nft: ct helper " + assignment.name + ": not built yet");
+    Batch batch = newBatch();
+    HelperObject(assignment, options_.tableName).addTo(batch);
+    commit(batch);
 }
 
-void Engine::removeHelper(const redirect::HelperAssignment& /*assignment*/) {
+void Engine::removeHelper(const redirect::HelperAssignment& assignment) {
+    Batch batch = newBatch();
+    HelperObject(assignment, options_.tableName).removeFrom(batch);
+    commit(batch);
 }
 
 } // namespace fwx::nft

@@ -76,6 +76,13 @@ Expr dynsetDelete(const std::string& set, std::uint32_t sreg) {
     return e;
 }
 
+Expr objrefByMap(const std::string& set, std::uint32_t sreg) {
+    Expr e = makeExpr("objref");
+    nftnl_expr_set_str(e.get(), NFTNL_EXPR_OBJREF_SET_NAME, set.c_str());
+    nftnl_expr_set_u32(e.get(), NFTNL_EXPR_OBJREF_SET_SREG, sreg);
+    return e;
+}
+
 Expr nat(std::uint32_t type, std::uint32_t family, std::uint32_t regAddress,
          std::optional<std::uint32_t> regPort) {
     Expr e = makeExpr("nat");

@@ -27,6 +27,8 @@ Expr lookup(const std::string& set, std::uint32_t sreg, std::optional<std::uint3
             bool inverted = false);
 // [ dynset delete reg_key <sreg> set <set> ]: removes the element matching the packet.
 Expr dynsetDelete(const std::string& set, std::uint32_t sreg);
+// [ objref sreg <sreg> set <set> ]: the stateful object the packet's key maps to in set.
+Expr objrefByMap(const std::string& set, std::uint32_t sreg);
 // [ nat <dnat|snat> <family> addr_min reg <regAddress> (proto_min reg <regPort>) ]
 Expr nat(std::uint32_t type, std::uint32_t family, std::uint32_t regAddress,
          std::optional<std::uint32_t> regPort);

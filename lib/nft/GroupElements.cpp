@@ -51,6 +51,31 @@ GroupElements::Element sourceElement(const redirect::Redirect& r, std::string co
     return e;
 }
 
+// Who may use a port, and how often: the elements of once_/multi_ and open_/client_/source_.
+struct Permissions {
+    GroupElements::SetElements& once;
+    GroupElements::SetElements& multi;
+    GroupElements::SetElements& open;
+    GroupElements::SetElements& client;
+    GroupElements::SetElements& source;
+
+    void add(const redirect::Redirect& r, const std::string& comment) const {
+        std::optional<std::uint64_t> timeout;
+        if (r.permissionTimeout) {
+            timeout = static_cast<std::uint64_t>(r.permissionTimeout->count());
+        }
+        (r.singleUse ? once : multi).elements.push_back({portKey(r), {}, {}, timeout, comment});
+        if (r.allowedSource.isAny()) {
+            open.elements.push_back({portKey(r), {}, {}, {}, comment});
+        } else if (r.allowedSource.isHost()) {
+            client.elements.push_back(
+                {clientKey(r, r.allowedSource.network()), {}, {}, {}, comment});
+        } else {
+            source.elements.push_back(sourceElement(r, comment));
+        }
+    }
+};
+
 SetElem makeElement(const GroupElements::Element& e, bool withValues) {
     SetElem elem = makeSetElem();
     nftnl_set_elem_set(elem.get(), NFTNL_SET_ELEM_KEY, e.key.data(),
@@ -98,22 +123,14 @@ GroupElements::GroupElements(const redirect::RedirectGroup& group, std::string t
                                  ElementKey().address(r.target.address).port(r.target.port).bytes(),
                                  {},
                                  comment});
-        std::optional<std::uint64_t> timeout;
-        if (r.permissionTimeout) {
-            timeout = static_cast<std::uint64_t>(r.permissionTimeout->count());
-        }
-        (r.singleUse ? once : multi).elements.push_back({portKey(r), {}, {}, timeout, comment});
-        if (r.allowedSource.isAny()) {
-            open.elements.push_back({portKey(r), {}, {}, {}, comment});
-        } else if (r.allowedSource.isHost()) {
-            client.elements.push_back(
-                {clientKey(r, r.allowedSource.network()), {}, {}, {}, comment});
-        } else {
-            source.elements.push_back(sourceElement(r, comment));
-        }
         if (r.snatSource) {
             snat.elements.push_back(
                 {portKey(r), {}, ElementKey().address(*r.snatSource).bytes(), {}, comment});
+        }
+        // An expected redirect's permission is the conntrack expectation: admit_* DNATs
+        // the connections conntrack created from it, and refuses every other one.
+        if (!r.expected) {
+            Permissions{once, multi, open, client, source}.add(r, comment);
         }
     }
     for (SetElements* s : {&ports, &dnat, &once, &multi, &open, &client, &source, &snat}) {

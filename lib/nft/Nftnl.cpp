@@ -34,6 +34,9 @@ Rule makeRule() {
 Expr makeExpr(const char* name) {
     return checked<Expr>(nftnl_expr_alloc(name), name);
 }
+Object makeObject() {
+    return checked<Object>(nftnl_obj_alloc(), "object");
+}
 Udata makeUdata() {
     return checked<Udata>(nftnl_udata_buf_alloc(NFTNL_UDATA_COMMENT_MAXLEN + 16), "userdata");
 }

@@ -11,6 +11,7 @@
 
 #include <libnftnl/chain.h>
 #include <libnftnl/expr.h>
+#include <libnftnl/object.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
@@ -32,6 +33,7 @@ using SetElem =
     std::unique_ptr<nftnl_set_elem, detail::Deleter<nftnl_set_elem, nftnl_set_elem_free>>;
 using Rule = std::unique_ptr<nftnl_rule, detail::Deleter<nftnl_rule, nftnl_rule_free>>;
 using Expr = std::unique_ptr<nftnl_expr, detail::Deleter<nftnl_expr, nftnl_expr_free>>;
+using Object = std::unique_ptr<nftnl_obj, detail::Deleter<nftnl_obj, nftnl_obj_free>>;
 using Udata =
     std::unique_ptr<nftnl_udata_buf, detail::Deleter<nftnl_udata_buf, nftnl_udata_buf_free>>;
 
@@ -42,6 +44,7 @@ Set makeSet();
 SetElem makeSetElem();
 Rule makeRule();
 Expr makeExpr(const char* name);
+Object makeObject();
 Udata makeUdata();
 
 } // namespace fwx::nft

@@ -35,6 +35,7 @@ struct SetSpec {
     std::optional<std::pair<std::uint32_t, std::uint32_t>> data; // type, length
     std::vector<std::uint8_t> intervalFields;                    // field lengths, pipapo
     std::string comment;
+    std::optional<std::uint32_t> objectType{}; // object maps: NFT_OBJECT_*
 };
 
 void addComment(nftnl_set* set, const std::string& comment) {
@@ -56,6 +57,9 @@ void addSet(Batch& batch, const std::string& table, const SetSpec& spec, std::ui
     if (spec.data) {
         nftnl_set_set_u32(set.get(), NFTNL_SET_DATA_TYPE, spec.data->first);
         nftnl_set_set_u32(set.get(), NFTNL_SET_DATA_LEN, spec.data->second);
+    }
+    if (spec.objectType) {
+        nftnl_set_set_u32(set.get(), NFTNL_SET_OBJ_TYPE, *spec.objectType);
     }
     if (!spec.intervalFields.empty()) {
         nftnl_set_set_data(set.get(), NFTNL_SET_DESC_CONCAT, spec.intervalFields.data(),
@@ -120,6 +124,20 @@ std::vector<SetSpec> setsOf(const FamilyLayout& f) {
     };
 }
 
+// protocol . port -> ct helper object, for every family: nft lists it as
+// "type inet_proto . inet_service : ct helper". An object map is NFT_SET_OBJECT alone: the
+// kernel refuses NFT_SET_MAP | NFT_SET_OBJECT (EOPNOTSUPP).
+SetSpec helpersSpec() {
+    return {HelpersMap,
+            concatType({InetProtocolType, InetServiceType}),
+            HelperKeyLength,
+            NFT_SET_OBJECT,
+            {},
+            {},
+            "registered protocol's port -> its conntrack helper",
+            NFT_OBJECT_CT_HELPER};
+}
+
 void addTableObject(Batch& batch, const std::string& name) {
     Table table = makeTable();
     nftnl_table_set_str(table.get(), NFTNL_TABLE_NAME, name.c_str());
@@ -148,6 +166,7 @@ void addTable(Batch& batch, const EngineOptions& options) {
             addSet(batch, options.tableName, spec, id++);
         }
     }
+    addSet(batch, options.tableName, helpersSpec(), id);
     addChains(batch, options);
 }
 

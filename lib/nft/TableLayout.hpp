@@ -46,6 +46,11 @@ struct FamilyLayout {
 
 const FamilyLayout& layoutFor(net::Family family);
 
+// The object map of every family that gives new connections their conntrack helper:
+// "protocol . port" (each field padded to 4 bytes) -> ct helper object.
+inline constexpr const char* HelpersMap = "helpers";
+inline constexpr std::uint32_t HelperKeyLength = 8;
+
 // Adds table inet <options.tableName> (owned by the sending socket), its sets, chains and
 // rules to batch.
 void addTable(Batch& batch, const EngineOptions& options);

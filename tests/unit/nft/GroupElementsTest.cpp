@@ -1,6 +1,8 @@
 #include "nft/GroupElements.hpp"
 
 #include <algorithm>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -105,6 +107,57 @@ TEST(GroupElements, WhoMayConnectPicksTheCheapestSet) {
     EXPECT_EQ((std::vector<std::uint8_t>{client.key.begin() + 12, client.key.end()}),
               (std::vector<std::uint8_t>{192, 0, 2, 7}));
     EXPECT_TRUE(client.keyEnd.empty());
+}
+
+std::vector<std::string> setNames(const GroupElements& elements) {
+    std::vector<std::string> names;
+    for (const auto& set : elements.sets()) {
+        names.push_back(set.set);
+    }
+    return names;
+}
+
+// The kernel's expectation is the permission of an expected redirect: nft holds only its
+// port and NAT, whatever its flags and allowed source say.
+TEST(GroupElements, ExpectedRedirectHasOnlyPortAndDnat) {
+    Redirect once = redirectTo("203.0.113.1:41000", "198.51.100.2:80", true);
+    Redirect many = redirectTo("203.0.113.1:41001", "198.51.100.2:81", false);
+    many.permissionTimeout = std::chrono::milliseconds(1500);
+    many.allowedSource = net::Prefix::parse("192.0.2.0/24");
+    for (Redirect* r : {&once, &many}) {
+        r->expected = true;
+    }
+    const GroupElements elements(RedirectGroup{5, {once, many}}, "fwxd");
+    EXPECT_EQ(setNames(elements), (std::vector<std::string>{"ports_v4", "dnat_v4"}));
+    for (const auto& set : elements.sets()) {
+        EXPECT_FALSE(set.permission) << set.set;
+        EXPECT_EQ(set.elements.size(), 2U) << set.set;
+    }
+}
+
+TEST(GroupElements, ExpectedRedirectKeepsItsSnat) {
+    Redirect r = redirectTo("[2001:db8:1::1]:41000", "[2001:db8:5::2]:8080", true);
+    r.snatSource = net::Address::parse("2001:db8:5::100");
+    r.allowedSource = net::Prefix::parse("2001:db8:c::2");
+    r.expected = true;
+    const GroupElements elements(RedirectGroup{6, {r}}, "fwxd");
+    EXPECT_EQ(setNames(elements), (std::vector<std::string>{"ports_v6", "dnat_v6", "snat_v6"}));
+    Batch batch(1);
+    elements.removeFrom(batch);
+    EXPECT_EQ(batch.messageCount(), 3U); // nothing to re-add: no permission elements
+}
+
+// A group may mix both kinds: only the unexpected redirect gets permission elements.
+TEST(GroupElements, MixedGroupGivesPermissionsToUnexpectedRedirectsOnly) {
+    Redirect expected = redirectTo("203.0.113.1:41000", "198.51.100.2:80", true);
+    expected.expected = true;
+    Redirect plain = redirectTo("203.0.113.1:41001", "198.51.100.2:81", true);
+    const GroupElements elements(RedirectGroup{8, {expected, plain}}, "fwxd");
+    EXPECT_EQ(setNames(elements),
+              (std::vector<std::string>{"ports_v4", "dnat_v4", "once_v4", "open_v4"}));
+    EXPECT_EQ(findSet(elements, "ports_v4")->elements.size(), 2U);
+    EXPECT_EQ(findSet(elements, "once_v4")->elements.size(), 1U);
+    EXPECT_EQ(findSet(elements, "open_v4")->elements.size(), 1U);
 }
 
 } // namespace
