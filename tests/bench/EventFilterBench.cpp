@@ -19,7 +19,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <iterator>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -36,12 +35,18 @@ using namespace std::chrono_literals;
 // utime + stime of pid, in milliseconds.
 double cpuMilliseconds(pid_t pid) {
     std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-    // Fields after the command name, which is in parentheses and may contain spaces.
+    std::string text;
+    std::getline(stat, text);
+    // Fields after the command name, which is in parentheses and may contain spaces:
+    // state is field 3, utime 14, stime 15.
     std::istringstream fields(text.substr(text.rfind(')') + 2));
-    std::vector<std::string> values((std::istream_iterator<std::string>(fields)),
-                                    std::istream_iterator<std::string>());
-    const double ticks = std::stod(values.at(11)) + std::stod(values.at(12)); // fields 14, 15
+    std::string field;
+    double ticks = 0;
+    for (int number = 3; fields >> field && number <= 15; ++number) {
+        if (number >= 14) {
+            ticks += std::stod(field);
+        }
+    }
     return ticks * 1000.0 / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 

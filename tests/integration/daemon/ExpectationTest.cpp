@@ -9,6 +9,7 @@
 #include "lab/TcpServer.hpp"
 #include "lab/WaitUntil.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -80,13 +81,11 @@ protected:
 
     // Expectations conntrack(8) lists for the internal port.
     static std::size_t expectationsFor(const SocketAddress& internal) {
-        std::size_t n = 0;
-        for (const std::string& line : conntrackList("expect")) {
-            n += line.find("dport=" + std::to_string(internal.port()) + " ") != std::string::npos
-                     ? 1
-                     : 0;
-        }
-        return n;
+        const std::string port = "dport=" + std::to_string(internal.port()) + " ";
+        const auto lines = conntrackList("expect");
+        return static_cast<std::size_t>(std::count_if(lines.begin(), lines.end(), [&](const auto& l) {
+            return l.find(port) != std::string::npos;
+        }));
     }
 
 private:

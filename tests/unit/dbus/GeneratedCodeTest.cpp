@@ -61,6 +61,8 @@ static_assert(std::is_same_v<decltype(&FirewallProxy::PortRange),
 static_assert(std::is_same_v<decltype(&FirewallProxy::Sessions), Paths (FirewallProxy::*)()>);
 static_assert(
     std::is_same_v<decltype(&FirewallProxy::ActiveRedirects), uint32_t (FirewallProxy::*)()>);
+static_assert(
+    std::is_same_v<decltype(&FirewallProxy::EventResyncs), uint64_t (FirewallProxy::*)()>);
 
 using SessionProxy = org::fwxd::Session1_proxy;
 using Targets = std::vector<sdbus::Struct<std::string, uint16_t>>;
@@ -112,6 +114,7 @@ private:
     sdbus::Struct<uint16_t, uint16_t> PortRange() override { return {}; }
     Paths Sessions() override { return {}; }
     uint32_t ActiveRedirects() override { return 0; }
+    uint64_t EventResyncs() override { return 0; }
 };
 
 class Session final : public org::fwxd::Session1_adaptor {
