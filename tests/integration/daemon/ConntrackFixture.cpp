@@ -1,6 +1,9 @@
 #include "ConntrackFixture.hpp"
 
+#include "lab/Conntrack.hpp"
 #include "lab/Netns.hpp"
+
+#include <chrono>
 
 namespace fwx::test {
 
@@ -16,6 +19,23 @@ void ConntrackFixture::SetUp() {
     writeSysctl(TimeWait, "1");
     writeSysctl(Udp, "2");
     writeSysctl(UdpStream, "2");
+}
+
+::testing::AssertionResult ConntrackFixture::reapUntil(const std::function<bool()>& done,
+                                                      milliseconds timeout,
+                                                      const std::string& what) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        conntrackList();
+        client().sync();
+        if (done()) {
+            return ::testing::AssertionSuccess();
+        }
+        // Paces the loop: returns early when a signal arrives.
+        (void)client().waitForSignal("/", "Closed", std::nullopt, milliseconds{200});
+    }
+    return ::testing::AssertionFailure()
+           << "timed out waiting for " << what << "; received:\n" << client().signals().describe();
 }
 
 void ConntrackFixture::TearDown() {

@@ -5,6 +5,7 @@
 
 #include "DaemonFixture.hpp"
 
+#include <functional>
 #include <string>
 
 namespace fwx::test {
@@ -13,6 +14,13 @@ class ConntrackFixture : public DaemonFixture {
 protected:
     void SetUp() override;
     void TearDown() override;
+
+    // Waits until done() (which reads what the client received), dispatching the client's
+    // messages and dumping the conntrack table meanwhile: the kernel reaps an entry whose
+    // timeout passed when a dump meets it, else only when its garbage collector comes by
+    // (up to about a minute later), and only then reports it destroyed.
+    ::testing::AssertionResult reapUntil(const std::function<bool()>& done, milliseconds timeout,
+                                         const std::string& what);
 
     // The payload of a signal's a{sv}, for EXPECT_EQ.
     template <typename T>
