@@ -31,7 +31,8 @@ void ActionObject::emitExpired(const std::string& owner, std::string_view reason
 
 namespace {
 
-std::uint64_t microsecondsSinceEpoch(const std::optional<std::chrono::system_clock::time_point>& at) {
+std::uint64_t
+microsecondsSinceEpoch(const std::optional<std::chrono::system_clock::time_point>& at) {
     if (!at) {
         return 0;
     }

@@ -11,8 +11,8 @@
 namespace fwx::daemon {
 
 FirewallObject::FirewallObject(sdbus::IConnection& connection, SessionObjects& sessions,
-                               redirect::ProtocolRegistry& protocols,
-                               const ConntrackEvents& events, FirewallFacts facts)
+                               redirect::ProtocolRegistry& protocols, const ConntrackEvents& events,
+                               FirewallFacts facts)
     : AdaptorInterfaces(connection, FirewallPath)
     , sessions_(sessions)
     , protocols_(protocols)

@@ -9,11 +9,11 @@ namespace fwx::redirect {
 // (UDP); checked with `nft add ct helper` on the project's 6.18 kernel.
 const std::vector<KernelHelper>& kernelHelpers() {
     static const std::vector<KernelHelper> helpers = {
-        {"amanda", false, true, 3, true},      {"ftp", true, false, 1, true},
-        {"irc", true, false, 8, false},        {"netbios-ns", false, true, 1, false},
-        {"pptp", true, false, 2, false},       {"Q.931", true, false, 20, true},
-        {"RAS", false, true, 32, true},        {"sane", true, false, 1, true},
-        {"sip", true, true, 11, true},         {"snmp", false, true, 1, false},
+        {"amanda", false, true, 3, true}, {"ftp", true, false, 1, true},
+        {"irc", true, false, 8, false},   {"netbios-ns", false, true, 1, false},
+        {"pptp", true, false, 2, false},  {"Q.931", true, false, 20, true},
+        {"RAS", false, true, 32, true},   {"sane", true, false, 1, true},
+        {"sip", true, true, 11, true},    {"snmp", false, true, 1, false},
         {"tftp", false, true, 1, true},
     };
     return helpers;

@@ -13,9 +13,8 @@
 #include <optional>
 #include <tuple>
 
-#include <sys/socket.h>
-
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 
 namespace fwx::test {
 namespace {
@@ -37,10 +36,9 @@ protected:
         request.flags = flags;
         request.proxyExternalAddress = Lab::proxyAddress(family());
         request.options = {{"Context", sdbus::Variant(std::string("call-42"))}};
-        return client().redirect(client().openSession(),
-                                 {ConnectAddress(server.address().address(),
-                                                 server.address().port())},
-                                 request);
+        return client().redirect(
+            client().openSession(),
+            {ConnectAddress(server.address().address(), server.address().port())}, request);
     }
     static SocketAddress internalOf(const Redirected& redirected) {
         return {redirected.internalAddress, redirected.basePort};
@@ -55,8 +53,7 @@ TEST_P(ConnectionEvents, EstablishedAndClosedCarryTheConnection) {
     std::optional<SocketAddress> seenAs;
     ASSERT_TRUE(server.reachedVia(internalOf(redirected), fromClient(), &seenAs));
     ASSERT_TRUE(client().waitForSignal(action, "Established", std::nullopt, 10s));
-    ASSERT_TRUE(reapUntil([&] { return client().received(action, "Closed") > 0; }, 30s,
-                          "Closed"));
+    ASSERT_TRUE(reapUntil([&] { return client().received(action, "Closed") > 0; }, 30s, "Closed"));
 
     const auto established = client().signals().of(action, "Established");
     const auto closed = client().signals().of(action, "Closed");
@@ -127,10 +124,9 @@ TEST_F(EventOverflow, ResyncLosesNoConnectionAndReportsNoneTwice) {
     RedirectRequest request;
     request.protocol = "udp";
     request.flags = AllowMultiple;
-    const Redirected redirected =
-        client().redirect(client().openSession(),
-                          {ConnectAddress(server.address().address(), server.address().port())},
-                          request);
+    const Redirected redirected = client().redirect(
+        client().openSession(),
+        {ConnectAddress(server.address().address(), server.address().port())}, request);
     const sdbus::ObjectPath& action = redirected.actions.at(0);
     const SocketAddress internal(redirected.internalAddress, redirected.basePort);
 
@@ -158,8 +154,8 @@ TEST_F(EventOverflow, ResyncLosesNoConnectionAndReportsNoneTwice) {
     }
 
     ActionProxy& proxy = client().action(action);
-    EXPECT_TRUE(waitUntil([&] { return proxy.Connections() == Flows; }, 30s,
-                          "every flow counted once"));
+    EXPECT_TRUE(
+        waitUntil([&] { return proxy.Connections() == Flows; }, 30s, "every flow counted once"));
     EXPECT_GE(client().firewall().EventResyncs(), 1U) << "the buffer never overflowed";
     EXPECT_TRUE(reapUntil([&] { return client().received(action, "Closed") == Flows; }, 60s,
                           "every flow closed"));

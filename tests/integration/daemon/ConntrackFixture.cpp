@@ -22,8 +22,8 @@ void ConntrackFixture::SetUp() {
 }
 
 ::testing::AssertionResult ConntrackFixture::reapUntil(const std::function<bool()>& done,
-                                                      milliseconds timeout,
-                                                      const std::string& what) {
+                                                       milliseconds timeout,
+                                                       const std::string& what) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
         conntrackList();
@@ -34,8 +34,8 @@ void ConntrackFixture::SetUp() {
         // Paces the loop: returns early when a signal arrives.
         (void)client().waitForSignal("/", "Closed", std::nullopt, milliseconds{200});
     }
-    return ::testing::AssertionFailure()
-           << "timed out waiting for " << what << "; received:\n" << client().signals().describe();
+    return ::testing::AssertionFailure() << "timed out waiting for " << what << "; received:\n"
+                                         << client().signals().describe();
 }
 
 void ConntrackFixture::TearDown() {

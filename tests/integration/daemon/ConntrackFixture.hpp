@@ -23,8 +23,7 @@ protected:
                                          const std::string& what);
 
     // The payload of a signal's a{sv}, for EXPECT_EQ.
-    template <typename T>
-    static T field(const ReceivedSignal& signal, const std::string& key) {
+    template <typename T> static T field(const ReceivedSignal& signal, const std::string& key) {
         const auto it = signal.connection.find(key);
         if (it == signal.connection.end()) {
             ADD_FAILURE() << signal.member << " lacks " << key;

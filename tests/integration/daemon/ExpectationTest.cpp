@@ -45,8 +45,8 @@ protected:
         TcpConnectOptions options;
         options.expectEcho = false;
         options.keepOpen = true;
-        primary_ = tcpConnect(&lab.client(), primaryServer_->address(), "NICK fwxd", 3000ms,
-                              options);
+        primary_ =
+            tcpConnect(&lab.client(), primaryServer_->address(), "NICK fwxd", 3000ms, options);
         ASSERT_TRUE(primary_.connected()) << primary_;
     }
     void closePrimary() { primary_.connection = UniqueFd(); }
@@ -83,9 +83,9 @@ protected:
     static std::size_t expectationsFor(const SocketAddress& internal) {
         const std::string port = "dport=" + std::to_string(internal.port()) + " ";
         const auto lines = conntrackList("expect");
-        return static_cast<std::size_t>(std::count_if(lines.begin(), lines.end(), [&](const auto& l) {
-            return l.find(port) != std::string::npos;
-        }));
+        return static_cast<std::size_t>(
+            std::count_if(lines.begin(), lines.end(),
+                          [&](const auto& l) { return l.find(port) != std::string::npos; }));
     }
 
 private:
@@ -142,8 +142,9 @@ TEST_F(Expectations, PendingActionsEndWithTheirPrimary) {
     const Redirected redirected = redirect(2);
     closePrimary();
     for (const sdbus::ObjectPath& action : redirected.actions) {
-        ASSERT_TRUE(reapUntil([&] { return client().received(action, "Expired", "primary-closed") > 0; },
-                              30s, "Expired(primary-closed)"));
+        ASSERT_TRUE(
+            reapUntil([&] { return client().received(action, "Expired", "primary-closed") > 0; },
+                      30s, "Expired(primary-closed)"));
         EXPECT_EQ(client().action(action).State(), "cancelled");
     }
     EXPECT_TRUE(conntrackList("expect").empty());
