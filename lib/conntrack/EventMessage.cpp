@@ -1,8 +1,8 @@
 #include "conntrack/EventMessage.hpp"
 
 #include "conntrack/Entry.hpp"
-#include "conntrack/ExpectEntry.hpp"
-#include "conntrack/ExpectationParser.hpp"
+#include "conntrack/Expect.hpp"
+#include "conntrack/ExpectationCodec.hpp"
 #include "conntrack/FlowParser.hpp"
 #include "error/Error.hpp"
 
@@ -79,9 +79,9 @@ std::optional<redirect::ExpectationEvent> expectationEventOf(const nlmsghdr& mes
     if (!type) {
         return std::nullopt;
     }
-    const ExpectEntry entry = newExpectEntry();
+    const Expect entry = makeExpect();
     nfexp_nlmsg_parse(&message, entry.get());
-    auto expectation = expectationOf(entry.get());
+    auto expectation = fromKernel(entry.get());
     if (!expectation) {
         return std::nullopt;
     }

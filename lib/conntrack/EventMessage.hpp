@@ -15,7 +15,7 @@ namespace fwx::conntrack {
 std::optional<redirect::FlowEvent> flowEventOf(const nlmsghdr& message);
 
 // An expectation event (subsystem CTNETLINK_EXP): NEW or DESTROY. None for other messages
-// and for expectations expectationOf() skips.
+// and for expectations fromKernel() skips.
 std::optional<redirect::ExpectationEvent> expectationEventOf(const nlmsghdr& message);
 
 } // namespace fwx::conntrack

@@ -1,6 +1,6 @@
 #include "conntrack/Snapshot.hpp"
 
-#include "conntrack/ExpectationParser.hpp"
+#include "conntrack/ExpectationCodec.hpp"
 #include "conntrack/FlowParser.hpp"
 #include "error/Error.hpp"
 
@@ -41,7 +41,7 @@ int collectFlow(nf_conntrack_msg_type /*type*/, nf_conntrack* ct, void* data) no
 int collectExpectation(nf_conntrack_msg_type /*type*/, nf_expect* exp, void* data) noexcept {
     Collector& collector = *static_cast<Collector*>(data);
     try {
-        auto expectation = expectationOf(exp);
+        auto expectation = fromKernel(exp);
         if (expectation) {
             collector.snapshot.expectations.push_back(std::move(*expectation));
         }

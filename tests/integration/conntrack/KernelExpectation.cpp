@@ -1,7 +1,7 @@
 #include "KernelExpectation.hpp"
 
 #include "conntrack/Entry.hpp"
-#include "conntrack/ExpectEntry.hpp"
+#include "conntrack/Expect.hpp"
 #include "conntrack/Handle.hpp"
 
 #include <cerrno>
@@ -43,7 +43,7 @@ void createExpectation(const redirect::PrimaryConnection& master, const net::Add
         tcpTuple(source.v4().s_addr, destination.address.v4().s_addr, 0, destination.port);
     // Source and destination address and destination port must match; any source port.
     const conntrack::Entry mask = tcpTuple(0xffffffffU, 0xffffffffU, 0, 0xffff);
-    const conntrack::ExpectEntry exp = conntrack::newExpectEntry();
+    const conntrack::Expect exp = conntrack::makeExpect();
     nfexp_set_attr(exp.get(), ATTR_EXP_MASTER, masterTuple.get());
     nfexp_set_attr(exp.get(), ATTR_EXP_EXPECTED, expected.get());
     nfexp_set_attr(exp.get(), ATTR_EXP_MASK, mask.get());
