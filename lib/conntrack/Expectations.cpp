@@ -119,12 +119,14 @@ void confirm(const Handle& handle, const std::vector<redirect::Expectation>& exp
     }
 }
 
+// Rolls back a failed create(): the error that made it fail is the one to report.
 void removeQuietly(const Handle& handle,
                    const std::vector<redirect::Expectation>& expectations) noexcept {
     for (const redirect::Expectation& e : expectations) {
         try {
             destroyOne(handle, e);
-        } catch (const std::exception&) { // NOLINT(bugprone-empty-catch): the first error wins
+        } catch (const std::exception&) {
+            continue;
         }
     }
 }

@@ -4,7 +4,7 @@
 // namespace. Witnessed by packets and conntrack(8).
 #include "conntrack/Expectations.hpp"
 
-#include "PrimaryConnection.hpp"
+#include "LabPrimary.hpp"
 #include "Target.hpp"
 #include "error/Error.hpp"
 #include "lab/Conntrack.hpp"
@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -47,9 +48,16 @@ std::string caseName(const ::testing::TestParamInfo<HelperCase>& info) {
 
 class Expectations : public ::testing::TestWithParam<HelperCase> {
 protected:
+    // The helper first: the kernel attaches it when conntrack sees the primary's first
+    // packet, never later.
+    Expectations() {
+        engine.addHelper({"proxy", GetParam().helper, net::Transport::Tcp, {GetParam().port}});
+        primaryConnection.emplace(lab, family(), GetParam().port);
+    }
+
     Family family() const { return GetParam().family; }
     Client client() const { return Client{&lab.client(), {}, {}}; }
-    const redirect::PrimaryConnection& primary() const { return primaryConnection.connection(); }
+    const redirect::PrimaryConnection& primary() const { return primaryConnection->connection(); }
 
     net::Endpoint internal(std::size_t index) const {
         return net::Endpoint{net::Address::parse(Lab::internalAddress(family())),
@@ -103,12 +111,8 @@ protected:
     Lab lab;
     nft::Engine engine;
     conntrack::Expectations backend;
-    const redirect::HelperAssignment assignment{
-        "proxy", GetParam().helper, net::Transport::Tcp, {GetParam().port}};
-    // The helper first: it is attached when conntrack sees the primary's first packet.
-    bool helperAdded = (engine.addHelper(assignment), true);
-    LabPrimary primaryConnection{lab, family(), GetParam().port};
     Target target{lab, family(), net::Transport::Tcp};
+    std::optional<LabPrimary> primaryConnection;
 };
 
 TEST_P(Expectations, HelperOfThePrimaryIsTheAssignedOne) {

@@ -1,4 +1,4 @@
-#include "PrimaryConnection.hpp"
+#include "LabPrimary.hpp"
 
 #include "lab/TcpConnect.hpp"
 
