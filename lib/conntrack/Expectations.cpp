@@ -4,6 +4,7 @@
 #include "conntrack/ExpectationCodec.hpp"
 #include "conntrack/ExpectationDump.hpp"
 #include "conntrack/Handle.hpp"
+#include "conntrack/Query.hpp"
 #include "error/Error.hpp"
 
 #include <algorithm>
@@ -15,42 +16,6 @@
 namespace fwx::conntrack {
 
 namespace {
-// What NFCT_Q_GET of a primary found: its helper's name, "" for none.
-struct HelperLookup {
-    std::string helper;
-    std::exception_ptr error;
-};
-
-int readHelper(nf_conntrack_msg_type /*type*/, nf_conntrack* ct, void* data) noexcept {
-    HelperLookup& lookup = *static_cast<HelperLookup*>(data);
-    try {
-        if (nfct_attr_is_set(ct, ATTR_HELPER_NAME) > 0) {
-            lookup.helper = static_cast<const char*>(nfct_get_attr(ct, ATTR_HELPER_NAME));
-        }
-        return NFCT_CB_CONTINUE;
-    } catch (...) {
-        lookup.error = std::current_exception();
-        return NFCT_CB_FAILURE;
-    }
-}
-
-// Unregisters the callback so the handle never keeps a pointer to a dead HelperLookup.
-class HelperCallback {
-public:
-    HelperCallback(const Handle& handle, HelperLookup& lookup)
-        : handle_(handle) {
-        if (nfct_callback_register(handle.get(), NFCT_T_ALL, &readHelper, &lookup) < 0) {
-            throwSystemError("registering a conntrack callback", errno);
-        }
-    }
-    HelperCallback(const HelperCallback&) = delete;
-    HelperCallback& operator=(const HelperCallback&) = delete;
-    ~HelperCallback() { nfct_callback_unregister(handle_.get()); }
-
-private:
-    const Handle& handle_;
-};
-
 [[noreturn]] void throwRefused(const char* doing, const redirect::Expectation& e, int err) {
     std::string context = std::string("conntrack: ") + doing + " expectation " + describe(e);
     if (err == EOPNOTSUPP) {
@@ -135,20 +100,16 @@ void removeQuietly(const Handle& handle,
 std::optional<std::string> Expectations::helperOf(const redirect::PrimaryConnection& primary) {
     const Handle handle = Handle::open();
     const Entry query = masterTuple(primary).toEntry();
-    HelperLookup lookup;
-    const HelperCallback registration(handle, lookup);
-    const int rc = nfct_query(handle.get(), NFCT_Q_GET, query.get());
-    const int err = errno;
-    if (lookup.error) {
-        std::rethrow_exception(lookup.error);
-    }
-    if (rc < 0) {
-        if (err == ENOENT) {
-            return std::nullopt;
-        }
-        throwSystemError("conntrack: looking up primary connection " + describe(primary), err);
-    }
-    return lookup.helper;
+    std::optional<std::string> helper;
+    queryEntries(
+        handle, NFCT_Q_GET, query.get(),
+        [&](const nf_conntrack* ct) {
+            helper = nfct_attr_is_set(ct, ATTR_HELPER_NAME) > 0
+                         ? static_cast<const char*>(nfct_get_attr(ct, ATTR_HELPER_NAME))
+                         : "";
+        },
+        "conntrack: looking up primary connection " + describe(primary), ENOENT);
+    return helper;
 }
 
 std::vector<redirect::Expectation> Expectations::list(const redirect::PrimaryConnection& primary) {

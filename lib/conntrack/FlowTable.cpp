@@ -2,6 +2,7 @@
 
 #include "conntrack/Entry.hpp"
 #include "conntrack/Handle.hpp"
+#include "conntrack/Query.hpp"
 #include "conntrack/TupleSide.hpp"
 #include "error/Error.hpp"
 #include "net/Address.hpp"
@@ -36,8 +37,7 @@ std::string describeEntry(const nf_conntrack* ct, net::Family family, net::Trans
                        text(originalDestination));
 }
 
-// What one dump looks for and what it found. The callback runs inside C code and must not
-// throw: an exception is parked here and rethrown once nfct_query() has returned.
+// What one dump looks for and what it found.
 struct Dump {
     net::Family family;
     std::uint8_t protocol;
@@ -45,11 +45,10 @@ struct Dump {
     std::map<net::Endpoint, net::Endpoint> targets;
     std::vector<Entry> stale;
     unsigned following = 0; // entries that go through one of the redirects
-    std::exception_ptr error;
 };
 
 Dump dumpFor(const redirect::RedirectGroup& group) {
-    Dump dump{group.family(), net::ipProtocol(group.transport()), {}, {}, 0, nullptr};
+    Dump dump{group.family(), net::ipProtocol(group.transport()), {}, {}, 0};
     for (const redirect::Redirect& redirect : group.redirects) {
         dump.targets.emplace(redirect.internal, redirect.target);
     }
@@ -78,46 +77,22 @@ Relation relationOf(const nf_conntrack* ct, const Dump& dump) {
                                                                         : Relation::Stale;
 }
 
-int collect(nf_conntrack_msg_type /*type*/, nf_conntrack* ct, void* data) noexcept {
-    Dump& dump = *static_cast<Dump*>(data);
-    try {
-        const Relation relation = relationOf(ct, dump);
-        if (relation == Relation::Following) {
-            ++dump.following;
-        } else if (relation == Relation::Stale) {
-            // A copy, not NFCT_CB_STOLEN: if push_back threw after taking ct, the library
-            // would free it a second time.
-            Entry copy(nfct_clone(ct));
-            if (!copy) {
-                throwSystemError("copying a conntrack entry", ENOMEM);
-            }
-            dump.stale.push_back(std::move(copy));
+void collect(const nf_conntrack* ct, Dump& dump) {
+    const Relation relation = relationOf(ct, dump);
+    if (relation == Relation::Following) {
+        ++dump.following;
+    } else if (relation == Relation::Stale) {
+        // A copy: the library frees ct after the callback.
+        Entry copy(nfct_clone(ct));
+        if (!copy) {
+            throwSystemError("copying a conntrack entry", ENOMEM);
         }
-        return NFCT_CB_CONTINUE;
-    } catch (...) {
-        dump.error = std::current_exception();
-        return NFCT_CB_FAILURE;
+        dump.stale.push_back(std::move(copy));
     }
 }
 
 struct FilterDumpDeleter {
     void operator()(nfct_filter_dump* filter) const noexcept { nfct_filter_dump_destroy(filter); }
-};
-
-// Unregisters the dump's callback so the handle never keeps a pointer to a dead Dump.
-struct CallbackRegistration {
-    CallbackRegistration(const Handle& handle, Dump& dump)
-        : handle_(handle) {
-        if (nfct_callback_register(handle.get(), NFCT_T_ALL, &collect, &dump) < 0) {
-            throwSystemError("registering a conntrack callback", errno);
-        }
-    }
-    CallbackRegistration(const CallbackRegistration&) = delete;
-    CallbackRegistration& operator=(const CallbackRegistration&) = delete;
-    ~CallbackRegistration() { nfct_callback_unregister(handle_.get()); }
-
-private:
-    const Handle& handle_;
 };
 
 // One dump of the family's table (the kernel filters by family); entries are matched here.
@@ -128,16 +103,10 @@ void dumpGroup(const Handle& handle, Dump& dump) {
     }
     nfct_filter_dump_set_attr_u8(filter.get(), NFCT_FILTER_DUMP_L3NUM,
                                  static_cast<std::uint8_t>(net::toAddressFamily(dump.family)));
-    const CallbackRegistration registration(handle, dump);
-    const int rc = nfct_query(handle.get(), NFCT_Q_DUMP_FILTER, filter.get());
-    const int err = errno;
-    if (dump.error) {
-        std::rethrow_exception(dump.error);
-    }
-    if (rc < 0) {
-        throwSystemError(fmt::format("dumping the {} conntrack table", net::toString(dump.family)),
-                         err);
-    }
+    queryEntries(
+        handle, NFCT_Q_DUMP_FILTER, filter.get(),
+        [&](const nf_conntrack* ct) { collect(ct, dump); },
+        fmt::format("dumping the {} conntrack table", net::toString(dump.family)));
 }
 
 // False if the entry was already gone (expired, or replaced: the dumped entry carries its
