@@ -31,23 +31,33 @@ TrackedFlow* ConnectionTracker::find(const Flow& flow) {
 }
 
 TrackedFlow& ConnectionTracker::track(ActionId action, const Flow& flow) {
-    return flows_.insert_or_assign(FlowKey::of(flow), TrackedFlow{action, flow, std::nullopt})
-        .first->second;
+    untrack(FlowKey::of(flow)); // a re-created entry on the same tuple replaces the old one
+    ++live_[action];
+    return flows_.emplace(FlowKey::of(flow), TrackedFlow{action, flow, std::nullopt}).first->second;
 }
 
 void ConnectionTracker::untrack(const FlowKey& key) {
-    flows_.erase(key);
+    const auto it = flows_.find(key);
+    if (it == flows_.end()) {
+        return;
+    }
+    const auto count = live_.find(it->second.action);
+    if (--count->second == 0) {
+        live_.erase(count);
+    }
+    flows_.erase(it);
 }
 
 void ConnectionTracker::forgetAction(ActionId action) {
-    std::erase_if(flows_, [&](const auto& entry) { return entry.second.action == action; });
+    if (live_.erase(action) > 0) {
+        std::erase_if(flows_, [&](const auto& entry) { return entry.second.action == action; });
+    }
     std::erase_if(routes_, [&](const auto& entry) { return entry.second == action; });
 }
 
 std::size_t ConnectionTracker::liveFlowsOf(ActionId action) const {
-    return static_cast<std::size_t>(
-        std::count_if(flows_.begin(), flows_.end(),
-                      [&](const auto& entry) { return entry.second.action == action; }));
+    const auto it = live_.find(action);
+    return it == live_.end() ? 0 : it->second;
 }
 
 } // namespace fwx::redirect

@@ -55,6 +55,8 @@ public:
 private:
     std::map<std::pair<net::Transport, net::Endpoint>, ActionId> routes_;
     std::map<FlowKey, TrackedFlow> flows_;
+    // Live connections per action: asked on every DESTROY, so kept rather than counted.
+    std::map<ActionId, std::size_t> live_;
 };
 
 } // namespace fwx::redirect
