@@ -6,6 +6,7 @@
 #include "nft/HelperObject.hpp"
 #include "nft/TableLayout.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <ctime>
 
@@ -17,6 +18,9 @@ namespace fwx::nft {
 namespace {
 // Large groups make large batches; the default socket buffers are too small for them.
 constexpr int BufferBytes = 4 * 1024 * 1024;
+// Removals go in transactions of at most this many redirects, so that the kernel never
+// works on one for long while packets wait.
+constexpr std::size_t MaxRedirectsPerRemoval = 512;
 
 net::NetlinkSocket openSocket() {
     net::NetlinkSocket socket = net::NetlinkSocket::open(NETLINK_NETFILTER);
@@ -55,10 +59,23 @@ void Engine::addGroup(const redirect::RedirectGroup& group) {
     commit(batch);
 }
 
-void Engine::removeGroup(const redirect::RedirectGroup& group) {
-    Batch batch = newBatch();
-    GroupElements(group, options_.tableName).removeFrom(batch);
-    commit(batch);
+redirect::Removal Engine::removeRedirects(std::span<const redirect::Redirect> redirects) {
+    redirect::Removal removal;
+    while (removal.removed < redirects.size()) {
+        const auto chunk = redirects.subspan(
+            removal.removed, std::min(MaxRedirectsPerRemoval, redirects.size() - removal.removed));
+        const redirect::RedirectGroup group{0, {chunk.begin(), chunk.end()}};
+        try {
+            Batch batch = newBatch();
+            GroupElements(group, options_.tableName).removeFrom(batch);
+            commit(batch);
+        } catch (const Error& e) {
+            removal.error = e;
+            break;
+        }
+        removal.removed += chunk.size();
+    }
+    return removal;
 }
 
 void Engine::addHelper(const redirect::HelperAssignment& assignment) {

@@ -21,7 +21,7 @@ public:
     explicit Engine(EngineOptions options = {});
 
     void addGroup(const redirect::RedirectGroup& group) override;
-    void removeGroup(const redirect::RedirectGroup& group) override;
+    redirect::Removal removeRedirects(std::span<const redirect::Redirect> redirects) override;
     void addHelper(const redirect::HelperAssignment& assignment) override;
     void removeHelper(const redirect::HelperAssignment& assignment) override;
 

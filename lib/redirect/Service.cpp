@@ -63,14 +63,14 @@ void Service::program(const RedirectGroup& group) {
     try {
         flows_.removeStaleFlows(group);
     } catch (const Error&) {
-        nft_.removeGroup(group);
+        unprogram(group.redirects);
         throw;
     }
 }
 
 void Service::close(GroupId id) {
     const auto it = findOrThrow(id);
-    nft_.removeGroup(it->second);
+    unprogram(it->second.redirects);
     releasePorts(it->second);
     groups_.erase(it);
 }
@@ -85,11 +85,18 @@ void Service::closeRedirect(GroupId id, const net::Endpoint& internal) {
             fmt::format("{} has no redirect on {}", describe(it->second), internal.toString()));
     }
     RedirectGroup one{id, {*redirect}};
-    nft_.removeGroup(one);
+    unprogram(one.redirects);
     releasePorts(one);
     redirects.erase(redirect);
     if (redirects.empty()) {
         groups_.erase(it);
+    }
+}
+
+void Service::unprogram(std::span<const Redirect> redirects) {
+    const Removal removal = nft_.removeRedirects(redirects);
+    if (removal.error) {
+        throw *removal.error;
     }
 }
 

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <map>
+#include <span>
 
 namespace fwx::redirect {
 
@@ -43,6 +44,7 @@ public:
 private:
     RedirectGroup build(const ValidRequest& request, std::uint16_t firstPort);
     void program(const RedirectGroup& group);
+    void unprogram(std::span<const Redirect> redirects);
     std::map<GroupId, RedirectGroup>::iterator findOrThrow(GroupId id);
     void releasePorts(const RedirectGroup& group);
 

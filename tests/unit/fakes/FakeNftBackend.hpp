@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,11 +25,22 @@ public:
         active_.insert_or_assign(group.id, group);
     }
 
-    void removeGroup(const redirect::RedirectGroup& group) override {
+    // A failure told for the next removal refuses its first transaction: nothing goes.
+    redirect::Removal removeRedirects(std::span<const redirect::Redirect> redirects) override {
         ++calls_;
-        throwIfTold(nextRemoveError_);
-        removed_.push_back(group);
-        forget(group);
+        redirect::Removal removal;
+        if (nextRemoveError_) {
+            removal.error = *nextRemoveError_;
+            nextAddError_.reset();
+            nextRemoveError_.reset();
+            return removal;
+        }
+        removed_.emplace_back(redirects.begin(), redirects.end());
+        for (const redirect::Redirect& r : redirects) {
+            forget(r);
+        }
+        removal.removed = redirects.size();
+        return removal;
     }
 
     void addHelper(const redirect::HelperAssignment& assignment) override {
@@ -43,7 +55,7 @@ public:
         helpers_.erase(assignment.name);
     }
 
-    // The next addGroup or removeGroup, whichever comes first, throws error.
+    // The next addGroup or removeRedirects, whichever comes first, fails with error.
     void failNextCall(const Error& error) {
         nextAddError_ = error;
         nextRemoveError_ = error;
@@ -55,7 +67,10 @@ public:
     unsigned calls() const noexcept { return calls_; }
     // Successful calls, in order.
     const std::vector<redirect::RedirectGroup>& added() const noexcept { return added_; }
-    const std::vector<redirect::RedirectGroup>& removed() const noexcept { return removed_; }
+    // The redirects of each successful removeRedirects, in order.
+    const std::vector<std::vector<redirect::Redirect>>& removed() const noexcept {
+        return removed_;
+    }
     // What the kernel would hold now: added and not removed since.
     const std::map<redirect::GroupId, redirect::RedirectGroup>& active() const noexcept {
         return active_;
@@ -67,19 +82,19 @@ public:
 
 private:
     // A group may be removed a part at a time, as the real backend allows.
-    void forget(const redirect::RedirectGroup& group) {
-        const auto it = active_.find(group.id);
-        if (it == active_.end()) {
+    void forget(const redirect::Redirect& gone) {
+        for (auto it = active_.begin(); it != active_.end(); ++it) {
+            auto& redirects = it->second.redirects;
+            const auto erased = std::erase_if(redirects, [&](const redirect::Redirect& r) {
+                return r.internal == gone.internal && r.transport == gone.transport;
+            });
+            if (erased == 0) {
+                continue;
+            }
+            if (redirects.empty()) {
+                active_.erase(it);
+            }
             return;
-        }
-        auto& redirects = it->second.redirects;
-        std::erase_if(redirects, [&](const redirect::Redirect& r) {
-            return std::any_of(
-                group.redirects.begin(), group.redirects.end(),
-                [&](const redirect::Redirect& gone) { return gone.internal == r.internal; });
-        });
-        if (redirects.empty()) {
-            active_.erase(it);
         }
     }
 
@@ -97,7 +112,7 @@ private:
     std::optional<Error> nextRemoveError_;
     unsigned calls_ = 0;
     std::vector<redirect::RedirectGroup> added_;
-    std::vector<redirect::RedirectGroup> removed_;
+    std::vector<std::vector<redirect::Redirect>> removed_;
     std::map<redirect::GroupId, redirect::RedirectGroup> active_;
     std::map<std::string, redirect::HelperAssignment> helpers_;
 };

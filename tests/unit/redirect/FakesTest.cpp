@@ -16,6 +16,9 @@ using ::testing::ElementsAre;
 redirect::RedirectGroup group(redirect::GroupId id) {
     redirect::RedirectGroup g;
     g.id = id;
+    redirect::Redirect r;
+    r.internal = net::Endpoint::parse("203.0.113.1:" + std::to_string(41000 + id));
+    g.redirects.push_back(r);
     return g;
 }
 
@@ -44,11 +47,11 @@ TEST(FakeNftBackend, TracksActiveGroupsAndFailsOnce) {
     nft.addGroup(group(1));
     nft.addGroup(group(2));
     nft.failNextCall(Error(ErrorCode::Failed, "EPERM"));
-    EXPECT_THROW(nft.removeGroup(group(1)), Error);
+    EXPECT_TRUE(nft.removeRedirects(group(1).redirects).error);
     EXPECT_EQ(nft.active().size(), 2U);
-    nft.removeGroup(group(1));
+    EXPECT_EQ(nft.removeRedirects(group(1).redirects).removed, 1U);
     nft.failNextAdd(Error(ErrorCode::Failed, "ENOMEM"));
-    nft.removeGroup(group(2)); // not an add: goes through
+    EXPECT_FALSE(nft.removeRedirects(group(2).redirects).error); // not an add: goes through
     EXPECT_THROW(nft.addGroup(group(3)), Error);
     EXPECT_EQ(nft.calls(), 6U);
     EXPECT_EQ(nft.added().size(), 2U);

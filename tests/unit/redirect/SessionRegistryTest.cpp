@@ -196,8 +196,8 @@ TEST_F(SessionRegistryTest, CancelRemovesOnlyThatPortFromTheKernel) {
     EXPECT_EQ(ended.reason, EndReason::Cancelled);
     EXPECT_TRUE(ended.notify);
     ASSERT_EQ(nft.removed().size(), 1U);
-    ASSERT_EQ(nft.removed()[0].redirects.size(), 1U);
-    EXPECT_EQ(nft.removed()[0].redirects[0].internal.port, 41000);
+    ASSERT_EQ(nft.removed()[0].size(), 1U);
+    EXPECT_EQ(nft.removed()[0][0].internal.port, 41000);
     EXPECT_FALSE(ports.isReserved(internal, net::Transport::Tcp, 41000));
     EXPECT_TRUE(ports.isReserved(internal, net::Transport::Tcp, 41001));
     EXPECT_EQ(registry->session(session)->actions, std::vector<ActionId>{opened.actions[1]});
