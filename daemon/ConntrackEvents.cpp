@@ -39,34 +39,20 @@ ConntrackEvents::ConntrackEvents(EventLoop& loop, conntrack::Listener& listener,
     , flowSource_(watch(loop, listener.flowFd(), onFlowSocket, this, "event"))
     , expectationSource_(
           watch(loop, listener.expectationFd(), onExpectationSocket, this, "expectation")) {
+    sessions_.resync(listener_.snapshot());
 }
 
 int ConntrackEvents::onFlowSocket(sd_event_source* /*source*/, int /*fd*/,
                                   std::uint32_t /*revents*/, void* self) {
     auto& events = *static_cast<ConntrackEvents*>(self);
-    return receiving([&] { events.listener_.receiveFlows(events); }, "connection");
+    return receiving([&] { events.listener_.receiveFlows(events.sessions_); }, "connection");
 }
 
 int ConntrackEvents::onExpectationSocket(sd_event_source* /*source*/, int /*fd*/,
                                          std::uint32_t /*revents*/, void* self) {
     auto& events = *static_cast<ConntrackEvents*>(self);
-    return receiving([&] { events.listener_.receiveExpectations(events); }, "expectation");
-}
-
-void ConntrackEvents::onFlow(const redirect::FlowEvent& event) {
-    sessions_.onFlow(event);
-}
-
-void ConntrackEvents::onExpectation(const redirect::ExpectationEvent& event) {
-    sessions_.onExpectation(event);
-}
-
-void ConntrackEvents::onResync(const redirect::ConntrackSnapshot& snapshot) {
-    log::warning("conntrack events were lost (the event socket's buffer overflowed): "
-                 "resynchronising from a dump of {} connection(s) and {} expectation(s), "
-                 "resync #{}; if this repeats, raise EventBufferBytes in fwxd.conf",
-                 snapshot.flows.size(), snapshot.expectations.size(), listener_.resyncs());
-    sessions_.resync(snapshot);
+    return receiving([&] { events.listener_.receiveExpectations(events.sessions_); },
+                     "expectation");
 }
 
 } // namespace fwx::daemon

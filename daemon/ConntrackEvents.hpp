@@ -4,7 +4,6 @@
 #include "daemon/EventLoop.hpp"
 #include "daemon/EventSource.hpp"
 #include "daemon/SessionObjects.hpp"
-#include "redirect/Flow.hpp"
 
 #include <cstdint>
 
@@ -12,9 +11,10 @@ namespace fwx::daemon {
 
 // Puts the conntrack listener's sockets on the event loop and hands what they report to
 // the sessions: kernel events flow back through here, the other way from requests.
-class ConntrackEvents final : public conntrack::Listener::Handler {
+class ConntrackEvents {
 public:
-    // Throws fwx::Error(Failed).
+    // Seeds the sessions with one dump of both tables first, so that they know the
+    // connections that existed before fwxd listened. Throws fwx::Error(Failed).
     ConntrackEvents(EventLoop& loop, conntrack::Listener& listener, SessionObjects& sessions);
     ConntrackEvents(const ConntrackEvents&) = delete;
     ConntrackEvents& operator=(const ConntrackEvents&) = delete;
@@ -23,10 +23,6 @@ public:
     std::uint64_t resyncs() const noexcept { return listener_.resyncs(); }
 
 private:
-    void onFlow(const redirect::FlowEvent& event) override;
-    void onExpectation(const redirect::ExpectationEvent& event) override;
-    void onResync(const redirect::ConntrackSnapshot& snapshot) override;
-
     static int onFlowSocket(sd_event_source* source, int fd, std::uint32_t revents, void* self);
     static int onExpectationSocket(sd_event_source* source, int fd, std::uint32_t revents,
                                    void* self);

@@ -16,6 +16,11 @@ namespace fwx::daemon {
 
 namespace {
 
+// Conntrack entries on allocatable ports fwxd remembers from its events (about 100 bytes
+// each): far more than the connections of any real load, and a flood aimed at the internal
+// addresses cannot grow fwxd beyond ~30 MB for it. Past it, requests dump the table.
+constexpr std::size_t PortFlowsCapacity = std::size_t{1} << 18;
+
 std::unique_ptr<sdbus::IConnection> connect(const std::string& bus) {
     if (bus == "system") {
         return sdbus::createSystemBusConnection();
@@ -63,14 +68,15 @@ Daemon::Daemon(const config::Config& config, const std::string& bus)
     : authorizer_(config.access.allowedUsers, config.access.allowedGroups, users_)
     , listener_(listenerOptionsFor(config))
     , ports_(config.redirect.portRange, host_)
-    , service_(validatorFor(config.redirect, host_), ports_, engine_, flows_)
+    , portFlows_(config.redirect.portRange, PortFlowsCapacity)
+    , service_(validatorFor(config.redirect, host_), ports_, engine_, flows_, portFlows_)
     , protocols_(engine_)
-    , registry_(service_, flows_, expectations_, protocols_, clock_,
+    , registry_(service_, flows_, portFlows_, expectations_, protocols_, clock_,
                 sessionLimitsFor(config.access))
     , connection_(connect(bus))
     , dispatcher_(loop_, *connection_)
     , callers_(*connection_)
-    , sessions_(loop_, *connection_, registry_, authorizer_, callers_)
+    , sessions_(loop_, *connection_, registry_, listener_, authorizer_, callers_)
     , events_(loop_, listener_, sessions_)
     , firewall_(*connection_, sessions_, protocols_, events_,
                 {config.redirect.internalAddresses, config.redirect.portRange})
@@ -92,6 +98,9 @@ int Daemon::run() {
     sd_notify(0, "STOPPING=1\nSTATUS=Removing every redirect");
     log::info("stopping: removing {} redirect(s) of {} session(s)", registry_.activeRedirects(),
               registry_.sessions().size());
+    for (const Error& error : registry_.shutdown().cleanupErrors) {
+        log::error("removing redirects: {}", error.what());
+    }
     return code;
 }
 

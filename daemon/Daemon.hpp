@@ -18,6 +18,7 @@
 #include "redirect/Clock.hpp"
 #include "redirect/KernelHost.hpp"
 #include "redirect/PortAllocator.hpp"
+#include "redirect/PortFlows.hpp"
 #include "redirect/ProtocolRegistry.hpp"
 #include "redirect/Service.hpp"
 #include "redirect/SessionRegistry.hpp"
@@ -56,6 +57,7 @@ private:
     conntrack::FlowTable flows_;
     conntrack::Expectations expectations_;
     redirect::PortAllocator ports_;
+    redirect::PortFlows portFlows_;
     redirect::Service service_;
     redirect::ProtocolRegistry protocols_;
     redirect::SystemClock clock_;

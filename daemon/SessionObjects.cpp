@@ -7,16 +7,19 @@
 #include "daemon/SessionObject.hpp"
 #include "error/Error.hpp"
 
+#include <algorithm>
+#include <exception>
 #include <utility>
 
 namespace fwx::daemon {
 
 SessionObjects::SessionObjects(EventLoop& loop, sdbus::IConnection& connection,
-                               redirect::SessionRegistry& registry, const Authorizer& authorizer,
-                               Callers& callers)
+                               redirect::SessionRegistry& registry, conntrack::Listener& listener,
+                               const Authorizer& authorizer, Callers& callers)
     : loop_(loop)
     , connection_(connection)
     , registry_(registry)
+    , listener_(listener)
     , authorizer_(authorizer)
     , callers_(callers)
     , timer_(loop, [this] { onDeadline(); }) {
@@ -118,7 +121,7 @@ void SessionObjects::ownerVanished(const std::string& name) {
 
 void SessionObjects::apply(const redirect::SessionRegistry::SessionEnd& end) {
     for (const Error& error : end.cleanupErrors) {
-        log::error("removing a closed session's redirects: {}", error.what());
+        log::error("removing a closed session's redirects: {} (fwxd keeps trying)", error.what());
     }
     apply(end.ended);
 }
@@ -158,9 +161,35 @@ void SessionObjects::bury(std::shared_ptr<void> object) {
     graveyard_.push_back(std::move(object));
 }
 
+// The events queued until now tell whether a permission was used before its deadline.
 void SessionObjects::onDeadline() {
+    receivePendingEvents();
     apply(registry_.expireDue());
+    retryRemovals();
     rearm();
+}
+
+void SessionObjects::receivePendingEvents() {
+    try {
+        listener_.receiveFlows(*this);
+        listener_.receiveExpectations(*this);
+    } catch (const std::exception& e) {
+        log::error("reading conntrack events: {}", e.what());
+    }
+}
+
+void SessionObjects::retryRemovals() {
+    if (!nextRetry_ || *nextRetry_ > std::chrono::steady_clock::now()) {
+        return;
+    }
+    const std::size_t before = registry_.activeRedirects();
+    if (const auto refusal = registry_.retryRemovals()) {
+        log::error("removing redirects the kernel refused before: {} (fwxd keeps trying)",
+                   refusal->what());
+    } else {
+        log::info("removed the {} redirect(s) the kernel had refused to remove",
+                  before - registry_.activeRedirects());
+    }
 }
 
 void SessionObjects::onFlow(const redirect::FlowEvent& event) {
@@ -173,6 +202,14 @@ void SessionObjects::onExpectation(const redirect::ExpectationEvent& event) {
     rearm();
 }
 
+void SessionObjects::onResync(const redirect::ConntrackSnapshot& snapshot) {
+    log::warning("conntrack events were lost (the event socket's buffer overflowed): "
+                 "resynchronising from a dump of {} connection(s) and {} expectation(s), "
+                 "resync #{}; if this repeats, raise EventBufferBytes in fwxd.conf",
+                 snapshot.flows.size(), snapshot.expectations.size(), listener_.resyncs());
+    resync(snapshot);
+}
+
 void SessionObjects::resync(const redirect::ConntrackSnapshot& snapshot) {
     apply(registry_.resync(snapshot));
     rearm();
@@ -180,6 +217,9 @@ void SessionObjects::resync(const redirect::ConntrackSnapshot& snapshot) {
 
 // Established and Closed first, then Expired, then the properties that changed.
 void SessionObjects::apply(const redirect::Notices& notices) {
+    for (const Error& error : notices.errors) {
+        log::error("{}", error.what());
+    }
     for (const redirect::ConnectionNotice& notice : notices.connections) {
         const auto it = actions_.find(notice.action);
         if (it != actions_.end()) {
@@ -196,8 +236,21 @@ void SessionObjects::apply(const redirect::Notices& notices) {
     }
 }
 
+// The earliest of: the next deadline (plus the grace), the next retry of refused removals.
 void SessionObjects::rearm() {
-    timer_.arm(registry_.nextDeadline());
+    auto when = registry_.nextDeadline();
+    if (when) {
+        *when += SettleGrace;
+    }
+    if (!registry_.removalsPending()) {
+        nextRetry_.reset();
+    } else {
+        if (!nextRetry_ || *nextRetry_ <= std::chrono::steady_clock::now()) {
+            nextRetry_ = std::chrono::steady_clock::now() + RetryInterval;
+        }
+        when = when ? std::min(*when, *nextRetry_) : *nextRetry_;
+    }
+    timer_.arm(when);
 }
 
 std::vector<sdbus::ObjectPath> SessionObjects::sessionPaths() const {

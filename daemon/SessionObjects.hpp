@@ -1,5 +1,6 @@
 #pragma once
 
+#include "conntrack/Listener.hpp"
 #include "daemon/Authorizer.hpp"
 #include "daemon/BusArguments.hpp"
 #include "daemon/Callers.hpp"
@@ -7,6 +8,7 @@
 #include "daemon/Timer.hpp"
 #include "redirect/SessionRegistry.hpp"
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -22,14 +24,22 @@ class SessionObject;
 
 // The session and action objects on the bus, kept in step with the SessionRegistry: the
 // registry decides, the objects follow, the owner is told (unicast), and one timer follows
-// the earliest deadline. The adaptors call in here once they know their caller may.
-class SessionObjects {
+// the earliest deadline. The adaptors call in here once they know their caller may; the
+// conntrack listener hands its events in here too (ConntrackEvents polls its sockets).
+class SessionObjects final : public conntrack::Listener::Handler {
 public:
     using Opened = std::tuple<std::string, std::uint16_t, std::vector<sdbus::ObjectPath>>;
 
+    // An action is settled this long after its deadline, so that a connection the kernel
+    // admitted in the deadline's last moment (element timeouts round up to a jiffy) has
+    // been reported by conntrack before fwxd decides whether the permission was used.
+    static constexpr std::chrono::milliseconds SettleGrace{50};
+    // How often removals the kernel refused are tried again.
+    static constexpr std::chrono::seconds RetryInterval{1};
+
     SessionObjects(EventLoop& loop, sdbus::IConnection& connection,
-                   redirect::SessionRegistry& registry, const Authorizer& authorizer,
-                   Callers& callers);
+                   redirect::SessionRegistry& registry, conntrack::Listener& listener,
+                   const Authorizer& authorizer, Callers& callers);
     ~SessionObjects();
     SessionObjects(const SessionObjects&) = delete;
     SessionObjects& operator=(const SessionObjects&) = delete;
@@ -48,8 +58,10 @@ public:
     void ownerVanished(const std::string& name);
 
     // Kernel events, handed to the registry; what it decides goes to the session owners.
-    void onFlow(const redirect::FlowEvent& event);
-    void onExpectation(const redirect::ExpectationEvent& event);
+    void onFlow(const redirect::FlowEvent& event) override;
+    void onExpectation(const redirect::ExpectationEvent& event) override;
+    // After lost events: logged, then resync().
+    void onResync(const redirect::ConntrackSnapshot& snapshot) override;
     void resync(const redirect::ConntrackSnapshot& snapshot);
 
     const redirect::SessionRegistry& registry() const noexcept { return registry_; }
@@ -66,11 +78,14 @@ private:
     // Keeps an object that left the registry until the current dispatch is over.
     void bury(std::shared_ptr<void> object);
     void onDeadline();
+    void receivePendingEvents();
+    void retryRemovals();
     void rearm();
 
     EventLoop& loop_;
     sdbus::IConnection& connection_;
     redirect::SessionRegistry& registry_;
+    conntrack::Listener& listener_;
     const Authorizer& authorizer_;
     Callers& callers_;
     std::map<redirect::SessionId, std::unique_ptr<SessionObject>> sessions_;
@@ -78,6 +93,7 @@ private:
     std::map<std::string, bool> allowed_; // bus connection -> may it use fwxd
     std::vector<std::shared_ptr<void>> graveyard_;
     Timer timer_;
+    std::optional<std::chrono::steady_clock::time_point> nextRetry_;
 };
 
 } // namespace fwx::daemon

@@ -3,6 +3,7 @@
 #include "conntrack/Entry.hpp"
 #include "conntrack/Handle.hpp"
 #include "conntrack/Query.hpp"
+#include "conntrack/Tuple.hpp"
 #include "conntrack/TupleSide.hpp"
 #include "error/Error.hpp"
 #include "net/Address.hpp"
@@ -44,11 +45,10 @@ struct Dump {
     // internal endpoint of each redirect -> its target
     std::map<net::Endpoint, net::Endpoint> targets;
     std::vector<Entry> stale;
-    unsigned following = 0; // entries that go through one of the redirects
 };
 
 Dump dumpFor(const redirect::RedirectGroup& group) {
-    Dump dump{group.family(), net::ipProtocol(group.transport()), {}, {}, 0};
+    Dump dump{group.family(), net::ipProtocol(group.transport()), {}, {}};
     for (const redirect::Redirect& redirect : group.redirects) {
         dump.targets.emplace(redirect.internal, redirect.target);
     }
@@ -78,10 +78,7 @@ Relation relationOf(const nf_conntrack* ct, const Dump& dump) {
 }
 
 void collect(const nf_conntrack* ct, Dump& dump) {
-    const Relation relation = relationOf(ct, dump);
-    if (relation == Relation::Following) {
-        ++dump.following;
-    } else if (relation == Relation::Stale) {
+    if (relationOf(ct, dump) == Relation::Stale) {
         // A copy: the library frees ct after the callback.
         Entry copy(nfct_clone(ct));
         if (!copy) {
@@ -126,29 +123,43 @@ bool destroy(const Handle& handle, const Entry& entry, const Dump& dump, net::Tr
 
 } // namespace
 
-unsigned FlowTable::removeStaleFlows(const redirect::RedirectGroup& group) {
-    if (group.redirects.empty()) {
-        return 0;
-    }
-    const Handle handle = Handle::open();
-    Dump dump = dumpFor(group);
-    dumpGroup(handle, dump);
-    // The dump is complete, so the same socket can carry the deletes: deleting from inside
-    // the dump callback would interleave requests with the dump's replies.
+FlowTable::FlowTable()
+    : handle_(Handle::open()) {
+}
+
+unsigned FlowTable::remove(const std::vector<redirect::Flow>& flows) {
     unsigned deleted = 0;
-    for (const Entry& entry : dump.stale) {
-        if (destroy(handle, entry, dump, group.transport())) {
+    for (const redirect::Flow& flow : flows) {
+        const Entry entry =
+            Tuple{net::ipProtocol(flow.transport), flow.client, flow.internal}.toEntry();
+        nfct_set_attr_u32(entry.get(), ATTR_ID, flow.id);
+        if (nfct_query(handle_.get(), NFCT_Q_DESTROY, entry.get()) >= 0) {
             ++deleted;
+        } else if (errno != ENOENT) {
+            throwSystemError(fmt::format("deleting stale conntrack entry {} {} -> {}",
+                                         net::toString(flow.transport), flow.client.toString(),
+                                         flow.internal.toString()),
+                             errno);
         }
     }
     return deleted;
 }
 
-bool FlowTable::hasConnection(const redirect::Redirect& redirect) {
-    const Handle handle = Handle::open();
-    Dump dump = dumpFor(redirect::RedirectGroup{0, {redirect}});
-    dumpGroup(handle, dump);
-    return dump.following > 0;
+unsigned FlowTable::removeStaleFlows(const redirect::RedirectGroup& group) {
+    if (group.redirects.empty()) {
+        return 0;
+    }
+    Dump dump = dumpFor(group);
+    dumpGroup(handle_, dump);
+    // The dump is complete, so the same socket can carry the deletes: deleting from inside
+    // the dump callback would interleave requests with the dump's replies.
+    unsigned deleted = 0;
+    for (const Entry& entry : dump.stale) {
+        if (destroy(handle_, entry, dump, group.transport())) {
+            ++deleted;
+        }
+    }
+    return deleted;
 }
 
 } // namespace fwx::conntrack

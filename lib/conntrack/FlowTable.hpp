@@ -1,6 +1,6 @@
 // lib/conntrack: the daemon's access to the kernel's connection tracking (ctnetlink).
 //
-// Lives here: clean-up of stale flows when a port is (re)allocated (FlowTable); the event
+// Lives here: deletion of stale flows when a port is (re)allocated (FlowTable); the event
 // listener that reports flows and expectations, resynchronising by dump after an overrun
 // (Listener), and the sysctls it needs (KernelSettings); later the conntrack expectations
 // that back redirects of a helped primary connection. Everything goes
@@ -9,21 +9,31 @@
 // implements; redirect/ never depends on it.
 #pragma once
 
+#include "conntrack/Handle.hpp"
+#include "redirect/Flow.hpp"
 #include "redirect/FlowTable.hpp"
 #include "redirect/Redirect.hpp"
 
+#include <vector>
+
 namespace fwx::conntrack {
 
-// redirect::FlowTable over ctnetlink, in the caller's network namespace. Opens its socket
-// per call: calls are rare (one per RedirectConnections) and no state can go stale.
+// redirect::FlowTable over ctnetlink, in the network namespace it was created in.
 class FlowTable final : public redirect::FlowTable {
 public:
+    // Opens the ctnetlink socket. Throws fwx::Error(Failed) with the errno.
+    FlowTable();
+
+    // One delete request per entry, by tuple and id: no dump. Throws fwx::Error(Failed)
+    // with the errno when ctnetlink refuses a delete (other than ENOENT).
+    unsigned remove(const std::vector<redirect::Flow>& flows) override;
     // One dump of the group's family, then one delete per stale entry. Entries that are
     // gone by the time they are deleted do not count. Throws fwx::Error(Failed) with the
     // errno when ctnetlink refuses the dump or a delete.
     unsigned removeStaleFlows(const redirect::RedirectGroup& group) override;
-    // One dump of the redirect's family. Throws fwx::Error(Failed) with the errno.
-    bool hasConnection(const redirect::Redirect& redirect) override;
+
+private:
+    Handle handle_;
 };
 
 } // namespace fwx::conntrack

@@ -52,16 +52,19 @@ void Listener::receiveExpectations(Handler& handler) {
     resyncAfterOverrun(expectations_, handler);
 }
 
+redirect::ConntrackSnapshot Listener::snapshot() {
+    return takeSnapshot(flowQuery_, expectationQuery_, filter_);
+}
+
 // The overrun is cleared only once the handler has the snapshot: if the dump or the
 // handler fails, the next receive tries again.
 void Listener::resyncAfterOverrun(EventSocket& socket, Handler& handler) {
     if (!socket.overrun()) {
         return;
     }
-    const redirect::ConntrackSnapshot snapshot =
-        takeSnapshot(flowQuery_, expectationQuery_, filter_);
+    const redirect::ConntrackSnapshot taken = snapshot();
     ++resyncs_;
-    handler.onResync(snapshot);
+    handler.onResync(taken);
     socket.clearOverrun();
 }
 

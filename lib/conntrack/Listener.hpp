@@ -55,6 +55,10 @@ public:
     void receiveFlows(Handler& handler);
     void receiveExpectations(Handler& handler);
 
+    // Everything both tables hold now (of the flows, what the filter admits): one dump
+    // each. Throws fwx::Error(Failed) with the errno.
+    redirect::ConntrackSnapshot snapshot();
+
     // Resynchronisations after an overrun so far.
     std::uint64_t resyncs() const noexcept { return resyncs_; }
 

@@ -32,7 +32,7 @@ TrackedFlow* ConnectionTracker::find(const Flow& flow) {
 
 TrackedFlow& ConnectionTracker::track(ActionId action, const Flow& flow) {
     untrack(FlowKey::of(flow)); // a re-created entry on the same tuple replaces the old one
-    ++live_[action];
+    byAction_[action].insert(FlowKey::of(flow));
     return flows_.emplace(FlowKey::of(flow), TrackedFlow{action, flow, std::nullopt}).first->second;
 }
 
@@ -41,23 +41,30 @@ void ConnectionTracker::untrack(const FlowKey& key) {
     if (it == flows_.end()) {
         return;
     }
-    const auto count = live_.find(it->second.action);
-    if (--count->second == 0) {
-        live_.erase(count);
+    const auto owner = byAction_.find(it->second.action);
+    owner->second.erase(key);
+    if (owner->second.empty()) {
+        byAction_.erase(owner);
     }
     flows_.erase(it);
 }
 
-void ConnectionTracker::forgetAction(ActionId action) {
-    if (live_.erase(action) > 0) {
-        std::erase_if(flows_, [&](const auto& entry) { return entry.second.action == action; });
+void ConnectionTracker::forgetAction(ActionId action, net::Transport transport,
+                                     const net::Endpoint& internal) {
+    if (const auto owner = byAction_.find(action); owner != byAction_.end()) {
+        for (const FlowKey& key : owner->second) {
+            flows_.erase(key);
+        }
+        byAction_.erase(owner);
     }
-    std::erase_if(routes_, [&](const auto& entry) { return entry.second == action; });
+    if (routeOf(transport, internal) == action) {
+        unroute(transport, internal);
+    }
 }
 
 std::size_t ConnectionTracker::liveFlowsOf(ActionId action) const {
-    const auto it = live_.find(action);
-    return it == live_.end() ? 0 : it->second;
+    const auto it = byAction_.find(action);
+    return it == byAction_.end() ? 0 : it->second.size();
 }
 
 } // namespace fwx::redirect

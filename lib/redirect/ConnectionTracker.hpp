@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <map>
 #include <optional>
+#include <set>
 #include <vector>
 
 namespace fwx::redirect {
@@ -40,14 +41,17 @@ public:
     void route(net::Transport transport, const net::Endpoint& internal, ActionId action);
     void unroute(net::Transport transport, const net::Endpoint& internal);
     std::optional<ActionId> routeOf(net::Transport transport, const net::Endpoint& internal) const;
+    // How many ports are routed to an action: the redirects programmed for actions.
+    std::size_t routes() const noexcept { return routes_.size(); }
 
     // The tracked connection with the flow's tuple and conntrack id; nullptr if none (a
     // connection re-created on the same tuple is a different one).
     TrackedFlow* find(const Flow& flow);
     TrackedFlow& track(ActionId action, const Flow& flow);
     void untrack(const FlowKey& key);
-    // Forgets every connection of the action (it left the registry).
-    void forgetAction(ActionId action);
+    // Forgets every connection of the action (it left the registry), and its route if
+    // internal is still routed to it.
+    void forgetAction(ActionId action, net::Transport transport, const net::Endpoint& internal);
     std::size_t liveFlowsOf(ActionId action) const;
 
     const std::map<FlowKey, TrackedFlow>& flows() const noexcept { return flows_; }
@@ -55,8 +59,9 @@ public:
 private:
     std::map<std::pair<net::Transport, net::Endpoint>, ActionId> routes_;
     std::map<FlowKey, TrackedFlow> flows_;
-    // Live connections per action: asked on every DESTROY, so kept rather than counted.
-    std::map<ActionId, std::size_t> live_;
+    // The same connections by action: how many are live is asked on every DESTROY, and
+    // forgetting an action must cost its own connections, not everyone's.
+    std::map<ActionId, std::set<FlowKey>> byAction_;
 };
 
 } // namespace fwx::redirect

@@ -1,6 +1,9 @@
 #pragma once
 
+#include "redirect/Flow.hpp"
 #include "redirect/Redirect.hpp"
+
+#include <vector>
 
 namespace fwx::redirect {
 
@@ -9,16 +12,16 @@ namespace fwx::redirect {
 class FlowTable {
 public:
     virtual ~FlowTable() = default;
-    // Deletes every conntrack entry whose original destination is the internal endpoint
-    // of a redirect in group (same transport) unless it already follows that redirect
-    // (its reply comes from the redirect's target). Without this, a UDP client that keeps
-    // its source port keeps reaching the previous target of a re-used port.
-    // Returns how many entries were deleted.
+    // Deletes exactly these entries, by original tuple and conntrack id (an entry re-created
+    // on the same tuple since is left alone). Entries already gone are no error. Returns how
+    // many were deleted; throws fwx::Error(Failed) when ctnetlink refuses a delete.
+    virtual unsigned remove(const std::vector<Flow>& flows) = 0;
+    // The slow way, for when fwxd does not know the entries on the group's ports (its index
+    // of them overflowed, see PortFlows): walks the conntrack table of the group's family and
+    // deletes every entry whose original destination is the internal endpoint of a redirect
+    // in group (same transport) unless it already follows that redirect (its reply comes
+    // from the redirect's target). Returns how many entries were deleted.
     virtual unsigned removeStaleFlows(const RedirectGroup& group) = 0;
-    // True if conntrack holds a connection that went through redirect: original
-    // destination its internal endpoint, replies from its target. Tells a permission that
-    // was used from one that lapsed unused.
-    virtual bool hasConnection(const Redirect& redirect) = 0;
 };
 
 } // namespace fwx::redirect

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "error/Error.hpp"
 #include "redirect/Action.hpp"
 #include "redirect/Flow.hpp"
 
@@ -22,13 +23,17 @@ struct ConnectionNotice {
 
 // What the bus side must tell session owners after the registry handled a kernel event or
 // a deadline, in this order: connections, ended actions, then the actions whose State,
-// Connections or ExpiresAt changed (and that still exist).
+// Connections or ExpiresAt changed (and that still exist). errors: kernel clean-ups that
+// failed on the way, for the log (what they left is retried, see Service::retire).
 struct Notices {
     std::vector<ConnectionNotice> connections;
     std::vector<ActionEnded> ended;
     std::vector<ActionId> changed;
+    std::vector<Error> errors;
 
-    bool empty() const noexcept { return connections.empty() && ended.empty() && changed.empty(); }
+    bool empty() const noexcept {
+        return connections.empty() && ended.empty() && changed.empty() && errors.empty();
+    }
 };
 
 } // namespace fwx::redirect

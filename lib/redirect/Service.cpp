@@ -2,45 +2,44 @@
 
 #include "error/Error.hpp"
 
-#include <algorithm>
-#include <numeric>
-
-#include <fmt/format.h>
+#include <iterator>
+#include <utility>
 
 namespace fwx::redirect {
 
 Service::Service(RequestValidator validator, PortAllocator& ports, NftBackend& nft,
-                 FlowTable& flows)
+                 FlowTable& flows, const PortFlows& portFlows)
     : validator_(std::move(validator))
     , ports_(ports)
     , nft_(nft)
-    , flows_(flows) {
+    , flows_(flows)
+    , portFlows_(portFlows) {
 }
 
-Service::~Service() {
-    while (!groups_.empty()) {
-        try {
-            close(groups_.begin()->first);
-        } catch (const Error&) {
-            groups_.erase(groups_.begin());
-        }
-    }
-}
-
-const RedirectGroup& Service::open(const Request& request) {
+// Stale flows are removed after the group is programmed: a flow created in between by a
+// packet that found no permission yet would otherwise keep bypassing the redirect. If that
+// fails, the group goes again (should the kernel refuse that too, it is retired: retried,
+// never forgotten).
+RedirectGroup Service::open(const Request& request) {
     const ValidRequest valid = validator_.validate(request);
     PortLease lease = ports_.lease(valid.internalAddress, valid.transport,
                                    static_cast<unsigned>(valid.targets.size()));
     RedirectGroup group = build(valid, lease.first());
-    program(group);
-    lease.commit();
-    const GroupId id = group.id;
-    return groups_.emplace(id, std::move(group)).first->second;
+    nft_.addGroup(group);
+    lease.commit(); // programmed: the ports are the group's until it is removed
+    try {
+        removeStaleFlows(group);
+    } catch (const Error&) {
+        remove(group.redirects);
+        throw;
+    }
+    return group;
 }
 
 RedirectGroup Service::build(const ValidRequest& request, std::uint16_t firstPort) {
     RedirectGroup group;
     group.id = nextId_++;
+    group.redirects.reserve(request.targets.size());
     for (std::size_t i = 0; i < request.targets.size(); ++i) {
         Redirect r;
         r.internal = {request.internalAddress, static_cast<std::uint16_t>(firstPort + i)};
@@ -56,74 +55,58 @@ RedirectGroup Service::build(const ValidRequest& request, std::uint16_t firstPor
     return group;
 }
 
-// Stale flows are removed after the group is programmed: a flow created in between by a
-// packet that found no permission yet would otherwise keep bypassing the redirect.
-void Service::program(const RedirectGroup& group) {
-    nft_.addGroup(group);
-    try {
+// An entry on one of the new ports whose replies do not come from that port's target was
+// set up before this redirect existed (by an earlier one, or by none).
+void Service::removeStaleFlows(const RedirectGroup& group) {
+    if (!portFlows_.complete()) {
         flows_.removeStaleFlows(group);
-    } catch (const Error&) {
-        unprogram(group.redirects);
-        throw;
+        return;
+    }
+    std::vector<Flow> stale;
+    for (const Redirect& r : group.redirects) {
+        for (Flow& flow : portFlows_.to(r.transport, r.internal)) {
+            if (flow.target != r.target) {
+                stale.push_back(std::move(flow));
+            }
+        }
+    }
+    if (!stale.empty()) {
+        flows_.remove(stale);
     }
 }
 
-void Service::close(GroupId id) {
-    const auto it = findOrThrow(id);
-    unprogram(it->second.redirects);
-    releasePorts(it->second);
-    groups_.erase(it);
-}
-
-void Service::closeRedirect(GroupId id, const net::Endpoint& internal) {
-    const auto it = findOrThrow(id);
-    std::vector<Redirect>& redirects = it->second.redirects;
-    const auto redirect = std::find_if(redirects.begin(), redirects.end(),
-                                       [&](const Redirect& r) { return r.internal == internal; });
-    if (redirect == redirects.end()) {
-        throwInvalid(
-            fmt::format("{} has no redirect on {}", describe(it->second), internal.toString()));
-    }
-    RedirectGroup one{id, {*redirect}};
-    unprogram(one.redirects);
-    releasePorts(one);
-    redirects.erase(redirect);
-    if (redirects.empty()) {
-        groups_.erase(it);
-    }
-}
-
-void Service::unprogram(std::span<const Redirect> redirects) {
-    const Removal removal = nft_.removeRedirects(redirects);
+void Service::close(const Redirect& redirect) {
+    const Removal removal = nft_.removeRedirects({&redirect, 1});
     if (removal.error) {
         throw *removal.error;
     }
+    releasePort(redirect);
 }
 
-std::map<GroupId, RedirectGroup>::iterator Service::findOrThrow(GroupId id) {
-    const auto it = groups_.find(id);
-    if (it == groups_.end()) {
-        throwInvalid("no redirect group " + std::to_string(id));
+std::optional<Error> Service::retire(std::vector<Redirect> redirects) {
+    return remove(redirects);
+}
+
+std::optional<Error> Service::retryRetired() {
+    const std::vector<Redirect> again = std::exchange(retiring_, {});
+    return remove(again);
+}
+
+std::optional<Error> Service::remove(std::span<const Redirect> redirects) {
+    if (redirects.empty()) {
+        return std::nullopt;
     }
-    return it;
-}
-
-// Port by port: redirects closed one at a time leave gaps in the group's run.
-void Service::releasePorts(const RedirectGroup& group) {
-    for (const Redirect& r : group.redirects) {
-        ports_.release(r.internal.address, r.transport, r.internal.port, 1);
+    const Removal removal = nft_.removeRedirects(redirects);
+    for (const Redirect& gone : redirects.first(removal.removed)) {
+        releasePort(gone);
     }
+    const auto left = redirects.subspan(removal.removed);
+    retiring_.insert(retiring_.end(), left.begin(), left.end());
+    return removal.error;
 }
 
-const RedirectGroup* Service::find(GroupId id) const {
-    const auto it = groups_.find(id);
-    return it == groups_.end() ? nullptr : &it->second;
-}
-
-std::size_t Service::activeRedirects() const noexcept {
-    return std::accumulate(
-        groups_.begin(), groups_.end(), std::size_t{0},
-        [](std::size_t n, const auto& entry) { return n + entry.second.redirects.size(); });
+void Service::releasePort(const Redirect& redirect) {
+    ports_.release(redirect.internal.address, redirect.transport, redirect.internal.port, 1);
 }
 
 } // namespace fwx::redirect

@@ -1,58 +1,68 @@
 #pragma once
 
+#include "error/Error.hpp"
 #include "redirect/FlowTable.hpp"
 #include "redirect/NftBackend.hpp"
 #include "redirect/PortAllocator.hpp"
+#include "redirect/PortFlows.hpp"
 #include "redirect/Redirect.hpp"
 #include "redirect/Request.hpp"
 #include "redirect/RequestValidator.hpp"
 
 #include <cstddef>
-#include <map>
+#include <optional>
 #include <span>
+#include <vector>
 
 namespace fwx::redirect {
 
-// Decides what the kernel must do for redirect requests and remembers what it programmed.
-// The backends only execute: the nft side programs a whole group in one transaction, the
-// flow table forgets connections that would bypass it. A request either ends with its
-// group fully programmed or leaves nothing behind (ports, kernel state).
+// Decides what the kernel must do for redirect requests: validates them, allocates the
+// ports, has the nft backend program them and the flow table forget connections that would
+// bypass them. A request either ends with its group fully programmed or leaves nothing
+// behind (ports, kernel state).
+//
+// The caller owns the redirects it gets from open() (SessionRegistry keeps each in its
+// action) and gives them back with close() or retire(). The Service itself keeps only the
+// redirects whose removal the kernel refused: they stay programmed and their ports
+// reserved until a retry removes them, so fwxd's view and the kernel's never differ.
 class Service {
 public:
-    Service(RequestValidator validator, PortAllocator& ports, NftBackend& nft, FlowTable& flows);
-    // Removes every group still open; errors are swallowed (the owned nft table goes
-    // with the process anyway).
-    ~Service();
+    Service(RequestValidator validator, PortAllocator& ports, NftBackend& nft, FlowTable& flows,
+            const PortFlows& portFlows);
     Service(const Service&) = delete;
     Service& operator=(const Service&) = delete;
 
-    // Validates the request, allocates N consecutive ports and programs them. Throws
-    // fwx::Error (InvalidArgument, NotSupported, PortsExhausted, Failed).
-    const RedirectGroup& open(const Request& request);
-    // Removes what is left of the group from the kernel and frees its ports. Throws
-    // InvalidArgument for an unknown id, Failed if the kernel refuses (the group then
-    // stays, still programmed).
-    void close(GroupId id);
-    // Removes one redirect of a group (the one on port internal), in one transaction, and
-    // frees its port; the group goes when its last redirect does. Same errors as close().
-    void closeRedirect(GroupId id, const net::Endpoint& internal);
-
-    const RedirectGroup* find(GroupId id) const;
-    const std::map<GroupId, RedirectGroup>& groups() const noexcept { return groups_; }
-    std::size_t activeRedirects() const noexcept;
+    // Validates the request, allocates N consecutive ports and programs them in one
+    // transaction, then deletes the conntrack entries on those ports that do not follow
+    // the new redirects. Throws fwx::Error (InvalidArgument, NotSupported, PortsExhausted,
+    // QuotaExceeded, Failed).
+    RedirectGroup open(const Request& request);
+    // Removes one redirect from the kernel, in one transaction, and frees its port. Throws
+    // Failed if the kernel refuses: the redirect then stays programmed, its port reserved.
+    void close(const Redirect& redirect);
+    // Removes redirects that nobody owns any more (a closed session, a vanished owner,
+    // shutdown) in bounded transactions and frees their ports. What the kernel refuses
+    // stays programmed, its ports reserved, and is retried by retryRetired() until it goes.
+    // Returns the kernel's refusal, if any, for the caller to log.
+    std::optional<Error> retire(std::vector<Redirect> redirects);
+    // Tries again to remove what the kernel refused before; the same result as retire().
+    std::optional<Error> retryRetired();
+    // Redirects still programmed because the kernel refused their removal.
+    std::size_t retiring() const noexcept { return retiring_.size(); }
 
 private:
     RedirectGroup build(const ValidRequest& request, std::uint16_t firstPort);
-    void program(const RedirectGroup& group);
-    void unprogram(std::span<const Redirect> redirects);
-    std::map<GroupId, RedirectGroup>::iterator findOrThrow(GroupId id);
-    void releasePorts(const RedirectGroup& group);
+    void removeStaleFlows(const RedirectGroup& group);
+    // Removes redirects in order; returns the refusal and keeps what it refused.
+    std::optional<Error> remove(std::span<const Redirect> redirects);
+    void releasePort(const Redirect& redirect);
 
     RequestValidator validator_;
     PortAllocator& ports_;
     NftBackend& nft_;
     FlowTable& flows_;
-    std::map<GroupId, RedirectGroup> groups_;
+    const PortFlows& portFlows_;
+    std::vector<Redirect> retiring_;
     GroupId nextId_ = 1;
 };
 

@@ -5,6 +5,7 @@
 #include "redirect/Action.hpp"
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,7 +36,7 @@ struct Session {
     SessionId id = 0;
     Owner owner;
     SessionOptions options;
-    std::vector<ActionId> actions; // in creation order
+    std::set<ActionId> actions; // ids only grow: this is creation order
 };
 
 } // namespace fwx::redirect

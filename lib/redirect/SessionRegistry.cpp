@@ -10,12 +10,13 @@
 
 namespace fwx::redirect {
 
-SessionRegistry::SessionRegistry(Service& service, FlowTable& flows,
+SessionRegistry::SessionRegistry(Service& service, FlowTable& flows, PortFlows& portFlows,
                                  ExpectationBackend& expectations,
                                  const ProtocolRegistry& protocols, const Clock& clock,
                                  SessionLimits limits)
     : service_(service)
     , flows_(flows)
+    , portFlows_(portFlows)
     , expectations_(expectations)
     , protocols_(protocols)
     , clock_(clock)
@@ -23,21 +24,26 @@ SessionRegistry::SessionRegistry(Service& service, FlowTable& flows,
 }
 
 SessionRegistry::~SessionRegistry() {
-    std::vector<Expectation> left;
-    for (const auto& [id, action] : actions_) {
-        const auto& primary = sessions_.at(action.session).options.primary;
-        if (action.redirect.expected && primary && holdsPort(action)) {
-            left.push_back(expectationFor(*primary, action.redirect));
-        }
+    shutdown();
+}
+
+SessionRegistry::SessionEnd SessionRegistry::shutdown() {
+    SessionEnd all;
+    std::vector<SessionId> ids;
+    for (const auto& [id, session] : sessions_) {
+        ids.push_back(id);
     }
-    if (left.empty()) {
-        return;
+    for (const SessionId id : ids) {
+        append(all, closeSession(id, EndReason::SessionClosed));
     }
-    try {
-        expectations_.remove(left);
-    } catch (const Error&) {
-        // See above.
-    }
+    return all;
+}
+
+void SessionRegistry::append(SessionEnd& all, SessionEnd end) {
+    all.sessions.insert(all.sessions.end(), end.sessions.begin(), end.sessions.end());
+    std::move(end.ended.begin(), end.ended.end(), std::back_inserter(all.ended));
+    std::move(end.cleanupErrors.begin(), end.cleanupErrors.end(),
+              std::back_inserter(all.cleanupErrors));
 }
 
 const Session& SessionRegistry::openSession(const Owner& owner, SessionOptions options) {
@@ -87,13 +93,14 @@ SessionRegistry::Opened SessionRegistry::openGroup(Session& session, Request req
         request.expected = !obstacle;
     }
     if (request.expected) {
-        const RedirectGroup& group = service_.open(request);
+        const RedirectGroup group = service_.open(request);
         try {
             hangExpectations(session, group);
             return {group.redirects.front().internal.address, group.redirects.front().internal.port,
                     createActions(session, group, request), true, ""};
         } catch (const Error& e) {
-            service_.close(group.id);
+            // A refusal here leaves the group retiring in the Service: retried, not lost.
+            service_.retire(group.redirects);
             if (requireExpectation) {
                 throw;
             }
@@ -101,7 +108,7 @@ SessionRegistry::Opened SessionRegistry::openGroup(Session& session, Request req
             request.expected = false;
         }
     }
-    const RedirectGroup& group = service_.open(request);
+    const RedirectGroup group = service_.open(request);
     return {group.redirects.front().internal.address, group.redirects.front().internal.port,
             createActions(session, group, request), false, note};
 }
@@ -157,7 +164,7 @@ std::vector<ActionId> SessionRegistry::createActions(Session& session, const Red
             deadlines_.emplace(*action.deadline, action.id);
         }
         ids.push_back(action.id);
-        session.actions.push_back(action.id);
+        session.actions.insert(session.actions.end(), action.id);
         tracker_.route(redirect.transport, redirect.internal, action.id);
         actions_.emplace(action.id, action);
     }
@@ -165,19 +172,26 @@ std::vector<ActionId> SessionRegistry::createActions(Session& session, const Red
     return ids;
 }
 
+// The session's redirects go in bounded transactions (Service::retire); what the kernel
+// refuses stays with the Service, which retries it: the owner wants the session gone, and
+// its holes are not forgotten.
 SessionRegistry::SessionEnd SessionRegistry::closeSession(SessionId sessionId, EndReason reason) {
     const Session& session = sessionOrThrow(sessionId);
     SessionEnd end;
     end.sessions.push_back(sessionId);
-    std::set<GroupId> groups;
     std::vector<Expectation> expectations;
+    std::vector<Redirect> programmed;
     for (const ActionId id : session.actions) {
         const Action& action = actions_.at(id);
-        groups.insert(action.group);
         end.ended.push_back(endedOf(action, reason));
-        if (action.redirect.expected && holdsPort(action)) {
+        if (!holdsPort(action)) {
+            continue;
+        }
+        if (action.redirect.expected) {
             expectations.push_back(expectationFor(*session.options.primary, action.redirect));
         }
+        programmed.push_back(action.redirect);
+        tracker_.unroute(action.redirect.transport, action.redirect.internal);
     }
     if (!expectations.empty()) {
         try {
@@ -186,15 +200,8 @@ SessionRegistry::SessionEnd SessionRegistry::closeSession(SessionId sessionId, E
             end.cleanupErrors.push_back(e);
         }
     }
-    for (const GroupId group : groups) {
-        if (service_.find(group) == nullptr) {
-            continue; // every redirect of it expired already
-        }
-        try {
-            service_.close(group);
-        } catch (const Error& e) {
-            end.cleanupErrors.push_back(e);
-        }
+    if (auto refusal = service_.retire(std::move(programmed))) {
+        end.cleanupErrors.push_back(std::move(*refusal));
     }
     for (const ActionId id : session.actions) {
         forget(actions_.at(id));
@@ -212,11 +219,7 @@ SessionRegistry::SessionEnd SessionRegistry::ownerVanished(const std::string& ow
         }
     }
     for (const SessionId id : owned) {
-        SessionEnd end = closeSession(id, EndReason::OwnerVanished);
-        all.sessions.push_back(id);
-        std::move(end.ended.begin(), end.ended.end(), std::back_inserter(all.ended));
-        std::move(end.cleanupErrors.begin(), end.cleanupErrors.end(),
-                  std::back_inserter(all.cleanupErrors));
+        append(all, closeSession(id, EndReason::OwnerVanished));
     }
     return all;
 }
@@ -228,13 +231,13 @@ ActionEnded SessionRegistry::cancel(ActionId id) {
     }
     const Action& action = it->second;
     if (holdsPort(action)) {
-        service_.closeRedirect(action.group, action.redirect.internal);
+        service_.close(action.redirect);
         tracker_.unroute(action.redirect.transport, action.redirect.internal);
     }
     removeExpectation(action);
     ActionEnded ended = endedOf(action, EndReason::Cancelled);
     Session& session = sessions_.at(action.session);
-    std::erase(session.actions, id);
+    session.actions.erase(id);
     forget(action);
     return ended;
 }
@@ -256,32 +259,22 @@ Notices SessionRegistry::expireDue() {
     return notices;
 }
 
-// The kernel already dropped the permission at the deadline; what the events told (or,
-// should one be in flight, a conntrack lookup) says whether a connection used it first.
-// An unused one has nothing left to keep: its port goes back.
+// The kernel already dropped the permission at the deadline, and the caller has handed
+// over the conntrack events queued until now: whether a connection used the permission
+// first is known. An unused one has nothing left to keep: its port goes back.
 void SessionRegistry::settle(Action& action, Notices& notices) {
     clearDeadline(action);
     const std::size_t live = tracker_.liveFlowsOf(action.id);
-    bool used = action.state != ActionState::Pending || live > 0;
-    // A connection whose events are still on their way: its port stays until it closes.
-    bool inFlight = false;
-    if (!used) {
-        try {
-            used = inFlight = flows_.hasConnection(action.redirect);
-        } catch (const Error&) {
-            used = false; // cannot tell: report the permission as lapsed, which it is
-        }
-    }
-    if (used) {
+    if (action.state != ActionState::Pending || live > 0) {
         action.state = ActionState::Consumed;
         action.expiresAt.reset();
         notices.changed.push_back(action.id);
-        if (live == 0 && !inFlight) {
-            release(action);
+        if (live == 0) {
+            release(action, notices);
         }
         return;
     }
-    release(action);
+    release(action, notices);
     notices.ended.push_back(endedOf(action, EndReason::Timeout));
     action.state = ActionState::Expired;
 }
@@ -297,15 +290,13 @@ bool SessionRegistry::holdsPort(const Action& action) const {
     return tracker_.routeOf(action.redirect.transport, action.redirect.internal) == action.id;
 }
 
-void SessionRegistry::release(const Action& action) {
+// A refusal leaves the redirect retiring in the Service, which retries it.
+void SessionRegistry::release(const Action& action, Notices& notices) {
     removeExpectation(action);
     if (holdsPort(action)) {
         tracker_.unroute(action.redirect.transport, action.redirect.internal);
-        try {
-            service_.closeRedirect(action.group, action.redirect.internal);
-        } catch (const Error&) {
-            // The permission is gone from the kernel either way; the rest of the group's
-            // state is removed with the session.
+        if (auto refusal = service_.retire({action.redirect})) {
+            notices.errors.push_back(std::move(*refusal));
         }
     }
 }
@@ -330,7 +321,7 @@ void SessionRegistry::forget(const Action& action) {
     if (action.deadline) {
         deadlines_.erase({*action.deadline, action.id});
     }
-    tracker_.forgetAction(action.id);
+    tracker_.forgetAction(action.id, action.redirect.transport, action.redirect.internal);
     const std::string& owner = sessions_.at(action.session).owner.name;
     if (--actionsPerOwner_[owner] == 0) {
         actionsPerOwner_.erase(owner);

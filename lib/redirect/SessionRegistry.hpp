@@ -8,6 +8,7 @@
 #include "redirect/Flow.hpp"
 #include "redirect/FlowTable.hpp"
 #include "redirect/Notices.hpp"
+#include "redirect/PortFlows.hpp"
 #include "redirect/ProtocolRegistry.hpp"
 #include "redirect/Request.hpp"
 #include "redirect/Service.hpp"
@@ -48,19 +49,21 @@ public:
         std::string expectationNote;
     };
     // What ending a session did. Kernel removals that failed do not keep the session
-    // alive: its owner wants it gone; their groups stay with the Service, which retries
-    // when it is destroyed, and the caller logs the errors.
+    // alive: its owner wants it gone; what the kernel refused stays with the Service, which
+    // retries it (Service::retire), and the caller logs the errors.
     struct SessionEnd {
         std::vector<SessionId> sessions; // the sessions that ended
         std::vector<ActionEnded> ended;
         std::vector<Error> cleanupErrors;
     };
 
-    SessionRegistry(Service& service, FlowTable& flows, ExpectationBackend& expectations,
-                    const ProtocolRegistry& protocols, const Clock& clock, SessionLimits limits);
-    // Removes the expectations it created (the Service removes the nft side). Errors are
-    // swallowed: an expectation left behind lapses, and without fwxd's table nothing
-    // forwards its connection.
+    // portFlows: the index of conntrack entries on allocatable ports that the registry keeps
+    // up to date from the events it is handed, and the Service reads.
+    SessionRegistry(Service& service, FlowTable& flows, PortFlows& portFlows,
+                    ExpectationBackend& expectations, const ProtocolRegistry& protocols,
+                    const Clock& clock, SessionLimits limits);
+    // shutdown(), errors swallowed: an expectation left behind lapses, and without fwxd's
+    // table nothing forwards its connection.
     ~SessionRegistry();
     SessionRegistry(const SessionRegistry&) = delete;
     SessionRegistry& operator=(const SessionRegistry&) = delete;
@@ -79,6 +82,8 @@ public:
     SessionEnd closeSession(SessionId session, EndReason reason);
     // Every session of an owner that left the bus.
     SessionEnd ownerVanished(const std::string& ownerName);
+    // Closes every session, removing what they programmed in bounded transactions.
+    SessionEnd shutdown();
     // Removes the action and its kernel state. Throws InvalidArgument for an unknown id,
     // Failed if the kernel refuses (the action then stays).
     ActionEnded cancel(ActionId action);
@@ -87,7 +92,8 @@ public:
     std::optional<std::chrono::steady_clock::time_point> nextDeadline() const;
     // Settles every action whose deadline has passed: a permission that was used is
     // Consumed (and stays programmed while its connections live), one that was not is
-    // Expired, removed from the kernel and reported.
+    // Expired, removed from the kernel and reported. The caller hands over the conntrack
+    // events queued until now first: they tell whether a permission was used.
     Notices expireDue();
 
     // Conntrack events of connections through redirects (SessionRegistryEvents.cpp).
@@ -101,11 +107,17 @@ public:
     const Action* action(ActionId id) const;
     const std::map<SessionId, Session>& sessions() const noexcept { return sessions_; }
     const std::map<ActionId, Action>& actions() const noexcept { return actions_; }
-    std::size_t activeRedirects() const noexcept { return service_.activeRedirects(); }
+    // Tries again to remove what the kernel refused before (see Service::retire).
+    std::optional<Error> retryRemovals() { return service_.retryRetired(); }
+    bool removalsPending() const noexcept { return service_.retiring() > 0; }
+    // Redirects programmed in the kernel: those of actions that still hold their port, and
+    // those whose removal the kernel refused and the Service retries.
+    std::size_t activeRedirects() const noexcept { return tracker_.routes() + service_.retiring(); }
 
 private:
     using Deadline = std::pair<std::chrono::steady_clock::time_point, ActionId>;
 
+    static void append(SessionEnd& all, SessionEnd end);
     Opened openGroup(Session& session, Request request, bool requireExpectation);
     void hangExpectations(const Session& session, const RedirectGroup& group);
     Session& sessionOrThrow(SessionId id);
@@ -118,8 +130,9 @@ private:
     ActionEnded endedOf(const Action& action, EndReason reason) const;
     void forget(const Action& action);
     // Removes what the kernel holds for the action (its port, DNAT, expectation) once
-    // nothing needs it. Best effort: what fails goes with the session.
-    void release(const Action& action);
+    // nothing needs it. What the kernel refuses is retried by the Service; its error goes
+    // into notices for the log.
+    void release(const Action& action, Notices& notices);
     void removeExpectation(const Action& action);
     bool holdsPort(const Action& action) const;
     void clearDeadline(Action& action);
@@ -127,6 +140,7 @@ private:
     // SessionRegistryEvents.cpp
     void flowSeen(const Flow& flow, Notices& notices);
     void flowGone(const Flow& flow, Notices& notices);
+    void removeStale(const Flow& flow, Notices& notices);
     bool wentThrough(const Action& action, const Flow& flow) const;
     void admitted(Action& action, Notices& notices);
     void established(Action& action, TrackedFlow& tracked, Notices& notices);
@@ -138,6 +152,7 @@ private:
 
     Service& service_;
     FlowTable& flows_;
+    PortFlows& portFlows_;
     ExpectationBackend& expectations_;
     const ProtocolRegistry& protocols_;
     const Clock& clock_;

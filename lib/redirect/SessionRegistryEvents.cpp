@@ -26,6 +26,7 @@ Notices SessionRegistry::onFlow(const FlowEvent& event) {
 }
 
 void SessionRegistry::flowSeen(const Flow& flow, Notices& notices) {
+    portFlows_.seen(flow);
     TrackedFlow* tracked = tracker_.find(flow);
     if (tracked == nullptr) {
         const auto id = tracker_.routeOf(flow.transport, flow.internal);
@@ -34,6 +35,7 @@ void SessionRegistry::flowSeen(const Flow& flow, Notices& notices) {
         }
         Action& action = actions_.at(*id);
         if (!wentThrough(action, flow)) {
+            removeStale(flow, notices);
             return;
         }
         tracked = &tracker_.track(action.id, flow);
@@ -57,6 +59,18 @@ bool SessionRegistry::wentThrough(const Action& action, const Flow& flow) const 
     const auto& primary = sessions_.at(action.session).options.primary;
     return flow.master && primary && flow.master->transport == primary->transport &&
            flow.master->client == primary->client && flow.master->server == primary->server;
+}
+
+// A connection to an allocated port that did not go through its redirect existed before
+// the redirect did (a packet the gate refuses never becomes a conntrack entry): its event
+// was still queued when the port was allocated. It goes now, or it would keep bypassing
+// the redirect.
+void SessionRegistry::removeStale(const Flow& flow, Notices& notices) {
+    try {
+        flows_.remove({flow});
+    } catch (const Error& e) {
+        notices.errors.push_back(e);
+    }
 }
 
 // A single-use permission is used up by its first connection, established or not.
@@ -85,6 +99,7 @@ void SessionRegistry::established(Action& action, TrackedFlow& tracked, Notices&
 }
 
 void SessionRegistry::flowGone(const Flow& flow, Notices& notices) {
+    portFlows_.gone(flow);
     const TrackedFlow* tracked = tracker_.find(flow);
     if (tracked == nullptr) {
         return;
@@ -109,7 +124,7 @@ void SessionRegistry::closed(Action& action, const TrackedFlow& tracked, const F
         notices.changed.push_back(action.id);
     }
     if (!action.permits() && holdsPort(action) && tracker_.liveFlowsOf(action.id) == 0) {
-        release(action);
+        release(action, notices);
     }
 }
 
@@ -165,7 +180,7 @@ void SessionRegistry::expectationGone(Action& action, const Expectation& expecta
         notices.ended.push_back(endedOf(action, EndReason::Cancelled));
         action.state = ActionState::Cancelled;
         clearDeadline(action);
-        release(action);
+        release(action, notices);
     }
 }
 
@@ -187,7 +202,7 @@ void SessionRegistry::primaryClosed(const PrimaryConnection& primary, Notices& n
             action.state = ActionState::Cancelled;
             clearDeadline(action);
             if (tracker_.liveFlowsOf(action.id) == 0) {
-                release(action);
+                release(action, notices);
             } else {
                 removeExpectation(action);
             }
@@ -197,6 +212,7 @@ void SessionRegistry::primaryClosed(const PrimaryConnection& primary, Notices& n
 
 Notices SessionRegistry::resync(const ConntrackSnapshot& snapshot) {
     Notices notices;
+    portFlows_.reset(snapshot.flows);
     std::set<std::pair<FlowKey, std::uint32_t>> present;
     for (const Flow& flow : snapshot.flows) {
         present.emplace(FlowKey::of(flow), flow.id);

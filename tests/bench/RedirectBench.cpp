@@ -66,7 +66,7 @@ redirect::Request udpRequest(std::size_t ports, std::uint16_t firstTargetPort) {
 void batching(Firewall& firewall, int rounds) {
     const auto oneGroup = [&] {
         const auto id = firewall.open(udpRequest(64, 9000)).id;
-        firewall.service().close(id);
+        firewall.close(id);
     };
     const auto manyGroups = [&] {
         std::vector<redirect::GroupId> ids;
@@ -75,7 +75,7 @@ void batching(Firewall& firewall, int rounds) {
             ids.push_back(firewall.open(udpRequest(1, 9000)).id);
         }
         for (const auto id : ids) {
-            firewall.service().close(id);
+            firewall.close(id);
         }
     };
     compare("add + remove 64 redirects", "1 group (2 transactions)", oneGroup,
@@ -113,7 +113,7 @@ void packetPath(const Lab& lab, Firewall& firewall, int rounds,
     };
     const auto drain = [&] {
         for (const auto id : filler) {
-            firewall.service().close(id);
+            firewall.close(id);
         }
         filler.clear();
     };
@@ -127,7 +127,7 @@ void packetPath(const Lab& lab, Firewall& firewall, int rounds,
     }
     const double a = medianOf(alone);
     const double c = medianOf(crowded);
-    firewall.service().close(group.id);
+    firewall.close(group.id);
     std::cout << "| 500 new UDP flows, "
               << (allowed ? "client prefix " + allowed->toString() : "any client")
               << " | 1 redirect installed: " << a * 1e3 << " ms | 9,601 installed: " << c * 1e3

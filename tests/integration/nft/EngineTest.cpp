@@ -50,7 +50,7 @@ TEST_F(Engine, GroupOf64PortsIsOneTransactionEachWay) {
         EXPECT_EQ(nftElements(set).size(), 64U) << set;
     }
 
-    firewall.service().close(group.id);
+    firewall.close(group.id);
     const NftMonitor::Counts removed = monitor.drain();
     EXPECT_EQ(removed.transactions, 1U);
     EXPECT_EQ(removed.elementsRemoved, 5U * 64U);
@@ -63,7 +63,7 @@ TEST_F(Engine, ClosingEveryKindOfRedirectLeavesNoTrace) {
     redirect::Request used = Firewall::requestTo({target.address()}, Transport::Udp);
     used.proxyExternalAddress = net::Address::parse(Lab::proxyAddress(Family::V6));
     const auto usedId = firewall.open(used).id;
-    ASSERT_TRUE(target.reachedVia(Firewall::internalOf(*firewall.service().find(usedId)),
+    ASSERT_TRUE(target.reachedVia(Firewall::internalOf(*firewall.find(usedId)),
                                   Client{&lab.client(), {}, {}}));
     redirect::Request multi = Firewall::requestTo({target.address()}, Transport::Tcp);
     multi.flags = redirect::flags::AllowMultiple | redirect::flags::Timeout;
@@ -73,7 +73,7 @@ TEST_F(Engine, ClosingEveryKindOfRedirectLeavesNoTrace) {
     ASSERT_GT(nftElementCount(), 0U);
 
     for (const auto id : {usedId, multiId, v4Id}) {
-        firewall.service().close(id);
+        firewall.close(id);
     }
     EXPECT_EQ(nftElementCount(), 0U) << run({"nft", "list", "table", "inet", "fwxd"}).out;
 }

@@ -14,8 +14,10 @@ redirect::ValidatorLimits labLimits() {
 } // namespace
 
 Firewall::Firewall(redirect::PortRange range)
-    : ports_(range, host_)
-    , service_(redirect::RequestValidator(labLimits(), host_), ports_, engine_, flows_) {
+    : portFlows_(range, 0)
+    , ports_(range, host_)
+    , service_(redirect::RequestValidator(labLimits(), host_), ports_, engine_, flows_,
+               portFlows_) {
 }
 
 redirect::Request Firewall::requestTo(const std::vector<SocketAddress>& targets,
@@ -30,7 +32,25 @@ redirect::Request Firewall::requestTo(const std::vector<SocketAddress>& targets,
 }
 
 const redirect::RedirectGroup& Firewall::open(const redirect::Request& request) {
-    return service_.open(request);
+    redirect::RedirectGroup group = service_.open(request);
+    const redirect::GroupId id = group.id;
+    return groups_.emplace(id, std::move(group)).first->second;
+}
+
+void Firewall::close(redirect::GroupId id) {
+    const auto it = groups_.find(id);
+    if (it == groups_.end()) {
+        throw std::logic_error("no open group " + std::to_string(id));
+    }
+    if (auto refusal = service_.retire(it->second.redirects)) {
+        throw *refusal;
+    }
+    groups_.erase(it);
+}
+
+const redirect::RedirectGroup* Firewall::find(redirect::GroupId id) const {
+    const auto it = groups_.find(id);
+    return it == groups_.end() ? nullptr : &it->second;
 }
 
 SocketAddress Firewall::internalOf(const redirect::RedirectGroup& group, std::size_t index) {

@@ -9,9 +9,11 @@
 #include "nft/Engine.hpp"
 #include "redirect/KernelHost.hpp"
 #include "redirect/PortAllocator.hpp"
+#include "redirect/PortFlows.hpp"
 #include "redirect/Request.hpp"
 #include "redirect/Service.hpp"
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -25,7 +27,12 @@ public:
     // A request for redirects to targets, with the lab's internal address of their family.
     static redirect::Request requestTo(const std::vector<SocketAddress>& targets,
                                        net::Transport transport);
+    // Opens a group through the Service and keeps it until close().
     const redirect::RedirectGroup& open(const redirect::Request& request);
+    // Removes the group from the kernel; throws fwx::Error if the kernel refuses.
+    void close(redirect::GroupId id);
+    // The open group, nullptr if there is none of that id.
+    const redirect::RedirectGroup* find(redirect::GroupId id) const;
     // The internal endpoint of redirect index of group, as a socket address.
     static SocketAddress internalOf(const redirect::RedirectGroup& group, std::size_t index = 0);
 
@@ -36,8 +43,12 @@ private:
     nft::Engine engine_;
     redirect::KernelHost host_;
     conntrack::FlowTable flows_;
+    // Never seeded: no conntrack events feed it here, so the Service takes the slow way
+    // (a conntrack dump) to find stale flows. The daemon's tests cover the event way.
+    redirect::PortFlows portFlows_;
     redirect::PortAllocator ports_;
     redirect::Service service_;
+    std::map<redirect::GroupId, redirect::RedirectGroup> groups_;
 };
 
 // The elements of a set or map of table inet fwxd, as nft -j lists them.

@@ -82,7 +82,7 @@ TEST_P(Traffic, SingleUseAdmitsOneConnectionOnly) {
     EXPECT_TRUE(target.refusedVia(internal, client()));
     EXPECT_TRUE(nftElements("once_" + familySuffix()).empty());
     // Removing a group whose permission was consumed is no error.
-    firewall.service().close(group.id);
+    firewall.close(group.id);
     EXPECT_EQ(nftElementCount(), 0U);
 }
 
@@ -106,7 +106,7 @@ TEST_P(Traffic, UnusedPermissionExpires) {
                           "the kernel to expire the permission"));
     EXPECT_TRUE(target.refusedVia(Firewall::internalOf(group), client()));
     // Removing a group whose permission the kernel already expired is no error.
-    firewall.service().close(group.id);
+    firewall.close(group.id);
     EXPECT_EQ(nftElementCount(), 0U);
 }
 
@@ -132,7 +132,7 @@ TEST_P(Traffic, ClosedRedirectRefusesConnections) {
     const auto& group = firewall.open(request);
     const SocketAddress internal = Firewall::internalOf(group);
     ASSERT_TRUE(target.reachedVia(internal, client()));
-    firewall.service().close(group.id);
+    firewall.close(group.id);
     // The port is no longer allocated: nothing answers on the internal address.
     EXPECT_TRUE(target.refusedVia(internal, client()));
 }
@@ -168,7 +168,7 @@ TEST_P(UdpPortReuse, ClientKeepingItsPortReachesTheNewTarget) {
     client.send(internal, "one");
     ASSERT_TRUE(first.receive(3s)) << "the first target got nothing";
 
-    firewall.service().close(before.id);
+    firewall.close(before.id);
     request.targets = {
         net::Endpoint{net::Address::parse(second.address().address()), second.address().port()}};
     const auto& after = firewall.open(request);

@@ -76,12 +76,23 @@ TEST(ConnectionTracker, ForgettingAnActionDropsItsFlowsAndRoutesOnly) {
     tracker.route(net::Transport::Tcp, internalPort(41001), 8);
     tracker.track(7, flowTo(internalPort(41000)));
     tracker.track(8, flowTo(internalPort(41001)));
-    tracker.forgetAction(7);
+    tracker.forgetAction(7, net::Transport::Tcp, internalPort(41000));
 
     EXPECT_FALSE(tracker.routeOf(net::Transport::Tcp, internalPort(41000)));
+    EXPECT_EQ(tracker.routes(), 1U);
     EXPECT_EQ(tracker.liveFlowsOf(7), 0U);
     EXPECT_EQ(tracker.routeOf(net::Transport::Tcp, internalPort(41001)), 8U);
     EXPECT_EQ(tracker.liveFlowsOf(8), 1U);
+    EXPECT_EQ(tracker.flows().size(), 1U);
+}
+
+// The port went to another action meanwhile: forgetting the old one leaves the new route.
+TEST(ConnectionTracker, ForgettingAnActionLeavesItsPortsNewRoute) {
+    ConnectionTracker tracker;
+    tracker.route(net::Transport::Tcp, internalPort(41000), 7);
+    tracker.route(net::Transport::Tcp, internalPort(41000), 9);
+    tracker.forgetAction(7, net::Transport::Tcp, internalPort(41000));
+    EXPECT_EQ(tracker.routeOf(net::Transport::Tcp, internalPort(41000)), 9U);
 }
 
 } // namespace

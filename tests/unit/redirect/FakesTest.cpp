@@ -61,12 +61,16 @@ TEST(FakeNftBackend, TracksActiveGroupsAndFailsOnce) {
 
 TEST(FakeFlowTable, RecordsAndReports) {
     FakeFlowTable flows;
-    flows.setStaleFlows(3);
-    EXPECT_EQ(flows.removeStaleFlows(group(4)), 3U);
+    EXPECT_EQ(flows.removeStaleFlows(group(4)), 0U);
+    redirect::Flow flow;
+    flow.id = 9;
+    EXPECT_EQ(flows.remove({flow, flow}), 2U);
     flows.failNextCall(Error(ErrorCode::Failed, "ctnetlink", 1));
-    EXPECT_THROW(flows.removeStaleFlows(group(5)), Error);
+    EXPECT_THROW(flows.remove({flow}), Error);
     ASSERT_EQ(flows.cleaned().size(), 1U);
     EXPECT_EQ(flows.cleaned().front().id, 4U);
+    ASSERT_EQ(flows.removed().size(), 2U);
+    EXPECT_EQ(flows.removed().front().id, 9U);
 }
 
 } // namespace

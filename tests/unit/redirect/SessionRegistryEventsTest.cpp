@@ -76,18 +76,45 @@ TEST_F(SessionRegistryEvents, ClosedCarriesTheCountersAndDurationAndReleasesTheP
     EXPECT_FALSE(reserved(41000));
 }
 
-TEST_F(SessionRegistryEvents, FlowsThatDidNotGoThroughTheRedirectAreIgnored) {
+// The gate refuses what no permission admits before conntrack keeps it, so a connection on
+// an allocated port that did not go through its redirect predates it (its event was still
+// queued when the port was allocated): it is deleted, or it would keep bypassing the
+// redirect. One on a port nobody holds is only remembered.
+TEST_F(SessionRegistryEvents, FlowsThatDidNotGoThroughTheRedirectAreDeletedAsStale) {
     Request request = targets({"198.51.100.2:80"});
     request.allowedSource = net::Prefix::parse("192.0.2.0/24");
     const ActionId id = redirectOne(openSession(), request);
-    Flow stranger = flowTo(41000);
+    Flow stranger = flowTo(41000, "198.51.100.2:80", 2);
     stranger.client = net::Endpoint::parse("198.18.0.9:50000");
+    const Flow elsewhere = flowTo(41000, "198.51.100.9:80", 3);
 
-    EXPECT_TRUE(onNew(established(flowTo(41000, "198.51.100.9:80"))).empty());
+    EXPECT_TRUE(onNew(established(elsewhere)).empty());
     EXPECT_TRUE(onNew(established(stranger)).empty());
-    EXPECT_TRUE(onNew(established(flowTo(41005))).empty());
+    EXPECT_TRUE(onNew(established(flowTo(41005, "198.51.100.2:80", 4))).empty());
     EXPECT_EQ(action(id).state, ActionState::Pending);
     EXPECT_EQ(action(id).connections, 0U);
+    ASSERT_EQ(flows.removed().size(), 2U);
+    EXPECT_EQ(flows.removed()[0].id, 3U);
+    EXPECT_EQ(flows.removed()[1].id, 2U);
+    EXPECT_EQ(portFlows.to(net::Transport::Tcp, {internal, 41005}).size(), 1U);
+}
+
+TEST_F(SessionRegistryEvents, AStaleFlowThatCannotBeDeletedIsReported) {
+    redirectOne(openSession(), targets({"198.51.100.2:80"}));
+    flows.failNextCall(Error(ErrorCode::Failed, "deleting stale conntrack entry", EPERM));
+    const Notices notices = onNew(flowTo(41000, "198.51.100.9:80"));
+    ASSERT_EQ(notices.errors.size(), 1U);
+    EXPECT_EQ(notices.errors[0].errnum(), EPERM);
+}
+
+TEST_F(SessionRegistryEvents, EventsKeepTheIndexOfFlowsOnAllocatablePorts) {
+    const Flow flow = flowTo(41003, "198.51.100.9:80", 5);
+    onNew(flow);
+    ASSERT_EQ(portFlows.to(net::Transport::Tcp, {internal, 41003}).size(), 1U);
+    onDestroy(flow);
+    EXPECT_TRUE(portFlows.to(net::Transport::Tcp, {internal, 41003}).empty());
+    registry->resync({{flowTo(41004, "198.51.100.9:80", 6)}, {}});
+    EXPECT_EQ(portFlows.to(net::Transport::Tcp, {internal, 41004}).size(), 1U);
 }
 
 TEST_F(SessionRegistryEvents, AllowMultipleCountsEveryConnectionAndKeepsThePort) {

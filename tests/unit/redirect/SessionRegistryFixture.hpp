@@ -31,14 +31,15 @@ protected:
 
     SessionRegistryFixture() {
         host.addLocalAddress(internal);
+        portFlows.reset({}); // as the daemon's first dump does
         ValidatorLimits validatorLimits;
         validatorLimits.internalAddresses = {internal};
-        service =
-            std::make_unique<Service>(RequestValidator(validatorLimits, host), ports, nft, flows);
+        service = std::make_unique<Service>(RequestValidator(validatorLimits, host), ports, nft,
+                                            flows, portFlows);
         SessionLimits limits;
         limits.maxActionsPerClient = 16;
-        registry = std::make_unique<SessionRegistry>(*service, flows, expectations, protocols,
-                                                     clock, limits);
+        registry = std::make_unique<SessionRegistry>(*service, flows, portFlows, expectations,
+                                                     protocols, clock, limits);
     }
 
     static Request targets(std::initializer_list<const char*> endpoints) {
@@ -119,6 +120,7 @@ protected:
     PortAllocator ports{PortRange(41000, 41009), host, [](std::uint32_t) {
                             return 0U;
                         }};
+    PortFlows portFlows{PortRange(41000, 41009), 1024};
     std::unique_ptr<Service> service;
     std::unique_ptr<SessionRegistry> registry;
 };

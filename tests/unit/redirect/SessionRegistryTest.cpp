@@ -24,15 +24,16 @@ protected:
 
     SessionRegistryTest() {
         host.addLocalAddress(internal);
+        portFlows.reset({}); // as the daemon's first dump does
         ValidatorLimits validatorLimits;
         validatorLimits.internalAddresses = {internal};
-        service =
-            std::make_unique<Service>(RequestValidator(validatorLimits, host), ports, nft, flows);
+        service = std::make_unique<Service>(RequestValidator(validatorLimits, host), ports, nft,
+                                            flows, portFlows);
         SessionLimits limits;
         limits.maxSessionsPerClient = 2;
         limits.maxActionsPerClient = 4;
-        registry = std::make_unique<SessionRegistry>(*service, flows, expectations, protocols,
-                                                     clock, limits);
+        registry = std::make_unique<SessionRegistry>(*service, flows, portFlows, expectations,
+                                                     protocols, clock, limits);
     }
 
     static Request targets(std::initializer_list<const char*> endpoints) {
@@ -71,6 +72,7 @@ protected:
     PortAllocator ports{PortRange(41000, 41009), host, [](std::uint32_t) {
                             return 0U;
                         }};
+    PortFlows portFlows{PortRange(41000, 41009), 1024};
     std::unique_ptr<Service> service;
     std::unique_ptr<SessionRegistry> registry;
 };
@@ -91,7 +93,8 @@ TEST_F(SessionRegistryTest, RedirectMakesOneActionPerTargetInTargetOrder) {
         EXPECT_FALSE(action->expiresAt);
     }
     EXPECT_EQ(registry->action(opened.actions[1])->redirect.target.port, 81);
-    EXPECT_EQ(registry->session(session)->actions, opened.actions);
+    EXPECT_EQ(registry->session(session)->actions,
+              std::set<ActionId>(opened.actions.begin(), opened.actions.end()));
     EXPECT_EQ(nft.active().size(), 1U);
 }
 
@@ -200,7 +203,7 @@ TEST_F(SessionRegistryTest, CancelRemovesOnlyThatPortFromTheKernel) {
     EXPECT_EQ(nft.removed()[0][0].internal.port, 41000);
     EXPECT_FALSE(ports.isReserved(internal, net::Transport::Tcp, 41000));
     EXPECT_TRUE(ports.isReserved(internal, net::Transport::Tcp, 41001));
-    EXPECT_EQ(registry->session(session)->actions, std::vector<ActionId>{opened.actions[1]});
+    EXPECT_EQ(registry->session(session)->actions, std::set<ActionId>{opened.actions[1]});
 
     registry->closeSession(session, EndReason::SessionClosed);
     EXPECT_TRUE(nft.active().empty());
@@ -237,11 +240,19 @@ TEST_F(SessionRegistryTest, UnusedPermissionExpiresAtItsDeadline) {
     EXPECT_FALSE(registry->nextDeadline());
 }
 
+// The connection's NEW event arrives at the deadline, just before the registry settles it:
+// the daemon hands over every queued event first.
 TEST_F(SessionRegistryTest, UsedPermissionIsConsumedAtItsDeadlineAndStaysProgrammed) {
     const auto opened = registry->redirect(
         openSession(), withTimeout(targets({"198.51.100.2:80", "198.51.100.2:81"}), 1s), "");
-    flows.setConnected(net::Endpoint{internal, 41001});
     clock.advance(1s);
+    Flow flow;
+    flow.id = 3;
+    flow.client = net::Endpoint::parse("192.0.2.2:50000");
+    flow.internal = net::Endpoint{internal, 41001};
+    flow.target = net::Endpoint::parse("198.51.100.2:81");
+    flow.source = flow.client;
+    registry->onFlow({FlowEventType::New, flow});
     const auto ended = registry->expireDue().ended;
 
     ASSERT_EQ(ended.size(), 1U);
