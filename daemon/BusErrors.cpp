@@ -14,4 +14,8 @@ sdbus::Error unknownObject(const std::string& message) {
     return sdbus::Error("org.freedesktop.DBus.Error.UnknownObject", message);
 }
 
+int setBusError(sd_bus_error* error, const char* name, const std::string& message) {
+    return sd_bus_error_set(error, name, message.c_str());
+}
+
 } // namespace fwx::daemon

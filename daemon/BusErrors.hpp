@@ -2,9 +2,11 @@
 
 #include "error/Error.hpp"
 
+#include <exception>
 #include <string>
 
 #include <sdbus-c++/Error.h>
+#include <systemd/sd-bus.h>
 
 namespace fwx::daemon {
 
@@ -28,6 +30,22 @@ template <typename Body> decltype(auto) translatingErrors(Body&& body) {
         throw;
     } catch (const std::exception& e) {
         throw sdbus::Error(busErrorName(ErrorCode::Failed),
+                           std::string("internal error: ") + e.what());
+    }
+}
+
+// The same for a handler called by sd-bus itself (ActionObjects): the error goes into
+// error, and the return value is what sd-bus expects (negative on error).
+int setBusError(sd_bus_error* error, const char* name, const std::string& message);
+template <typename Body> int answering(sd_bus_error* error, Body&& body) noexcept {
+    try {
+        return body();
+    } catch (const Error& e) {
+        return setBusError(error, busErrorName(e.code()).c_str(), e.what());
+    } catch (const sdbus::Error& e) {
+        return setBusError(error, e.getName().c_str(), e.getMessage());
+    } catch (const std::exception& e) {
+        return setBusError(error, busErrorName(ErrorCode::Failed).c_str(),
                            std::string("internal error: ") + e.what());
     }
 }

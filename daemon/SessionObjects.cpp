@@ -1,6 +1,5 @@
 #include "daemon/SessionObjects.hpp"
 
-#include "daemon/ActionObject.hpp"
 #include "daemon/BusErrors.hpp"
 #include "daemon/Log.hpp"
 #include "daemon/ObjectPaths.hpp"
@@ -22,6 +21,7 @@ SessionObjects::SessionObjects(EventLoop& loop, sdbus::IConnection& connection,
     , listener_(listener)
     , authorizer_(authorizer)
     , callers_(callers)
+    , actionObjects_(connection, *this)
     , timer_(loop, [this] { onDeadline(); }) {
 }
 
@@ -86,8 +86,8 @@ SessionObjects::Opened SessionObjects::redirect(redirect::SessionId session,
 
 void SessionObjects::addActions(const std::vector<redirect::ActionId>& ids,
                                 const std::optional<sdbus::Variant>& context) {
-    for (const redirect::ActionId id : ids) {
-        actions_.emplace(id, std::make_unique<ActionObject>(connection_, id, *this, context));
+    if (context) {
+        actionObjects_.keepContext(registry_.action(ids.front())->group, ids.size(), *context);
     }
 }
 
@@ -126,23 +126,17 @@ void SessionObjects::apply(const redirect::SessionRegistry::SessionEnd& end) {
     apply(end.ended);
 }
 
-// Objects of actions that are gone leave the bus after the current call has returned:
-// one of them may be the object whose method is running.
+// An action object is on the bus exactly while the registry holds its action.
 void SessionObjects::apply(const std::vector<redirect::ActionEnded>& ended) {
     for (const redirect::ActionEnded& end : ended) {
-        const auto it = actions_.find(end.action);
-        if (it == actions_.end()) {
-            continue;
-        }
         if (end.notify) {
-            it->second->emitExpired(end.owner, redirect::toString(end.reason));
+            actionObjects_.emitExpired(end);
         }
         if (registry_.action(end.action) != nullptr) {
-            it->second->emitStateChanged(end.owner);
-            continue;
+            actionObjects_.emitStateChanged(end.action, end.owner);
+        } else {
+            actionObjects_.ended(end);
         }
-        bury(std::move(it->second));
-        actions_.erase(it);
     }
 }
 
@@ -221,17 +215,12 @@ void SessionObjects::apply(const redirect::Notices& notices) {
         log::error("{}", error.what());
     }
     for (const redirect::ConnectionNotice& notice : notices.connections) {
-        const auto it = actions_.find(notice.action);
-        if (it != actions_.end()) {
-            it->second->emitConnection(notice);
-        }
+        actionObjects_.emitConnection(notice);
     }
     apply(notices.ended);
     for (const redirect::ActionId id : notices.changed) {
-        const auto it = actions_.find(id);
-        const redirect::Action* action = registry_.action(id);
-        if (it != actions_.end() && action != nullptr) {
-            it->second->emitStateChanged(registry_.session(action->session)->owner.name);
+        if (const redirect::Action* action = registry_.action(id)) {
+            actionObjects_.emitStateChanged(id, registry_.session(action->session)->owner.name);
         }
     }
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "conntrack/Listener.hpp"
+#include "daemon/ActionObjects.hpp"
 #include "daemon/Authorizer.hpp"
 #include "daemon/BusArguments.hpp"
 #include "daemon/Callers.hpp"
@@ -19,7 +20,6 @@
 
 namespace fwx::daemon {
 
-class ActionObject;
 class SessionObject;
 
 // The session and action objects on the bus, kept in step with the SessionRegistry: the
@@ -89,7 +89,7 @@ private:
     const Authorizer& authorizer_;
     Callers& callers_;
     std::map<redirect::SessionId, std::unique_ptr<SessionObject>> sessions_;
-    std::map<redirect::ActionId, std::unique_ptr<ActionObject>> actions_;
+    ActionObjects actionObjects_;
     std::map<std::string, bool> allowed_; // bus connection -> may it use fwxd
     std::vector<std::shared_ptr<void>> graveyard_;
     Timer timer_;

@@ -53,6 +53,7 @@ struct Action {
 struct ActionEnded {
     ActionId action = 0;
     SessionId session = 0;
+    GroupId group = 0;
     std::string owner;
     EndReason reason = EndReason::Timeout;
     // False for actions whose permission was already used up: they end silently.

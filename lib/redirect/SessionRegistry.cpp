@@ -313,8 +313,8 @@ void SessionRegistry::removeExpectation(const Action& action) {
 }
 
 ActionEnded SessionRegistry::endedOf(const Action& action, EndReason reason) const {
-    return {action.id, action.session, sessions_.at(action.session).owner.name, reason,
-            action.permits()};
+    return {action.id, action.session,  action.group, sessions_.at(action.session).owner.name,
+            reason,    action.permits()};
 }
 
 void SessionRegistry::forget(const Action& action) {

@@ -1,0 +1,75 @@
+#pragma once
+
+#include "daemon/SdBus.hpp"
+#include "redirect/Action.hpp"
+#include "redirect/Notices.hpp"
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <sdbus-c++/sdbus-c++.h>
+#include <systemd/sd-bus.h>
+
+namespace fwx::daemon {
+
+class SessionObjects;
+
+// org.fwxd.Action1 at /org/fwxd/Firewall1/action/N, for every action at once: one sd-bus
+// fallback vtable with an object-find callback, as systemd serves its units. An action
+// costs the bus nothing until someone asks for it (one registered object per action cost
+// ~7 KB each, most of fwxd's memory at 10^5 redirects); an action object exists exactly
+// while the registry holds the action. Properties are read from the registry on every
+// call, after the caller has been checked; signals go to the session owner only.
+class ActionObjects {
+public:
+    // Registers the vtable and the node enumerator on connection. Throws fwx::Error.
+    ActionObjects(sdbus::IConnection& connection, SessionObjects& sessions);
+    ActionObjects(const ActionObjects&) = delete;
+    ActionObjects& operator=(const ActionObjects&) = delete;
+
+    // The requester's Context option, echoed in every Established and Closed of the
+    // group's actions until its last action has ended.
+    void keepContext(redirect::GroupId group, std::size_t actions, const sdbus::Variant& context);
+    void ended(const redirect::ActionEnded& end);
+
+    // Each signal to its owner only. Throw fwx::Error(Failed) if sd-bus cannot send it.
+    void emitExpired(const redirect::ActionEnded& end);
+    void emitConnection(const redirect::ConnectionNotice& notice);
+    // PropertiesChanged for State, Connections and ExpiresAt.
+    void emitStateChanged(redirect::ActionId id, const std::string& owner);
+
+private:
+    struct Context {
+        sdbus::Variant value;
+        std::size_t actions = 0; // that have not ended yet
+    };
+
+    static int find(sd_bus* bus, const char* path, const char* interface, void* userdata,
+                    void** found, sd_bus_error* error);
+    static int enumerate(sd_bus* bus, const char* prefix, void* userdata, char*** nodes,
+                         sd_bus_error* error);
+    static int getProperty(sd_bus* bus, const char* path, const char* interface,
+                           const char* property, sd_bus_message* reply, void* userdata,
+                           sd_bus_error* error);
+    static int cancel(sd_bus_message* call, void* userdata, sd_bus_error* error);
+
+    // The action at path, once the caller has been found allowed to read it.
+    const redirect::Action& readable(const char* path);
+    void appendConnection(sd_bus_message* message, const redirect::ConnectionNotice& notice);
+    BusMessage newSignal(redirect::ActionId id, const char* interface, const char* member);
+    void send(BusMessage signal, const std::string& owner);
+
+    sd_bus* bus_;
+    SessionObjects& sessions_;
+    // Lends its message factory to appendVariant(); never registered.
+    std::unique_ptr<sdbus::IObject> scratch_;
+    std::map<redirect::GroupId, Context> contexts_;
+    BusSlot vtable_;
+    BusSlot enumerator_;
+};
+
+} // namespace fwx::daemon
