@@ -11,6 +11,7 @@
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 namespace fwx::net {
 
@@ -57,9 +58,25 @@ std::optional<BoundSocket> parseSocket(const nlmsghdr& message) {
     return socket;
 }
 
-std::vector<BoundSocket> dumpSockets(Family family, Transport transport) {
-    // Room for the netlink header and the request, each padded to 4 bytes.
-    alignas(nlmsghdr) std::array<char, sizeof(nlmsghdr) + sizeof(inet_diag_req_v2) + 8> buffer{};
+// inet_diag bytecode that keeps sockets whose local port is in [first, last]: two
+// comparisons, each an op followed by an op that carries the port. On "no" an op jumps
+// past the end (4 bytes beyond), which rejects the socket; running off the end accepts it.
+struct PortRangeFilter {
+    std::array<inet_diag_bc_op, 4> ops{};
+
+    PortRangeFilter(std::uint16_t first, std::uint16_t last) {
+        constexpr auto step = static_cast<unsigned char>(2 * sizeof(inet_diag_bc_op));
+        ops[0] = {INET_DIAG_BC_S_GE, step, static_cast<unsigned short>(2 * step + 4)};
+        ops[1] = {0, 0, first};
+        ops[2] = {INET_DIAG_BC_S_LE, step, static_cast<unsigned short>(step + 4)};
+        ops[3] = {0, 0, last};
+    }
+};
+
+std::vector<BoundSocket> dumpSockets(Family family, Transport transport, std::uint16_t first,
+                                     std::uint16_t last) {
+    // Room for the netlink header, the request and the bytecode attribute.
+    alignas(nlmsghdr) std::array<char, 256> buffer{};
     nlmsghdr* request = mnl_nlmsg_put_header(buffer.data());
     request->nlmsg_type = SOCK_DIAG_BY_FAMILY;
     request->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
@@ -67,10 +84,11 @@ std::vector<BoundSocket> dumpSockets(Family family, Transport transport) {
         mnl_nlmsg_put_extra_header(request, sizeof(inet_diag_req_v2)));
     diag->sdiag_family = static_cast<std::uint8_t>(toAddressFamily(family));
     diag->sdiag_protocol = ipProtocol(transport);
-    // Every state: a port in TIME_WAIT or with a half-open connection is taken too. Only
-    // kernels from 6.8 on (the TCP_BOUND_INACTIVE pseudo-state) also report TCP sockets that
-    // are bound but neither listen nor connect; older ones cannot show those at all.
-    diag->idiag_states = ~0U;
+    // TCP: listeners only, so the kernel walks its listening hash and skips the established
+    // table. UDP: every socket (each one is bound; the UDP table has no such split).
+    diag->idiag_states = transport == Transport::Tcp ? 1U << TCP_LISTEN : ~0U;
+    const PortRangeFilter filter(first, last);
+    mnl_attr_put(request, INET_DIAG_REQ_BYTECODE, sizeof filter.ops, filter.ops.data());
     const std::string what = "sock_diag dump of " + std::string(toString(family)) + " " +
                              std::string(toString(transport)) + " sockets";
     return detail::dump<BoundSocket>(NETLINK_SOCK_DIAG, *request, what, parseSocket);
@@ -110,12 +128,13 @@ bool takesPort(const BoundSocket& socket, const Address& address) {
 
 } // namespace
 
-std::vector<std::uint16_t> queryBoundPorts(const Address& address, Transport transport) {
-    // sock_diag could filter by address in the kernel (INET_DIAG_REQ_BYTECODE), but the
-    // wildcard and dual-stack rules above are clearer here and the tables are small.
-    auto sockets = dumpSockets(address.family(), transport);
+std::vector<std::uint16_t> queryBoundPorts(const Address& address, Transport transport,
+                                           std::uint16_t first, std::uint16_t last) {
+    // The kernel filters by port; the address is matched here: the wildcard and dual-stack
+    // rules above are clearer than bytecode, and few sockets are left by then.
+    auto sockets = dumpSockets(address.family(), transport, first, last);
     if (address.isV4()) {
-        auto v6 = dumpSockets(Family::V6, transport);
+        auto v6 = dumpSockets(Family::V6, transport, first, last);
         sockets.insert(sockets.end(), v6.begin(), v6.end());
     }
     std::vector<std::uint16_t> ports;

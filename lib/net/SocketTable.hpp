@@ -8,9 +8,14 @@
 
 namespace fwx::net {
 
-// Local ports of sockets bound to address or to the wildcard address of its family,
-// in any state, as sock_diag (NETLINK_SOCK_DIAG, inet_diag) reports them for the
-// caller's network namespace. Sorted, without duplicates. Throws fwx::Error(Failed).
-std::vector<std::uint16_t> queryBoundPorts(const Address& address, Transport transport);
+// The ports in [first, last] on which a local socket of the caller's network namespace
+// waits for what comes to address (bound to it or to its family's wildcard): TCP listeners
+// and UDP sockets, as sock_diag (NETLINK_SOCK_DIAG, inet_diag) reports them. Connected TCP
+// sockets and TIME_WAIT are left out on purpose: traffic to them is not new connections,
+// and asking for them would make the kernel walk every connection of the host (its
+// established table is shared by all namespaces). The kernel filters the ports itself
+// (inet_diag bytecode). Sorted, without duplicates. Throws fwx::Error(Failed).
+std::vector<std::uint16_t> queryBoundPorts(const Address& address, Transport transport,
+                                           std::uint16_t first, std::uint16_t last);
 
 } // namespace fwx::net

@@ -10,8 +10,9 @@ bool KernelHost::isLocalAddress(const net::Address& address) {
 }
 
 std::vector<std::uint16_t> KernelHost::boundPorts(const net::Address& address,
-                                                  net::Transport transport) {
-    return net::queryBoundPorts(address, transport);
+                                                  net::Transport transport,
+                                                  const PortRange& range) {
+    return net::queryBoundPorts(address, transport, range.first(), range.last());
 }
 
 } // namespace fwx::redirect

@@ -143,7 +143,7 @@ void PortAllocator::checkCount(unsigned count) const {
 PortAllocator::Occupancy PortAllocator::occupancy(const Key& key) {
     Occupancy result;
     // Asked on every allocation: sockets come and go, a cache would go stale.
-    const std::vector<std::uint16_t> bound = host_.boundPorts(key.address, key.transport);
+    const std::vector<std::uint16_t> bound = host_.boundPorts(key.address, key.transport, range_);
     if (const auto it = reservations_.find(key); it != reservations_.end()) {
         result.busy = it->second.taken;
         result.reserved = it->second.count;

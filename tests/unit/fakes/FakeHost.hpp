@@ -44,13 +44,15 @@ public:
         return local_.contains(address);
     }
 
-    // Like the kernel's answer: ports bound to the address itself or to its wildcard.
-    std::vector<std::uint16_t> boundPorts(const net::Address& address,
-                                          net::Transport transport) override {
+    // Like the kernel's answer: ports of the range bound to the address itself or to its
+    // wildcard.
+    std::vector<std::uint16_t> boundPorts(const net::Address& address, net::Transport transport,
+                                          const redirect::PortRange& range) override {
         ++boundPortsCalls_;
         throwIfTold();
         std::set<std::uint16_t> ports = portsOf(address, transport);
         ports.merge(portsOf(net::Address::any(address.family()), transport));
+        std::erase_if(ports, [&](std::uint16_t port) { return !range.contains(port); });
         return {ports.begin(), ports.end()};
     }
 

@@ -32,11 +32,13 @@ TEST(FakeHost, AnswersWhatItWasTold) {
     host.bind(net::Address::any(net::Family::V4), net::Transport::Tcp, 21);
     host.bind(net::Address::any(net::Family::V6), net::Transport::Tcp, 20);
     host.bind(a, net::Transport::Udp, 53);
-    EXPECT_THAT(host.boundPorts(a, net::Transport::Tcp), ElementsAre(21, 22));
+    EXPECT_THAT(host.boundPorts(a, net::Transport::Tcp, redirect::PortRange(1, 65535)),
+                ElementsAre(21, 22));
     host.unbind(a, net::Transport::Tcp, 22);
-    EXPECT_THAT(host.boundPorts(a, net::Transport::Tcp), ElementsAre(21));
+    EXPECT_THAT(host.boundPorts(a, net::Transport::Tcp, redirect::PortRange(1, 65535)),
+                ElementsAre(21));
     host.failNextCall(Error(ErrorCode::Failed, "boom"));
-    EXPECT_THROW(host.boundPorts(a, net::Transport::Tcp), Error);
+    EXPECT_THROW(host.boundPorts(a, net::Transport::Tcp, redirect::PortRange(1, 65535)), Error);
     EXPECT_TRUE(host.isLocalAddress(a)); // only the next call fails
     EXPECT_EQ(host.isLocalAddressCalls(), 3U);
     EXPECT_EQ(host.boundPortsCalls(), 3U);
