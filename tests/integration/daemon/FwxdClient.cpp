@@ -146,12 +146,19 @@ sdbus::ObjectPath FwxdClient::openSession(const Options& options) {
 Redirected FwxdClient::redirect(const sdbus::ObjectPath& session,
                                 const std::vector<ConnectAddress>& targets,
                                 const RedirectRequest& request) {
+    Redirected redirected = redirectUnsubscribed(session, targets, request);
+    for (const sdbus::ObjectPath& path : redirected.actions) {
+        action(path);
+    }
+    return redirected;
+}
+
+Redirected FwxdClient::redirectUnsubscribed(const sdbus::ObjectPath& session,
+                                            const std::vector<ConnectAddress>& targets,
+                                            const RedirectRequest& request) {
     auto [internal, port, actions] = this->session(session).RedirectConnections(
         targets, request.internalAddress, request.proxyExternalAddress, request.protocol,
         request.flags, request.protocolGuid, request.options);
-    for (const sdbus::ObjectPath& path : actions) {
-        action(path);
-    }
     return Redirected{std::move(internal), port, std::move(actions)};
 }
 

@@ -120,6 +120,11 @@ public:
     Redirected redirect(const sdbus::ObjectPath& session,
                         const std::vector<ConnectAddress>& targets,
                         const RedirectRequest& request = {});
+    // The same without subscribing: the bus allows a connection a few hundred match rules,
+    // far fewer than the actions of the largest requests.
+    Redirected redirectUnsubscribed(const sdbus::ObjectPath& session,
+                                    const std::vector<ConnectAddress>& targets,
+                                    const RedirectRequest& request = {});
 
     const SignalRecorder& signals() const { return recorder_; }
     // Dispatches incoming messages until a signal of path with member (and argument, unless
