@@ -64,9 +64,9 @@ void Service::removeStaleFlows(const RedirectGroup& group) {
     }
     std::vector<Flow> stale;
     for (const Redirect& r : group.redirects) {
-        for (Flow& flow : portFlows_.to(r.transport, r.internal)) {
+        for (const Flow& flow : portFlows_.to(r.transport, r.internal)) {
             if (flow.target != r.target) {
-                stale.push_back(std::move(flow));
+                stale.push_back(flow);
             }
         }
     }

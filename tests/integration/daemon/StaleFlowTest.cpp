@@ -31,7 +31,7 @@ protected:
         RedirectRequest request;
         request.protocol = "udp";
         request.flags = AllowMultiple;
-        const Redirected redirected = client().redirect(
+        Redirected redirected = client().redirect(
             client().openSession(),
             {ConnectAddress(target.address().address(), target.address().port())}, request);
         EXPECT_EQ(redirected.basePort, 41000);

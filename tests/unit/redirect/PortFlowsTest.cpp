@@ -5,9 +5,11 @@
 namespace fwx::redirect {
 namespace {
 
-const net::Endpoint internal = net::Endpoint::parse("203.0.113.1:41000");
+net::Endpoint internalPort() {
+    return net::Endpoint::parse("203.0.113.1:41000");
+}
 
-Flow flow(std::uint32_t id, const char* client, const net::Endpoint& to = internal) {
+Flow flow(std::uint32_t id, const char* client, const net::Endpoint& to = internalPort()) {
     Flow f;
     f.id = id;
     f.transport = net::Transport::Udp;
@@ -42,12 +44,12 @@ TEST(PortFlows, AnswersThePortsEntriesOnly) {
     tcp.transport = net::Transport::Tcp;
     flows.seen(tcp);
 
-    const auto found = flows.to(net::Transport::Udp, internal);
+    const auto found = flows.to(net::Transport::Udp, internalPort());
     ASSERT_EQ(found.size(), 2U);
     EXPECT_EQ(found[0].id, 1U);
     EXPECT_EQ(found[1].id, 3U);
     EXPECT_EQ(found[0].target, net::Endpoint::parse("198.51.100.2:80"));
-    EXPECT_EQ(found[0].internal, internal);
+    EXPECT_EQ(found[0].internal, internalPort());
     EXPECT_EQ(found[0].transport, net::Transport::Udp);
     EXPECT_EQ(flows.to(net::Transport::Udp, net::Endpoint::parse("[2001:db8:1::1]:41000")).size(),
               1U);
@@ -65,9 +67,9 @@ TEST(PortFlows, ADestroyOfAnOlderEntryKeepsItsSuccessor) {
     flows.seen(flow(1, "192.0.2.2:5000"));
     flows.seen(flow(2, "192.0.2.2:5000"));
     flows.gone(flow(1, "192.0.2.2:5000"));
-    ASSERT_EQ(flows.to(net::Transport::Udp, internal).size(), 1U);
+    ASSERT_EQ(flows.to(net::Transport::Udp, internalPort()).size(), 1U);
     flows.gone(flow(2, "192.0.2.2:5000"));
-    EXPECT_TRUE(flows.to(net::Transport::Udp, internal).empty());
+    EXPECT_TRUE(flows.to(net::Transport::Udp, internalPort()).empty());
 }
 
 TEST(PortFlows, OverflowMakesItIncompleteUntilTheNextDump) {
