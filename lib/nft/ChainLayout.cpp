@@ -66,7 +66,9 @@ void addBaseChain(Batch& batch, const std::string& table, const BaseChain& spec)
     nftnl_chain_set_u32(chain.get(), NFTNL_CHAIN_POLICY, NF_ACCEPT);
     batch.add(
         NFT_MSG_NEWCHAIN, NFPROTO_INET, NLM_F_CREATE | NLM_F_EXCL, ChainCapacity,
-        [&](nlmsghdr* header) { nftnl_chain_nlmsg_build_payload(header, chain.get()); },
+        [&](nlmsghdr* header, std::size_t /*room*/) {
+            nftnl_chain_nlmsg_build_payload(header, chain.get());
+        },
         std::string("creating chain ") + spec.name);
 }
 
@@ -77,7 +79,9 @@ void addRegularChain(Batch& batch, const std::string& table, const std::string& 
     nftnl_chain_set_u32(chain.get(), NFTNL_CHAIN_FAMILY, NFPROTO_INET);
     batch.add(
         NFT_MSG_NEWCHAIN, NFPROTO_INET, NLM_F_CREATE | NLM_F_EXCL, ChainCapacity,
-        [&](nlmsghdr* header) { nftnl_chain_nlmsg_build_payload(header, chain.get()); },
+        [&](nlmsghdr* header, std::size_t /*room*/) {
+            nftnl_chain_nlmsg_build_payload(header, chain.get());
+        },
         "creating chain " + name);
 }
 

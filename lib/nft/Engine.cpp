@@ -22,11 +22,23 @@ constexpr int BufferBytes = 4 * 1024 * 1024;
 // works on one for long while packets wait.
 constexpr std::size_t MaxRedirectsPerRemoval = 512;
 
+// The socket every transaction goes through. NETLINK_CAP_ACK: an error answer carries the
+// refused message's header, not the whole message (which may be hundreds of KiB and would
+// not fit any sensible receive buffer: the real error would be lost). NETLINK_EXT_ACK: the
+// answer says which element or attribute the kernel refused, and sometimes why.
 net::NetlinkSocket openSocket() {
     net::NetlinkSocket socket = net::NetlinkSocket::open(NETLINK_NETFILTER);
     for (const int option : {SO_SNDBUFFORCE, SO_RCVBUFFORCE}) {
         if (setsockopt(socket.fd(), SOL_SOCKET, option, &BufferBytes, sizeof BufferBytes) < 0) {
             throwSystemError("nft: sizing the netlink socket's buffers", errno);
+        }
+    }
+    for (const int option : {NETLINK_CAP_ACK, NETLINK_EXT_ACK}) {
+        const int on = 1;
+        if (setsockopt(socket.fd(), SOL_NETLINK, option, &on, sizeof on) < 0) {
+            throwSystemError(option == NETLINK_CAP_ACK ? "nft: setting NETLINK_CAP_ACK"
+                                                       : "nft: setting NETLINK_EXT_ACK",
+                             errno);
         }
     }
     return socket;

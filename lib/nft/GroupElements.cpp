@@ -150,7 +150,9 @@ void GroupElements::send(Batch& batch, const Message& message, const SetElements
     }
     batch.add(
         message.type, NFPROTO_INET, message.flags, ElementCapacity * set.elements.size(),
-        [&](nlmsghdr* header) { nftnl_set_elems_nlmsg_build_payload(header, nftSet.get()); },
+        [&](nlmsghdr* header, std::size_t /*room*/) {
+            nftnl_set_elems_nlmsg_build_payload(header, nftSet.get());
+        },
         fmt::format("{} {} element(s) of set {} ({})", message.verb, set.elements.size(), set.set,
                     group_));
 }

@@ -42,7 +42,9 @@ void HelperObject::sendObject(Batch& batch, std::uint16_t type, std::uint16_t fl
     const char* verb = type == NFT_MSG_NEWOBJ ? "creating" : "deleting";
     batch.add(
         type, NFPROTO_INET, flags, ObjectCapacity,
-        [&](nlmsghdr* header) { nftnl_obj_nlmsg_build_payload(header, object.get()); },
+        [&](nlmsghdr* header, std::size_t /*room*/) {
+            nftnl_obj_nlmsg_build_payload(header, object.get());
+        },
         fmt::format("{} ct helper {} (type \"{}\", {})", verb, assignment_.name, assignment_.helper,
                     describePorts()));
 }
@@ -66,7 +68,9 @@ void HelperObject::sendPorts(Batch& batch, std::uint16_t type, std::uint16_t fla
     const char* verb = type == NFT_MSG_NEWSETELEM ? "adding" : "removing";
     batch.add(
         type, NFPROTO_INET, flags, ElementCapacity * (assignment_.ports.size() + 1),
-        [&](nlmsghdr* header) { nftnl_set_elems_nlmsg_build_payload(header, set.get()); },
+        [&](nlmsghdr* header, std::size_t /*room*/) {
+            nftnl_set_elems_nlmsg_build_payload(header, set.get());
+        },
         fmt::format("{} ports {} of ct helper {} in map {}", verb, describePorts(),
                     assignment_.name, HelpersMap));
 }

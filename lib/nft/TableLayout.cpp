@@ -68,7 +68,9 @@ void addSet(Batch& batch, const std::string& table, const SetSpec& spec, std::ui
     addComment(set.get(), spec.comment);
     batch.add(
         NFT_MSG_NEWSET, NFPROTO_INET, NLM_F_CREATE | NLM_F_EXCL, ObjectCapacity,
-        [&](nlmsghdr* header) { nftnl_set_nlmsg_build_payload(header, set.get()); },
+        [&](nlmsghdr* header, std::size_t /*room*/) {
+            nftnl_set_nlmsg_build_payload(header, set.get());
+        },
         "creating set " + spec.name);
 }
 
@@ -147,7 +149,9 @@ void addTableObject(Batch& batch, const std::string& name) {
     nftnl_table_set_u32(table.get(), NFTNL_TABLE_FLAGS, NFT_TABLE_F_OWNER);
     batch.add(
         NFT_MSG_NEWTABLE, NFPROTO_INET, NLM_F_CREATE | NLM_F_EXCL, ObjectCapacity,
-        [&](nlmsghdr* header) { nftnl_table_nlmsg_build_payload(header, table.get()); },
+        [&](nlmsghdr* header, std::size_t /*room*/) {
+            nftnl_table_nlmsg_build_payload(header, table.get());
+        },
         "creating table inet " + name);
 }
 } // namespace
