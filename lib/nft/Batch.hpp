@@ -46,6 +46,8 @@ public:
     std::uint32_t nextSequence() const noexcept;
     // Bytes built so far: BATCH_BEGIN and the messages (BATCH_END is added by commit).
     std::span<const std::uint8_t> bytes() const noexcept;
+    // The parts of message index (0 = the first after BATCH_BEGIN), by offset.
+    std::span<const Part> parts(std::size_t index) const { return messages_.at(index).parts; }
 
     // Sends the batch and reads the kernel's answer (BatchAnswers). Throws
     // fwx::Error(Failed) with the errno, the message refused and, when the kernel names

@@ -182,15 +182,20 @@ void addPermitRules(Batch& batch, const std::string& table, const FamilyLayout& 
     }
     {
         // ip daddr . meta l4proto . th dport @once_v4
-        //   delete @once_v4 { ip daddr . meta l4proto . th dport }
+        //   limit name ip daddr . meta l4proto . th dport map @once_limits_v4
         //   dnat ip to <key> map @dnat_v4
+        // The port's limit object (SingleUseLimit) holds one token and takes it under its
+        // own spinlock: checking and using the permission are one step, so of concurrent
+        // first packets on several CPUs exactly one gets through. A lookup followed by a
+        // dynset delete is two steps, and two CPUs could both pass the lookup.
         RuleBuilder rule(table, chain);
         matchFamily(rule, f);
         loadPortKey(rule, f);
         rule.add(expr::lookup(f.once(), NFT_REG32_00));
-        rule.add(expr::dynsetDelete(f.once(), NFT_REG32_00));
+        rule.add(expr::objrefByMap(f.onceLimits(), NFT_REG32_00));
         dnatByMap(rule, f);
-        rule.comment("single-use permission, consumed by this connection").appendTo(batch);
+        rule.comment("single-use permission: its limit object admits one connection")
+            .appendTo(batch);
     }
 }
 

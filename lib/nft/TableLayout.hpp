@@ -32,6 +32,7 @@ struct FamilyLayout {
     std::string ports() const { return "ports_" + suffix; }
     std::string dnat() const { return "dnat_" + suffix; }
     std::string once() const { return "once_" + suffix; }
+    std::string onceLimits() const { return "once_limits_" + suffix; }
     std::string multi() const { return "multi_" + suffix; }
     std::string open() const { return "open_" + suffix; }
     std::string client() const { return "client_" + suffix; }

@@ -14,6 +14,7 @@
 #include <system_error>
 
 #include <gtest/gtest.h>
+#include <linux/netfilter/nf_tables.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,16 +46,19 @@ TEST_F(Engine, GroupOf64PortsIsOneTransactionEachWay) {
     const auto& group = firewall.open(sixtyFourPorts());
     const NftMonitor::Counts added = monitor.drain();
     EXPECT_EQ(added.transactions, 1U);
-    EXPECT_EQ(added.elementsAdded, 5U * 64U); // ports, dnat, once, open, snat
-    for (const char* set : {"ports_v4", "dnat_v4", "once_v4", "open_v4", "snat_v4"}) {
+    EXPECT_EQ(added.elementsAdded, 6U * 64U); // ports, dnat, once, once_limits, open, snat
+    for (const char* set :
+         {"ports_v4", "dnat_v4", "once_v4", "once_limits_v4", "open_v4", "snat_v4"}) {
         EXPECT_EQ(nftElements(set).size(), 64U) << set;
     }
+    EXPECT_EQ(nftObjects(NFT_OBJECT_LIMIT).size(), 64U);
 
     firewall.service().close(group.id);
     const NftMonitor::Counts removed = monitor.drain();
     EXPECT_EQ(removed.transactions, 1U);
-    EXPECT_EQ(removed.elementsRemoved, 5U * 64U);
+    EXPECT_EQ(removed.elementsRemoved, 6U * 64U);
     EXPECT_EQ(nftElementCount(), 0U);
+    EXPECT_TRUE(nftObjects(NFT_OBJECT_LIMIT).empty());
 }
 
 TEST_F(Engine, ClosingEveryKindOfRedirectLeavesNoTrace) {
@@ -76,6 +80,7 @@ TEST_F(Engine, ClosingEveryKindOfRedirectLeavesNoTrace) {
         firewall.service().close(id);
     }
     EXPECT_EQ(nftElementCount(), 0U) << run({"nft", "list", "table", "inet", "fwxd"}).out;
+    EXPECT_TRUE(nftObjects(NFT_OBJECT_LIMIT).empty());
 }
 
 // A group whose last port collides with one the kernel already has: the kernel refuses the
@@ -101,7 +106,8 @@ TEST_F(Engine, RejectedBatchLeavesNothingBehind) {
         EXPECT_NE(std::string(e.what()).find("group 2"), std::string::npos) << e.what();
     }
     EXPECT_EQ(nftElements("ports_v4").size(), 1U);
-    EXPECT_EQ(nftElementCount(), 4U); // group 1 alone: ports, dnat, once, open
+    EXPECT_EQ(nftElementCount(), 5U); // group 1 alone: ports, dnat, once, once_limits, open
+    EXPECT_EQ(nftObjects(NFT_OBJECT_LIMIT), std::vector<std::string>{"once-203.0.113.1-tcp-41005"});
 }
 
 TEST_F(Engine, TableIsOwnedByTheEngineAndReadableByAdmins) {
