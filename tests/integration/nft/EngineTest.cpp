@@ -121,6 +121,27 @@ TEST_F(Engine, TableIsOwnedByTheEngineAndReadableByAdmins) {
     EXPECT_THROW(nft::Engine second, Error);
 }
 
+// What an admin sees of a single-use permission in `nft list table inet fwxd`: the
+// permission (with its timeout) in once_v4, the port's limit object and the map to it.
+TEST_F(Engine, TableShowsSingleUsePermissionsAndTheirLimits) {
+    nft::Engine engine;
+    redirect::Redirect r;
+    r.internal = net::Endpoint::parse("203.0.113.1:41000");
+    r.target = net::Endpoint::parse("198.51.100.2:8080");
+    r.permissionTimeout = std::chrono::milliseconds(30000);
+    r.allowedSource = net::Prefix::any(net::Family::V4);
+    engine.addGroup(redirect::RedirectGroup{1, {r}});
+    const std::string table = run({"nft", "list", "table", "inet", "fwxd"}).out;
+    for (const char* expected :
+         {"limit once-203.0.113.1-tcp-41000 {", "burst 1 packets",
+          "type ipv4_addr . inet_proto . inet_service : limit",
+          "203.0.113.1 . tcp . 41000 timeout 30s", ": \"once-203.0.113.1-tcp-41000\"",
+          "ip daddr . meta l4proto . th dport @once_v4 limit name ip daddr . meta l4proto . th "
+          "dport map @once_limits_v4 dnat ip to"}) {
+        EXPECT_NE(table.find(expected), std::string::npos) << expected << "\n" << table;
+    }
+}
+
 // A child process that programs a group, then waits to be killed.
 class TableHolder {
 public:
