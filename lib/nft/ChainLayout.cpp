@@ -2,12 +2,14 @@
 //
 // How a redirect works: a connection's first packet to an allocated port jumps from the
 // DNAT hook to admit_v4/admit_v6, which checks who may connect, then to permit_v4/permit_v6:
-// if a permission matches, the connection is DNATed to its target, and conntrack applies
-// that binding to every later packet of the connection (a retransmitted SYN included)
-// without running the nat chain again. A redirect backed by a conntrack expectation has no
-// permission elements: the expectation is its permission (who, how often, how long), and
-// the first rule of admit_* DNATs every connection conntrack created from an expectation
-// (ct status expected). A connection that is not admitted is not DNATed, so it is
+// if a permission matches (multi_*, or once_* whose limit object still has its one token),
+// the connection is DNATed to its target, and conntrack applies that binding to every
+// later packet of the connection (a retransmitted SYN included: it carries ct status dnat)
+// without running the nat chain again. A used single-use permission stays until the
+// daemon removes its redirect; its spent limit refuses every other connection. A redirect backed by
+// a conntrack expectation has no permission elements: the expectation is its permission (who, how
+// often, how long), and the first rule of admit_* DNATs every connection conntrack created from an
+// expectation (ct status expected). A connection that is not admitted is not DNATed, so it is
 // delivered locally to the allocated port, where gate_input refuses it. Nothing else on the
 // machine is touched: every rule first matches @ports_*.
 //
