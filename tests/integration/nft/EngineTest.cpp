@@ -132,12 +132,16 @@ TEST_F(Engine, TableShowsSingleUsePermissionsAndTheirLimits) {
     r.allowedSource = net::Prefix::any(net::Family::V4);
     engine.addGroup(redirect::RedirectGroup{1, {r}});
     const std::string table = run({"nft", "list", "table", "inet", "fwxd"}).out;
-    for (const char* expected :
-         {"limit once-203.0.113.1-tcp-41000 {", "burst 1 packets",
-          "type ipv4_addr . inet_proto . inet_service : limit",
-          "203.0.113.1 . tcp . 41000 timeout 30s", ": \"once-203.0.113.1-tcp-41000\"",
-          "ip daddr . meta l4proto . th dport @once_v4 limit name ip daddr . meta l4proto . th "
-          "dport map @once_limits_v4 dnat ip to"}) {
+    const std::string permitRule = "ip daddr . meta l4proto . th dport @once_v4 limit name "
+                                   "ip daddr . meta l4proto . th dport map @once_limits_v4 "
+                                   "dnat ip to";
+    const std::vector<std::string> shown{"limit once-203.0.113.1-tcp-41000 {",
+                                         "burst 1 packets",
+                                         "type ipv4_addr . inet_proto . inet_service : limit",
+                                         "203.0.113.1 . tcp . 41000 timeout 30s",
+                                         ": \"once-203.0.113.1-tcp-41000\"",
+                                         permitRule};
+    for (const std::string& expected : shown) {
         EXPECT_NE(table.find(expected), std::string::npos) << expected << "\n" << table;
     }
 }

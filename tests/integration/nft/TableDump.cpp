@@ -18,7 +18,7 @@ namespace fwx::test {
 namespace {
 
 // Netlink dumps fill datagrams of at most 32 KiB.
-constexpr std::size_t ReceiveBytes = 64 * 1024;
+constexpr std::size_t ReceiveBytes = std::size_t{64} * 1024;
 
 std::runtime_error dumpError(const std::string& what, int errnum) {
     return std::runtime_error("dumping " + what + ": " + std::strerror(errnum));
