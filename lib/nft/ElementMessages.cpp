@@ -123,11 +123,35 @@ void encode(CheckedWriter& out, const SetElement& e, ElementMessages::Content co
     out.end(nest);
 }
 
-struct Span {
+// The elements of one message: as many as fit its list, from first on.
+struct MessagePlan {
     std::size_t first = 0;
     std::size_t count = 0;
-    std::size_t listBytes = 0;
+    std::size_t listBytes = AttributeHeader; // the list's nest, its own header included
+    std::vector<Batch::Part> parts;          // where each element starts, from the header
 };
+
+MessagePlan plan(std::span<const SetElement> elements, std::size_t first, std::size_t leading,
+                 ElementMessages::Content content) {
+    MessagePlan p;
+    p.first = first;
+    std::size_t offset = HeaderBytes + leading + AttributeHeader;
+    for (std::size_t i = first; i < elements.size(); ++i) {
+        checkSizes(elements[i]);
+        const std::size_t size = ElementMessages::encodedSize(elements[i], content);
+        if (p.listBytes + size > ElementMessages::MaxListBytes) {
+            break;
+        }
+        p.parts.push_back({static_cast<std::uint32_t>(offset), elements[i].label});
+        p.listBytes += size;
+        offset += size;
+        ++p.count;
+    }
+    if (p.count == 0) {
+        throw std::logic_error("nft: an element larger than an element list");
+    }
+    return p;
+}
 
 } // namespace
 
@@ -164,54 +188,33 @@ std::size_t ElementMessages::encodedSize(const SetElement& e, Content content) {
 
 void ElementMessages::append(Batch& batch, const std::string& table, const std::string& set,
                              std::span<const SetElement> elements, const std::string& about) const {
-    // NFTA_SET_ELEM_LIST_TABLE and _SET, then the list's own header.
+    // NFTA_SET_ELEM_LIST_TABLE and _SET come before the list.
     const std::size_t leading = attributeSize(table.size() + 1) + attributeSize(set.size() + 1);
-    Span span;
-    while (span.first < elements.size()) {
-        span.listBytes = AttributeHeader;
-        span.count = 0;
-        std::vector<Batch::Part> parts;
-        std::vector<std::uint32_t> offsets; // where each element must start: parts moves away
-        std::size_t offset = HeaderBytes + leading + AttributeHeader;
-        for (std::size_t i = span.first; i < elements.size(); ++i) {
-            checkSizes(elements[i]);
-            const std::size_t size = encodedSize(elements[i], content_);
-            if (span.listBytes + size > MaxListBytes) {
-                break;
-            }
-            offsets.push_back(static_cast<std::uint32_t>(offset));
-            parts.push_back({offsets.back(), elements[i].label});
-            span.listBytes += size;
-            offset += size;
-            ++span.count;
-        }
-        if (span.count == 0) {
-            throw std::logic_error("nft: an element larger than an element list");
-        }
+    for (std::size_t first = 0; first < elements.size();) {
+        const MessagePlan p = plan(elements, first, leading, content_);
         const auto build = [&](nlmsghdr* header, std::size_t room) {
             CheckedWriter out(header, room);
             out.putString(NFTA_SET_ELEM_LIST_TABLE, table);
             out.putString(NFTA_SET_ELEM_LIST_SET, set);
             nlattr* list = out.begin(NFTA_SET_ELEM_LIST_ELEMENTS);
-            for (std::size_t i = 0; i < span.count; ++i) {
-                if (out.offset() != offsets[i]) {
+            for (std::size_t i = 0; i < p.count; ++i) {
+                if (out.offset() != p.parts[i].offset) {
                     throw std::logic_error("nft: an element's size was computed wrong");
                 }
-                encode(out, elements[span.first + i], content_);
+                encode(out, elements[p.first + i], content_);
             }
             out.end(list);
-            if (list->nla_len != span.listBytes) {
+            if (list->nla_len != p.listBytes) {
                 throw std::logic_error("nft: an element list's size was computed wrong");
             }
         };
         const std::string what =
-            span.count == elements.size()
-                ? fmt::format("{} {} element(s) of set {} ({})", verb_, span.count, set, about)
-                : fmt::format("{} elements {}-{} of {} of set {} ({})", verb_, span.first + 1,
-                              span.first + span.count, elements.size(), set, about);
-        batch.add(type_, NFPROTO_INET, flags_, leading + span.listBytes, build, what,
-                  std::move(parts));
-        span.first += span.count;
+            p.count == elements.size()
+                ? fmt::format("{} {} element(s) of set {} ({})", verb_, p.count, set, about)
+                : fmt::format("{} elements {}-{} of {} of set {} ({})", verb_, p.first + 1,
+                              p.first + p.count, elements.size(), set, about);
+        batch.add(type_, NFPROTO_INET, flags_, leading + p.listBytes, build, what, p.parts);
+        first += p.count;
     }
 }
 

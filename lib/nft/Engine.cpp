@@ -17,12 +17,13 @@ namespace fwx::nft {
 namespace {
 // Large groups make large batches; the default socket buffers are too small for them.
 constexpr int BufferBytes = 4 * 1024 * 1024;
-// A removal's transactions hold at most this many element and object operations (a whole
-// redirect more only if one redirect alone is more): the kernel holds the nf_tables commit
-// mutex for a transaction's whole length, and an interval set (source_*) is rebuilt per
-// transaction, so every other change (and every other program's nft command) waits for
-// it. A few thousand keeps that in the low milliseconds; kube-proxy bounds its nftables
-// transactions for the same reason. A redirect with every option costs 7.
+// A removal's transactions hold at most this many element and object operations (more only
+// when one redirect alone is more): the kernel holds the nf_tables commit mutex for a
+// transaction's whole length, and an interval set (source_*) copies its whole lookup table
+// in every transaction that changes it, so every other change (and every other program's
+// nft command) waits. A few thousand keeps a transaction short; kube-proxy bounds its
+// nftables transactions for the same reason. A redirect costs at most 8
+// (GroupElements::removalOperations), so this is 256 or more redirects a transaction.
 constexpr std::size_t MaxOperationsPerRemoval = 2048;
 
 // The socket every transaction goes through. NETLINK_CAP_ACK: an error answer carries the
