@@ -24,6 +24,9 @@ constexpr int BufferBytes = 4 * 1024 * 1024;
 // nft command) waits. A few thousand keeps a transaction short; kube-proxy bounds its
 // nftables transactions for the same reason. A redirect costs at most 8
 // (GroupElements::removalOperations), so this is 256 or more redirects a transaction.
+// Measured (6.18, 1024 single-use redirects with every option, 4 transactions): 13 ms in
+// all with a client restriction (hash sets), 140-220 ms with a prefix restriction, whose
+// interval set deletes in time linear in its size.
 constexpr std::size_t MaxOperationsPerRemoval = 2048;
 
 // The socket every transaction goes through. NETLINK_CAP_ACK: an error answer carries the
