@@ -1,32 +1,35 @@
 #include "nft/Batch.hpp"
 
 #include "error/Error.hpp"
+#include "nft/BatchAnswers.hpp"
 
-#include <array>
+#include <algorithm>
 #include <cerrno>
-#include <optional>
+#include <cstdio>
+#include <cstdlib>
 
+#include <fmt/format.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/common.h>
-#include <linux/netfilter/nfnetlink.h>
-#include <poll.h>
-#include <sys/socket.h>
+#include <linux/netlink.h>
 
 namespace fwx::nft {
 
 namespace {
-constexpr std::size_t HeaderRoom = 256;
-// Answers to a batch are queued on our socket before sendmsg() returns (nfnetlink runs in
-// the sender's context); the timeout only guards against a kernel that never answers.
-constexpr int AnswerTimeoutMs = 5000;
+// nlmsghdr + nfgenmsg, with room to spare. BATCH_BEGIN and BATCH_END are exactly this.
+constexpr std::size_t HeaderRoom = 64;
 
-// The kernel's answers to one batch: an NLMSG_ERROR per message, errno 0 for success.
-struct Answer {
-    std::uint32_t firstSequence = 0;
-    std::uint32_t lastSequence = 0;
-    std::size_t answered = 0;
-    std::optional<std::pair<std::uint32_t, int>> firstError; // sequence, errno
-};
+std::size_t aligned(std::size_t length) {
+    return (length + NLMSG_ALIGNTO - 1) & ~std::size_t{NLMSG_ALIGNTO - 1};
+}
+
+// The only sign of a builder that wrote past its room; the heap around the batch may be
+// damaged, so nothing after this point can be trusted.
+[[noreturn]] void overran(const nlmsghdr* header, std::size_t room) {
+    std::fprintf(stderr, "fwx::nft::Batch: a message of %u bytes overran its %zu bytes of room\n",
+                 header->nlmsg_len, room);
+    std::abort();
+}
 } // namespace
 
 Batch::Batch(std::uint32_t firstSequence)
@@ -35,100 +38,101 @@ Batch::Batch(std::uint32_t firstSequence)
 }
 
 std::uint32_t Batch::nextSequence() const noexcept {
-    return firstSequence_ + static_cast<std::uint32_t>(what_.size()) + 2;
+    return firstSequence_ + static_cast<std::uint32_t>(messages_.size()) + 2;
 }
 
-char* Batch::reserve(std::size_t bytes) {
+std::span<const std::uint8_t> Batch::bytes() const noexcept {
+    return buffer_;
+}
+
+// Grows the buffer by bytes (zeroed) and returns where they start.
+std::size_t Batch::reserve(std::size_t bytes) {
     const std::size_t used = buffer_.size();
     buffer_.resize(used + bytes);
-    return buffer_.data() + used;
+    return used;
 }
 
-void Batch::finishMessage(const nlmsghdr* header) {
-    const auto* start = reinterpret_cast<const char*>(header);
-    const auto used = static_cast<std::size_t>(start - buffer_.data());
-    // MNL_ALIGN mixes int and unsigned; align by hand.
-    const std::size_t aligned = (std::size_t{header->nlmsg_len} + 3U) & ~std::size_t{3};
-    buffer_.resize(used + aligned);
+// Shrinks the room reserved for the message at offset to what it really uses.
+void Batch::finishMessage(std::size_t offset, std::size_t room) {
+    const auto* header = reinterpret_cast<const nlmsghdr*>(buffer_.data() + offset);
+    if (header->nlmsg_len > room) {
+        overran(header, room);
+    }
+    buffer_.resize(offset + aligned(header->nlmsg_len));
 }
 
 void Batch::appendControl(bool begin) {
-    char* at = reserve(HeaderRoom);
+    const std::size_t offset = reserve(HeaderRoom);
+    char* at = reinterpret_cast<char*>(buffer_.data() + offset);
     const std::uint32_t seq = begin ? firstSequence_ : nextSequence() - 1;
-    const nlmsghdr* header = begin ? nftnl_batch_begin(at, seq) : nftnl_batch_end(at, seq);
-    finishMessage(header);
+    if (begin) {
+        nftnl_batch_begin(at, seq);
+    } else {
+        nftnl_batch_end(at, seq);
+    }
+    finishMessage(offset, HeaderRoom);
 }
 
 void Batch::add(std::uint16_t type, std::uint16_t family, std::uint16_t flags,
-                std::size_t payloadCapacity, const PayloadBuilder& build, std::string what) {
-    const auto seq = firstSequence_ + 1 + static_cast<std::uint32_t>(what_.size());
-    char* at = reserve(HeaderRoom + payloadCapacity);
-    nlmsghdr* header = nftnl_nlmsg_build_hdr(at, type, family, flags | NLM_F_ACK, seq);
-    build(header);
-    finishMessage(header);
-    what_.push_back(std::move(what));
+                std::size_t payloadRoom, const PayloadBuilder& build, std::string what,
+                std::vector<Part> parts) {
+    const auto seq = firstSequence_ + 1 + static_cast<std::uint32_t>(messages_.size());
+    const std::size_t room = HeaderRoom + payloadRoom;
+    const std::size_t offset = reserve(room);
+    try {
+        char* at = reinterpret_cast<char*>(buffer_.data() + offset);
+        nlmsghdr* header = nftnl_nlmsg_build_hdr(at, type, family, flags, seq);
+        build(header, room);
+        finishMessage(offset, room);
+    } catch (...) {
+        buffer_.resize(offset); // the batch stays as it was
+        throw;
+    }
+    messages_.push_back(Message{offset, std::move(what), std::move(parts)});
 }
 
-namespace {
-int collectAnswer(const nlmsghdr* header, void* data) {
-    auto* answer = static_cast<Answer*>(data);
-    if (header->nlmsg_seq < answer->firstSequence || header->nlmsg_seq > answer->lastSequence) {
-        return MNL_CB_OK; // a late answer to an earlier batch
+// "nft: removing elements 1-300 of 300 from set ports_v4 (...), element
+// 203.0.113.1:41007/tcp" — the element when the kernel pointed at one (extended ACK).
+std::string Batch::describe(std::uint32_t sequence, std::uint32_t badOffset) const {
+    if (sequence <= firstSequence_ || sequence > firstSequence_ + messages_.size()) {
+        return fmt::format("nft: committing a transaction of {} message(s), the first {}",
+                           messages_.size(), messages_.front().what);
     }
-    ++answer->answered;
-    const auto* err = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(header));
-    if (err->error != 0 && !answer->firstError) {
-        answer->firstError = std::make_pair(header->nlmsg_seq, -err->error);
+    const Message& message = messages_[sequence - firstSequence_ - 1];
+    std::string text = "nft: " + message.what;
+    const auto after = std::upper_bound(
+        message.parts.begin(), message.parts.end(), badOffset,
+        [](std::uint32_t offset, const Part& part) { return offset < part.offset; });
+    if (badOffset != 0 && after != message.parts.begin()) {
+        text += ", element " + std::prev(after)->label;
     }
-    return MNL_CB_OK;
+    return text;
 }
-
-bool waitReadable(int fd, int timeoutMs) {
-    pollfd pfd{fd, POLLIN, 0};
-    const int ready = poll(&pfd, 1, timeoutMs);
-    if (ready < 0) {
-        throwSystemError("nft: waiting for the kernel's answer", errno);
-    }
-    return ready > 0;
-}
-
-void readAnswers(const net::NetlinkSocket& socket, Answer& answer) {
-    std::vector<char> receive(static_cast<std::size_t>(MNL_SOCKET_BUFFER_SIZE));
-    // After an error, the remaining answers are drained so they cannot be mistaken for
-    // answers to the next batch.
-    while (answer.answered < answer.lastSequence - answer.firstSequence + 1) {
-        const int timeout = answer.firstError ? 0 : AnswerTimeoutMs;
-        if (!waitReadable(socket.fd(), timeout)) {
-            if (answer.firstError) {
-                return;
-            }
-            throwSystemError("nft: the kernel did not answer a batch", ETIMEDOUT);
-        }
-        const ssize_t got = mnl_socket_recvfrom(socket.get(), receive.data(), receive.size());
-        if (got < 0) {
-            throwSystemError("nft: reading the kernel's answer", errno);
-        }
-        // Answers are control messages (NLMSG_ERROR), so they need a control callback.
-        std::array<mnl_cb_t, NLMSG_MIN_TYPE> control{};
-        control[NLMSG_ERROR] = collectAnswer;
-        mnl_cb_run2(receive.data(), static_cast<std::size_t>(got), 0, socket.portId(), nullptr,
-                    &answer, control.data(), control.size());
-    }
-}
-} // namespace
 
 void Batch::commit(const net::NetlinkSocket& socket) {
+    if (messages_.empty()) {
+        return;
+    }
     appendControl(false);
+    // Only the last message asks for an acknowledgement: nfnetlink reports a failing
+    // message whether asked or not, and delivers all answers in message order after the
+    // whole batch ran, so the last message's answer closes them and success costs one
+    // answer instead of one per message.
+    auto* last = reinterpret_cast<nlmsghdr*>(buffer_.data() + messages_.back().offset);
+    last->nlmsg_flags |= NLM_F_ACK;
     if (mnl_socket_sendto(socket.get(), buffer_.data(), buffer_.size()) < 0) {
-        throwSystemError("nft: sending a batch of " + std::to_string(what_.size()) + " messages",
+        throwSystemError(fmt::format("nft: sending a batch of {} messages ({} bytes)",
+                                     messages_.size(), buffer_.size()),
                          errno);
     }
-    Answer answer{firstSequence_ + 1, firstSequence_ + static_cast<std::uint32_t>(what_.size()), 0,
-                  std::nullopt};
-    readAnswers(socket, answer);
-    if (answer.firstError) {
-        const auto [seq, errnum] = *answer.firstError;
-        throwSystemError("nft: " + what_[seq - firstSequence_ - 1], errnum);
+    BatchAnswers answers(firstSequence_, nextSequence() - 1, last->nlmsg_seq);
+    answers.read(socket);
+    if (const auto& refusal = answers.refusal()) {
+        std::string context = describe(refusal->sequence, refusal->badOffset);
+        if (!refusal->kernelMessage.empty()) {
+            context += " (kernel: " + refusal->kernelMessage + ")";
+        }
+        throwSystemError(context, refusal->errnum);
     }
 }
 

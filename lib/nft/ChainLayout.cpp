@@ -2,12 +2,14 @@
 //
 // How a redirect works: a connection's first packet to an allocated port jumps from the
 // DNAT hook to admit_v4/admit_v6, which checks who may connect, then to permit_v4/permit_v6:
-// if a permission matches, the connection is DNATed to its target, and conntrack applies
-// that binding to every later packet of the connection (a retransmitted SYN included)
-// without running the nat chain again. A redirect backed by a conntrack expectation has no
-// permission elements: the expectation is its permission (who, how often, how long), and
-// the first rule of admit_* DNATs every connection conntrack created from an expectation
-// (ct status expected). A connection that is not admitted is not DNATed, so it is
+// if a permission matches (multi_*, or once_* whose limit object still has its one token),
+// the connection is DNATed to its target, and conntrack applies that binding to every
+// later packet of the connection (a retransmitted SYN included: it carries ct status dnat)
+// without running the nat chain again. A used single-use permission stays until the
+// daemon removes its redirect; its spent limit refuses every other connection. A redirect backed by
+// a conntrack expectation has no permission elements: the expectation is its permission (who, how
+// often, how long), and the first rule of admit_* DNATs every connection conntrack created from an
+// expectation (ct status expected). A connection that is not admitted is not DNATed, so it is
 // delivered locally to the allocated port, where gate_input refuses it. Nothing else on the
 // machine is touched: every rule first matches @ports_*.
 //
@@ -66,7 +68,9 @@ void addBaseChain(Batch& batch, const std::string& table, const BaseChain& spec)
     nftnl_chain_set_u32(chain.get(), NFTNL_CHAIN_POLICY, NF_ACCEPT);
     batch.add(
         NFT_MSG_NEWCHAIN, NFPROTO_INET, NLM_F_CREATE | NLM_F_EXCL, ChainCapacity,
-        [&](nlmsghdr* header) { nftnl_chain_nlmsg_build_payload(header, chain.get()); },
+        [&](nlmsghdr* header, std::size_t /*room*/) {
+            nftnl_chain_nlmsg_build_payload(header, chain.get());
+        },
         std::string("creating chain ") + spec.name);
 }
 
@@ -77,7 +81,9 @@ void addRegularChain(Batch& batch, const std::string& table, const std::string& 
     nftnl_chain_set_u32(chain.get(), NFTNL_CHAIN_FAMILY, NFPROTO_INET);
     batch.add(
         NFT_MSG_NEWCHAIN, NFPROTO_INET, NLM_F_CREATE | NLM_F_EXCL, ChainCapacity,
-        [&](nlmsghdr* header) { nftnl_chain_nlmsg_build_payload(header, chain.get()); },
+        [&](nlmsghdr* header, std::size_t /*room*/) {
+            nftnl_chain_nlmsg_build_payload(header, chain.get());
+        },
         "creating chain " + name);
 }
 
@@ -178,15 +184,20 @@ void addPermitRules(Batch& batch, const std::string& table, const FamilyLayout& 
     }
     {
         // ip daddr . meta l4proto . th dport @once_v4
-        //   delete @once_v4 { ip daddr . meta l4proto . th dport }
+        //   limit name ip daddr . meta l4proto . th dport map @once_limits_v4
         //   dnat ip to <key> map @dnat_v4
+        // The port's limit object (SingleUseLimit) holds one token and takes it under its
+        // own spinlock: checking and using the permission are one step, so of concurrent
+        // first packets on several CPUs exactly one gets through. A lookup followed by a
+        // dynset delete is two steps, and two CPUs could both pass the lookup.
         RuleBuilder rule(table, chain);
         matchFamily(rule, f);
         loadPortKey(rule, f);
         rule.add(expr::lookup(f.once(), NFT_REG32_00));
-        rule.add(expr::dynsetDelete(f.once(), NFT_REG32_00));
+        rule.add(expr::objrefByMap(f.onceLimits(), NFT_REG32_00));
         dnatByMap(rule, f);
-        rule.comment("single-use permission, consumed by this connection").appendTo(batch);
+        rule.comment("single-use permission: its limit object admits one connection")
+            .appendTo(batch);
     }
 }
 

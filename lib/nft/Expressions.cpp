@@ -68,14 +68,6 @@ Expr lookup(const std::string& set, std::uint32_t sreg, std::optional<std::uint3
     return e;
 }
 
-Expr dynsetDelete(const std::string& set, std::uint32_t sreg) {
-    Expr e = makeExpr("dynset");
-    nftnl_expr_set_str(e.get(), NFTNL_EXPR_DYNSET_SET_NAME, set.c_str());
-    nftnl_expr_set_u32(e.get(), NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_DELETE);
-    nftnl_expr_set_u32(e.get(), NFTNL_EXPR_DYNSET_SREG_KEY, sreg);
-    return e;
-}
-
 Expr objrefByMap(const std::string& set, std::uint32_t sreg) {
     Expr e = makeExpr("objref");
     nftnl_expr_set_str(e.get(), NFTNL_EXPR_OBJREF_SET_NAME, set.c_str());

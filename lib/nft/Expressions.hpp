@@ -25,8 +25,6 @@ Expr mask(std::uint32_t reg, std::span<const std::uint8_t> mask);
 // [ lookup reg <sreg> set <set> (dreg <dreg>) (0x1 = inverted) ]
 Expr lookup(const std::string& set, std::uint32_t sreg, std::optional<std::uint32_t> dreg = {},
             bool inverted = false);
-// [ dynset delete reg_key <sreg> set <set> ]: removes the element matching the packet.
-Expr dynsetDelete(const std::string& set, std::uint32_t sreg);
 // [ objref sreg <sreg> set <set> ]: the stateful object the packet's key maps to in set.
 Expr objrefByMap(const std::string& set, std::uint32_t sreg);
 // [ nat <dnat|snat> <family> addr_min reg <regAddress> (proto_min reg <regPort>) ]

@@ -1,18 +1,19 @@
 #include "nft/GroupElements.hpp"
 
 #include "nft/ElementKey.hpp"
+#include "nft/ElementMessages.hpp"
 #include "nft/Nftnl.hpp"
 #include "nft/TableLayout.hpp"
 
+#include <array>
+
 #include <fmt/format.h>
-#include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netlink.h>
 
 namespace fwx::nft {
 
 namespace {
-constexpr std::size_t ElementCapacity = 512;
 
 std::vector<std::uint8_t> portKey(const redirect::Redirect& r) {
     return ElementKey()
@@ -20,16 +21,6 @@ std::vector<std::uint8_t> portKey(const redirect::Redirect& r) {
         .protocol(net::ipProtocol(r.transport))
         .port(r.internal.port)
         .bytes();
-}
-
-std::string commentFor(const redirect::RedirectGroup& group, std::size_t index) {
-    const redirect::Redirect& r = group.redirects[index];
-    std::string text = fmt::format("fwxd group {} {}/{} -> {}", group.id, index + 1,
-                                   group.redirects.size(), r.target.toString());
-    if (r.snatSource) {
-        text += " from " + r.snatSource->toString();
-    }
-    return text.substr(0, NFTNL_UDATA_COMMENT_MAXLEN - 1);
 }
 
 // The redirect's port key followed by a client address.
@@ -42,139 +33,213 @@ std::vector<std::uint8_t> clientKey(const redirect::Redirect& r, const net::Addr
         .bytes();
 }
 
-// An interval element of source_*: the range of client addresses allowed to use a port.
-GroupElements::Element sourceElement(const redirect::Redirect& r, std::string comment) {
-    GroupElements::Element e;
-    e.key = clientKey(r, r.allowedSource.network());
-    e.keyEnd = clientKey(r, r.allowedSource.last());
-    e.comment = std::move(comment);
-    return e;
+std::string labelOf(const redirect::Redirect& r) {
+    return fmt::format("{}/{}", r.internal.toString(), net::toString(r.transport));
 }
 
-// Who may use a port, and how often: the elements of once_/multi_ and open_/client_/source_.
-struct Permissions {
-    GroupElements::SetElements& once;
-    GroupElements::SetElements& multi;
-    GroupElements::SetElements& open;
-    GroupElements::SetElements& client;
-    GroupElements::SetElements& source;
-
-    void add(const redirect::Redirect& r, const std::string& comment) const {
-        std::optional<std::uint64_t> timeout;
-        if (r.permissionTimeout) {
-            timeout = static_cast<std::uint64_t>(r.permissionTimeout->count());
-        }
-        (r.singleUse ? once : multi).elements.push_back({portKey(r), {}, {}, timeout, comment});
-        if (r.allowedSource.isAny()) {
-            open.elements.push_back({portKey(r), {}, {}, {}, comment});
-        } else if (r.allowedSource.isHost()) {
-            client.elements.push_back(
-                {clientKey(r, r.allowedSource.network()), {}, {}, {}, comment});
-        } else {
-            source.elements.push_back(sourceElement(r, comment));
-        }
+std::string commentFor(const redirect::RedirectGroup& group, std::size_t index) {
+    const redirect::Redirect& r = group.redirects[index];
+    std::string text = fmt::format("fwxd group {} {}/{} -> {}", group.id, index + 1,
+                                   group.redirects.size(), r.target.toString());
+    if (r.snatSource) {
+        text += " from " + r.snatSource->toString();
     }
+    return text.substr(0, NFTNL_UDATA_COMMENT_MAXLEN - 1);
+}
+
+// "300 redirects from 203.0.113.1:41000/tcp to [2001:db8:1::1]:41299/udp"
+std::string describeRedirects(std::span<const redirect::Redirect> redirects) {
+    if (redirects.size() == 1) {
+        return "redirect " + labelOf(redirects.front());
+    }
+    return fmt::format("{} redirects from {} to {}", redirects.size(), labelOf(redirects.front()),
+                       labelOf(redirects.back()));
+}
+
+// The sets of one family, in the order their messages go into a batch.
+enum Kind : std::uint8_t {
+    Ports,
+    Dnat,
+    Once,
+    OnceLimits,
+    Multi,
+    Open,
+    Client,
+    Source,
+    Snat,
+    KindCount
 };
 
-SetElem makeElement(const GroupElements::Element& e, bool withValues) {
-    SetElem elem = makeSetElem();
-    nftnl_set_elem_set(elem.get(), NFTNL_SET_ELEM_KEY, e.key.data(),
-                       static_cast<std::uint32_t>(e.key.size()));
-    if (!e.keyEnd.empty()) {
-        nftnl_set_elem_set(elem.get(), NFTNL_SET_ELEM_KEY_END, e.keyEnd.data(),
-                           static_cast<std::uint32_t>(e.keyEnd.size()));
+std::string setName(const FamilyLayout& f, Kind kind) {
+    switch (kind) {
+    case Ports:
+        return f.ports();
+    case Dnat:
+        return f.dnat();
+    case Once:
+        return f.once();
+    case OnceLimits:
+        return f.onceLimits();
+    case Multi:
+        return f.multi();
+    case Open:
+        return f.open();
+    case Client:
+        return f.client();
+    case Source:
+        return f.source();
+    case Snat:
+    case KindCount:
+        break;
     }
-    if (!withValues) {
-        return elem;
-    }
-    if (!e.data.empty()) {
-        nftnl_set_elem_set(elem.get(), NFTNL_SET_ELEM_DATA, e.data.data(),
-                           static_cast<std::uint32_t>(e.data.size()));
-    }
-    if (e.timeoutMs) {
-        nftnl_set_elem_set_u64(elem.get(), NFTNL_SET_ELEM_TIMEOUT, *e.timeoutMs);
-    }
-    Udata udata = makeUdata();
-    nftnl_udata_put_strz(udata.get(), NFTNL_UDATA_SET_ELEM_COMMENT, e.comment.c_str());
-    nftnl_set_elem_set(elem.get(), NFTNL_SET_ELEM_USERDATA, nftnl_udata_buf_data(udata.get()),
-                       nftnl_udata_buf_len(udata.get()));
-    return elem;
+    return f.snat();
 }
+
+using FamilySets = std::array<GroupElements::SetElements, KindCount>;
+
+FamilySets emptySets(net::Family family) {
+    FamilySets sets;
+    for (std::size_t k = 0; k < KindCount; ++k) {
+        const auto kind = static_cast<Kind>(k);
+        sets[k].set = setName(layoutFor(family), kind);
+        sets[k].permission = kind == Once || kind == Multi;
+        sets[k].refersToObjects = kind == OnceLimits;
+    }
+    return sets;
+}
+
+// Who may use a port (open_/client_/source_) and how often (once_/multi_).
+void addPermission(FamilySets& sets, const redirect::Redirect& r, const SetElement& base) {
+    SetElement permission = base;
+    if (r.permissionTimeout) {
+        permission.timeoutMs = static_cast<std::uint64_t>(r.permissionTimeout->count());
+    }
+    if (r.singleUse) {
+        sets[Once].elements.push_back(std::move(permission));
+        SetElement limit = base;
+        limit.objref = SingleUseLimit::nameFor(r);
+        sets[OnceLimits].elements.push_back(std::move(limit));
+    } else {
+        sets[Multi].elements.push_back(std::move(permission));
+    }
+    if (r.allowedSource.isAny()) {
+        sets[Open].elements.push_back(base);
+    } else if (r.allowedSource.isHost()) {
+        SetElement client = base;
+        client.key = clientKey(r, r.allowedSource.network());
+        sets[Client].elements.push_back(std::move(client));
+    } else {
+        // An interval: the range of client addresses allowed to use the port.
+        SetElement source = base;
+        source.key = clientKey(r, r.allowedSource.network());
+        source.keyEnd = clientKey(r, r.allowedSource.last());
+        sets[Source].elements.push_back(std::move(source));
+    }
+}
+
 } // namespace
 
 GroupElements::GroupElements(const redirect::RedirectGroup& group, std::string table)
     : table_(std::move(table))
-    , group_(redirect::describe(group)) {
-    const FamilyLayout& f = layoutFor(group.family());
-    SetElements ports{f.ports(), false, {}};
-    SetElements dnat{f.dnat(), false, {}};
-    SetElements once{f.once(), true, {}};
-    SetElements multi{f.multi(), true, {}};
-    SetElements open{f.open(), false, {}};
-    SetElements client{f.client(), false, {}};
-    SetElements source{f.source(), false, {}};
-    SetElements snat{f.snat(), false, {}};
-    for (std::size_t i = 0; i < group.redirects.size(); ++i) {
-        const redirect::Redirect& r = group.redirects[i];
-        const std::string comment = commentFor(group, i);
-        ports.elements.push_back({portKey(r), {}, {}, {}, comment});
-        dnat.elements.push_back({portKey(r),
-                                 {},
-                                 ElementKey().address(r.target.address).port(r.target.port).bytes(),
-                                 {},
-                                 comment});
+    , about_(redirect::describe(group)) {
+    gather(group.redirects, &group);
+}
+
+GroupElements::GroupElements(std::span<const redirect::Redirect> redirects, std::string table)
+    : table_(std::move(table))
+    , about_(redirects.empty() ? "no redirects" : describeRedirects(redirects)) {
+    gather(redirects, nullptr);
+}
+
+void GroupElements::gather(std::span<const redirect::Redirect> redirects,
+                           const redirect::RedirectGroup* group) {
+    std::array<FamilySets, 2> families{emptySets(net::Family::V4), emptySets(net::Family::V6)};
+    for (std::size_t i = 0; i < redirects.size(); ++i) {
+        const redirect::Redirect& r = redirects[i];
+        FamilySets& sets = families[r.internal.family() == net::Family::V4 ? 0 : 1];
+        SetElement base;
+        base.key = portKey(r);
+        base.label = labelOf(r);
+        if (group != nullptr) {
+            base.comment = commentFor(*group, i);
+        }
+        sets[Ports].elements.push_back(base);
+        SetElement dnat = base;
+        dnat.data = ElementKey().address(r.target.address).port(r.target.port).bytes();
+        sets[Dnat].elements.push_back(std::move(dnat));
         if (r.snatSource) {
-            snat.elements.push_back(
-                {portKey(r), {}, ElementKey().address(*r.snatSource).bytes(), {}, comment});
+            SetElement snat = base;
+            snat.data = ElementKey().address(*r.snatSource).bytes();
+            sets[Snat].elements.push_back(std::move(snat));
         }
         // An expected redirect's permission is the conntrack expectation: admit_* DNATs
         // the connections conntrack created from it, and refuses every other one.
         if (!r.expected) {
-            Permissions{once, multi, open, client, source}.add(r, comment);
+            addPermission(sets, r, base);
+            if (r.singleUse) {
+                limits_.emplace_back(r);
+            }
         }
     }
-    for (SetElements* s : {&ports, &dnat, &once, &multi, &open, &client, &source, &snat}) {
-        if (!s->elements.empty()) {
-            sets_.push_back(std::move(*s));
+    // Set by set, both families each: a port that is taken fails the batch in its first
+    // message, where the error says so (ports_v4).
+    for (std::size_t kind = 0; kind < KindCount; ++kind) {
+        for (FamilySets& sets : families) {
+            if (!sets[kind].elements.empty()) {
+                sets_.push_back(std::move(sets[kind]));
+            }
         }
     }
-}
-
-void GroupElements::send(Batch& batch, const Message& message, const SetElements& set) const {
-    Set nftSet = makeSet();
-    nftnl_set_set_str(nftSet.get(), NFTNL_SET_TABLE, table_.c_str());
-    nftnl_set_set_str(nftSet.get(), NFTNL_SET_NAME, set.set.c_str());
-    nftnl_set_set_u32(nftSet.get(), NFTNL_SET_FAMILY, NFPROTO_INET);
-    for (const Element& e : set.elements) {
-        nftnl_set_elem_add(nftSet.get(), makeElement(e, message.withValues).release());
-    }
-    batch.add(
-        message.type, NFPROTO_INET, message.flags, ElementCapacity * set.elements.size(),
-        [&](nlmsghdr* header) { nftnl_set_elems_nlmsg_build_payload(header, nftSet.get()); },
-        fmt::format("{} {} element(s) of set {} ({})", message.verb, set.elements.size(), set.set,
-                    group_));
 }
 
 void GroupElements::addTo(Batch& batch) const {
-    const Message add{NFT_MSG_NEWSETELEM, NLM_F_CREATE | NLM_F_EXCL, true, "adding"};
+    const ElementMessages add(NFT_MSG_NEWSETELEM, NLM_F_CREATE | NLM_F_EXCL,
+                              ElementMessages::Content::Full, "adding");
+    bool objectsSent = false;
     for (const SetElements& set : sets_) {
-        send(batch, add, set);
+        if (set.refersToObjects && !objectsSent) {
+            for (const SingleUseLimit& limit : limits_) {
+                limit.addTo(batch, table_);
+            }
+            objectsSent = true;
+        }
+        add.append(batch, table_, set.set, set.elements, about_);
     }
 }
 
-// A permission the kernel consumed or expired is gone, and deleting a missing element
-// fails the whole batch. So permissions are first re-added without NLM_F_EXCL (a no-op if
-// present) and then deleted, in the same transaction: this works on every kernel, unlike
-// NFT_MSG_DESTROYSETELEM (Linux 6.3+), and leaves nothing behind either way.
+// A permission the kernel expired is gone, and deleting a missing element fails the
+// whole batch. So permissions are first re-added without NLM_F_EXCL (a no-op if present)
+// and then deleted, in the same transaction: this works on every kernel, unlike
+// NFT_MSG_DESTROYSETELEM (Linux 6.3+; Debian 12 runs 6.1), and leaves nothing behind
+// either way. once_limits_* never expires, so its elements are simply deleted, and the
+// limit objects after them.
 void GroupElements::removeFrom(Batch& batch) const {
-    const Message ensure{NFT_MSG_NEWSETELEM, NLM_F_CREATE, false, "re-adding"};
-    const Message remove{NFT_MSG_DELSETELEM, 0, false, "removing"};
+    const ElementMessages ensure(NFT_MSG_NEWSETELEM, NLM_F_CREATE, ElementMessages::Content::Key,
+                                 "re-adding");
+    const ElementMessages remove(NFT_MSG_DELSETELEM, 0, ElementMessages::Content::Key, "removing");
     for (const SetElements& set : sets_) {
         if (set.permission) {
-            send(batch, ensure, set);
+            ensure.append(batch, table_, set.set, set.elements, about_);
         }
-        send(batch, remove, set);
+        remove.append(batch, table_, set.set, set.elements, about_);
     }
+    for (const SingleUseLimit& limit : limits_) {
+        limit.removeFrom(batch, table_);
+    }
+}
+
+std::size_t GroupElements::removalOperations(const redirect::Redirect& r) {
+    std::size_t operations = 2; // ports, dnat
+    if (r.snatSource) {
+        ++operations;
+    }
+    if (!r.expected) {
+        operations += 2 + 1; // permission re-added and deleted; who may connect
+        if (r.singleUse) {
+            operations += 2; // its once_limits element and limit object
+        }
+    }
+    return operations;
 }
 
 } // namespace fwx::nft

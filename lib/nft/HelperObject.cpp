@@ -1,6 +1,7 @@
 #include "nft/HelperObject.hpp"
 
 #include "nft/ElementKey.hpp"
+#include "nft/ElementMessages.hpp"
 #include "nft/Nftnl.hpp"
 #include "nft/TableLayout.hpp"
 
@@ -12,8 +13,9 @@
 namespace fwx::nft {
 
 namespace {
-constexpr std::size_t ObjectCapacity = 512;
-constexpr std::size_t ElementCapacity = 128;
+// Three names (table, object, kernel helper) of at most 256 bytes each and two fixed-size
+// attributes.
+constexpr std::size_t ObjectCapacity = 1024;
 } // namespace
 
 HelperObject::HelperObject(redirect::HelperAssignment assignment, std::string table)
@@ -21,10 +23,15 @@ HelperObject::HelperObject(redirect::HelperAssignment assignment, std::string ta
     , table_(std::move(table)) {
 }
 
-// "tcp/6667,6697"
+// "tcp/6667,6697"; long lists by their first ports: "tcp/5060,5061,5062,5063,... (1000 ports)"
 std::string HelperObject::describePorts() const {
-    return fmt::format("{}/{}", net::toString(assignment_.transport),
-                       fmt::join(assignment_.ports, ","));
+    constexpr std::size_t Shown = 4;
+    const auto& ports = assignment_.ports;
+    if (ports.size() <= Shown + 1) {
+        return fmt::format("{}/{}", net::toString(assignment_.transport), fmt::join(ports, ","));
+    }
+    return fmt::format("{}/{},... ({} ports)", net::toString(assignment_.transport),
+                       fmt::join(ports.begin(), ports.begin() + Shown, ","), ports.size());
 }
 
 void HelperObject::sendObject(Batch& batch, std::uint16_t type, std::uint16_t flags) const {
@@ -42,33 +49,30 @@ void HelperObject::sendObject(Batch& batch, std::uint16_t type, std::uint16_t fl
     const char* verb = type == NFT_MSG_NEWOBJ ? "creating" : "deleting";
     batch.add(
         type, NFPROTO_INET, flags, ObjectCapacity,
-        [&](nlmsghdr* header) { nftnl_obj_nlmsg_build_payload(header, object.get()); },
+        [&](nlmsghdr* header, std::size_t /*room*/) {
+            nftnl_obj_nlmsg_build_payload(header, object.get());
+        },
         fmt::format("{} ct helper {} (type \"{}\", {})", verb, assignment_.name, assignment_.helper,
                     describePorts()));
 }
 
 void HelperObject::sendPorts(Batch& batch, std::uint16_t type, std::uint16_t flags) const {
-    Set set = makeSet();
-    nftnl_set_set_str(set.get(), NFTNL_SET_TABLE, table_.c_str());
-    nftnl_set_set_str(set.get(), NFTNL_SET_NAME, HelpersMap);
-    nftnl_set_set_u32(set.get(), NFTNL_SET_FAMILY, NFPROTO_INET);
+    std::vector<SetElement> elements;
+    elements.reserve(assignment_.ports.size());
+    const std::uint8_t protocol = net::ipProtocol(assignment_.transport);
     for (const std::uint16_t port : assignment_.ports) {
-        const auto key =
-            ElementKey().protocol(net::ipProtocol(assignment_.transport)).port(port).bytes();
-        SetElem elem = makeSetElem();
-        nftnl_set_elem_set(elem.get(), NFTNL_SET_ELEM_KEY, key.data(),
-                           static_cast<std::uint32_t>(key.size()));
-        if (type == NFT_MSG_NEWSETELEM) {
-            nftnl_set_elem_set_str(elem.get(), NFTNL_SET_ELEM_OBJREF, assignment_.name.c_str());
-        }
-        nftnl_set_elem_add(set.get(), elem.release());
+        SetElement e;
+        e.key = ElementKey().protocol(protocol).port(port).bytes();
+        e.objref = assignment_.name;
+        e.label = fmt::format("{}/{}", net::toString(assignment_.transport), port);
+        elements.push_back(std::move(e));
     }
-    const char* verb = type == NFT_MSG_NEWSETELEM ? "adding" : "removing";
-    batch.add(
-        type, NFPROTO_INET, flags, ElementCapacity * (assignment_.ports.size() + 1),
-        [&](nlmsghdr* header) { nftnl_set_elems_nlmsg_build_payload(header, set.get()); },
-        fmt::format("{} ports {} of ct helper {} in map {}", verb, describePorts(),
-                    assignment_.name, HelpersMap));
+    const bool adding = type == NFT_MSG_NEWSETELEM;
+    const ElementMessages messages(
+        type, flags, adding ? ElementMessages::Content::Full : ElementMessages::Content::Key,
+        adding ? "adding" : "removing");
+    messages.append(batch, table_, HelpersMap, elements,
+                    fmt::format("ports {} of ct helper {}", describePorts(), assignment_.name));
 }
 
 void HelperObject::addTo(Batch& batch) const {

@@ -2,9 +2,11 @@
 // the atomic batches that add and remove redirect groups.
 //
 // Lives here: move-only owners of libnftnl objects (this file), the expression and rule
-// builders, the table layout, the netlink Batch, and Engine, which implements
-// redirect::NftBackend. Depends on net/, redirect/ (the interface and domain types),
-// error/, libnftnl and libmnl. Nothing here decides policy: it executes redirect groups.
+// builders, the table layout, the netlink Batch and the reading of its answers
+// (BatchAnswers), element messages that fit the kernel's 64 KiB lists (ElementMessages),
+// single-use limit objects, and Engine, which implements redirect::NftBackend. Depends on net/,
+// redirect/ (the interface and domain types), error/, libnftnl and libmnl. Nothing here decides
+// policy: it executes redirect groups.
 #pragma once
 
 #include <memory>

@@ -34,7 +34,9 @@ RuleBuilder& RuleBuilder::comment(const std::string& text) {
 void RuleBuilder::appendTo(Batch& batch) {
     batch.add(
         NFT_MSG_NEWRULE, NFPROTO_INET, NLM_F_CREATE | NLM_F_APPEND, RuleCapacity,
-        [&](nlmsghdr* header) { nftnl_rule_nlmsg_build_payload(header, rule_.get()); },
+        [&](nlmsghdr* header, std::size_t /*room*/) {
+            nftnl_rule_nlmsg_build_payload(header, rule_.get());
+        },
         "adding a rule to chain " + chain_);
 }
 

@@ -68,7 +68,9 @@ void addSet(Batch& batch, const std::string& table, const SetSpec& spec, std::ui
     addComment(set.get(), spec.comment);
     batch.add(
         NFT_MSG_NEWSET, NFPROTO_INET, NLM_F_CREATE | NLM_F_EXCL, ObjectCapacity,
-        [&](nlmsghdr* header) { nftnl_set_nlmsg_build_payload(header, set.get()); },
+        [&](nlmsghdr* header, std::size_t /*room*/) {
+            nftnl_set_nlmsg_build_payload(header, set.get());
+        },
         "creating set " + spec.name);
 }
 
@@ -88,10 +90,22 @@ std::vector<SetSpec> setsOf(const FamilyLayout& f) {
         {f.once(),
          key,
          keyLength,
-         NFT_SET_TIMEOUT | NFT_SET_EVAL,
+         NFT_SET_TIMEOUT,
          {},
          {},
-         "single-use permissions: the first connection consumes its element"},
+         "single-use permissions (timeouts of TIMEOUT permissions)"},
+        // An object map: nft lists it as "type ipv4_addr . inet_proto . inet_service :
+        // limit". Its elements never expire: an expired element keeps its object in use
+        // until the set's garbage collection frees it (up to a second later on 6.18),
+        // and the object could not be deleted with the redirect until then (EBUSY).
+        {f.onceLimits(),
+         key,
+         keyLength,
+         NFT_SET_OBJECT,
+         {},
+         {},
+         "single-use permission -> the limit object that admits its one connection",
+         NFT_OBJECT_LIMIT},
         {f.multi(),
          key,
          keyLength,
@@ -147,7 +161,9 @@ void addTableObject(Batch& batch, const std::string& name) {
     nftnl_table_set_u32(table.get(), NFTNL_TABLE_FLAGS, NFT_TABLE_F_OWNER);
     batch.add(
         NFT_MSG_NEWTABLE, NFPROTO_INET, NLM_F_CREATE | NLM_F_EXCL, ObjectCapacity,
-        [&](nlmsghdr* header) { nftnl_table_nlmsg_build_payload(header, table.get()); },
+        [&](nlmsghdr* header, std::size_t /*room*/) {
+            nftnl_table_nlmsg_build_payload(header, table.get());
+        },
         "creating table inet " + name);
 }
 } // namespace

@@ -13,7 +13,10 @@ namespace fwx::nft {
 // "internal address . protocol . port" so one set serves TCP and UDP:
 //   ports_v4   every allocated port (the gate and the DNAT hook only look at these)
 //   dnat_v4    allocated port -> target address . port
-//   once_v4    single-use permissions; the first connection deletes its element
+//   once_v4    single-use permissions, with the timeouts of TIMEOUT ones
+//   once_limits_v4  single-use permission -> its limit object (SingleUseLimit), whose one
+//              token admits exactly one connection however many arrive at once; never
+//              times out, so that removing the redirect can always delete the object
 //   multi_v4   permissions any number of connections may use (ALLOW_MULTIPLE)
 //   open_v4    allocated ports any client may use
 //   client_v4  allocated port . the one client address allowed to use it
@@ -32,6 +35,7 @@ struct FamilyLayout {
     std::string ports() const { return "ports_" + suffix; }
     std::string dnat() const { return "dnat_" + suffix; }
     std::string once() const { return "once_" + suffix; }
+    std::string onceLimits() const { return "once_limits_" + suffix; }
     std::string multi() const { return "multi_" + suffix; }
     std::string open() const { return "open_" + suffix; }
     std::string client() const { return "client_" + suffix; }

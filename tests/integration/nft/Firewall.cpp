@@ -1,23 +1,26 @@
 #include "Firewall.hpp"
 
-#include "lab/Nft.hpp"
+#include "TableDump.hpp"
+
+#include <fmt/format.h>
 
 namespace fwx::test {
 
 namespace {
-redirect::ValidatorLimits labLimits() {
+redirect::ValidatorLimits labLimits(unsigned maxPortsPerRequest) {
     redirect::ValidatorLimits limits;
+    limits.maxPortsPerRequest = maxPortsPerRequest;
     limits.internalAddresses = {net::Address::parse(Lab::internalAddress(Family::V4)),
                                 net::Address::parse(Lab::internalAddress(Family::V6))};
     return limits;
 }
 } // namespace
 
-Firewall::Firewall(redirect::PortRange range)
+Firewall::Firewall(redirect::PortRange range, unsigned maxPortsPerRequest)
     : portFlows_(range, 0)
     , ports_(range, host_)
-    , service_(redirect::RequestValidator(labLimits(), host_), ports_, engine_, flows_,
-               portFlows_) {
+    , service_(redirect::RequestValidator(labLimits(maxPortsPerRequest), host_), ports_, engine_,
+               flows_, portFlows_) {
 }
 
 redirect::Request Firewall::requestTo(const std::vector<SocketAddress>& targets,
@@ -58,28 +61,52 @@ SocketAddress Firewall::internalOf(const redirect::RedirectGroup& group, std::si
     return SocketAddress(internal.address.toString(), internal.port);
 }
 
-// Sets and maps are listed one by one: nft 1.0.6 prints garbage for the owner flag in
-// `nft -j list table`, so the table's JSON cannot be parsed.
-std::vector<nlohmann::json> nftElements(const std::string& set) {
-    const bool isMap = set.starts_with("dnat_") || set.starts_with("snat_");
-    const nlohmann::json listing = nftJson(isMap ? "map" : "set", "inet", "fwxd", set);
-    for (const auto& item : listing.at("nftables")) {
-        const char* kind = isMap ? "map" : "set";
-        if (item.contains(kind)) {
-            const auto& object = item[kind];
-            return object.contains("elem") ? object["elem"].get<std::vector<nlohmann::json>>()
-                                           : std::vector<nlohmann::json>{};
-        }
+namespace {
+// "cb007101 06000000 a0280000": the kernel's bytes in 32-bit words, as nft --debug shows them.
+std::string hex(const std::vector<std::uint8_t>& bytes) {
+    std::string text;
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        text += fmt::format("{}{:02x}", i > 0 && i % 4 == 0 ? " " : "", bytes[i]);
     }
-    throw std::runtime_error("nft listed no " + set);
+    return text;
+}
+} // namespace
+
+std::vector<nlohmann::json> nftElements(const std::string& set) {
+    std::vector<nlohmann::json> listed;
+    for (const TableDump::Element& e : TableDump().elements(set)) {
+        nlohmann::json element{{"key", hex(e.key)}};
+        if (!e.keyEnd.empty()) {
+            element["key_end"] = hex(e.keyEnd);
+        }
+        if (!e.data.empty()) {
+            element["data"] = hex(e.data);
+        }
+        if (!e.objref.empty()) {
+            element["objref"] = e.objref;
+        }
+        if (!e.comment.empty()) {
+            element["comment"] = e.comment;
+        }
+        if (e.timeoutMs) {
+            element["timeout"] = *e.timeoutMs;
+        }
+        listed.push_back(std::move(element));
+    }
+    return listed;
+}
+
+std::vector<std::string> nftObjects(std::uint32_t type) {
+    return TableDump().objects(type);
 }
 
 std::size_t nftElementCount() {
+    const TableDump table;
     std::size_t count = 0;
     for (const char* family : {"v4", "v6"}) {
-        for (const char* kind :
-             {"ports_", "dnat_", "once_", "multi_", "open_", "client_", "source_", "snat_"}) {
-            count += nftElements(std::string(kind) + family).size();
+        for (const char* kind : {"ports_", "dnat_", "once_", "once_limits_", "multi_", "open_",
+                                 "client_", "source_", "snat_"}) {
+            count += table.elements(std::string(kind) + family).size();
         }
     }
     return count;

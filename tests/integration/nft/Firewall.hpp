@@ -1,6 +1,6 @@
 // The firewall under test: libfwx with its real kernel backends, in the lab's firewall
-// namespace. Nothing here is faked; tests observe results with packets, nft(8) and
-// conntrack(8).
+// namespace. Nothing here is faked; tests observe results with packets, netlink dumps of
+// the nft table (TableDump), nft(8) and conntrack(8).
 #pragma once
 
 #include "conntrack/FlowTable.hpp"
@@ -22,7 +22,8 @@ namespace fwx::test {
 
 class Firewall {
 public:
-    explicit Firewall(redirect::PortRange range = redirect::PortRange(41000, 41999));
+    explicit Firewall(redirect::PortRange range = redirect::PortRange(41000, 41999),
+                      unsigned maxPortsPerRequest = 64);
 
     // A request for redirects to targets, with the lab's internal address of their family.
     static redirect::Request requestTo(const std::vector<SocketAddress>& targets,
@@ -51,9 +52,14 @@ private:
     std::map<redirect::GroupId, redirect::RedirectGroup> groups_;
 };
 
-// The elements of a set or map of table inet fwxd, as nft -j lists them.
+// The elements of a set or map of table inet fwxd (one netlink dump, see TableDump), each
+// as {"key": "cb007101 06000000 a0280000", and "key_end", "data", "objref", "comment",
+// "timeout" (ms) when it has them}. Expired elements are not listed, as with nft list.
 std::vector<nlohmann::json> nftElements(const std::string& set);
-// Total number of elements over every set and map of table inet fwxd.
+// Total number of elements over every set and map of table inet fwxd but helpers.
 std::size_t nftElementCount();
+// The names of table inet fwxd's objects of an NFT_OBJECT_* type (limit: single-use
+// permissions; ct helper: helper assignments).
+std::vector<std::string> nftObjects(std::uint32_t type);
 
 } // namespace fwx::test

@@ -28,20 +28,59 @@ const GroupElements::SetElements* findSet(const GroupElements& elements, const s
     return it == sets.end() ? nullptr : &*it;
 }
 
+// A group of 64 ports fits one message per set; single use adds its limit objects.
 TEST(GroupElements, OneMessagePerSetForTheWholeGroup) {
-    RedirectGroup group{7, {}};
-    for (int i = 0; i < 64; ++i) {
-        group.redirects.push_back(redirectTo(("203.0.113.1:" + std::to_string(41000 + i)).c_str(),
-                                             "198.51.100.2:80", true));
+    for (const bool singleUse : {false, true}) {
+        RedirectGroup group{7, {}};
+        for (int i = 0; i < 64; ++i) {
+            group.redirects.push_back(
+                redirectTo(("203.0.113.1:" + std::to_string(41000 + i)).c_str(), "198.51.100.2:80",
+                           singleUse));
+        }
+        const GroupElements elements(group, "fwxd");
+        // ports, dnat, once (and once_limits) or multi, open
+        ASSERT_EQ(elements.sets().size(), singleUse ? 5U : 4U);
+        for (const auto& set : elements.sets()) {
+            EXPECT_EQ(set.elements.size(), 64U) << set.set;
+        }
+        EXPECT_EQ(elements.limits().size(), singleUse ? 64U : 0U);
+        Batch batch(1);
+        elements.addTo(batch);
+        EXPECT_EQ(batch.messageCount(), singleUse ? 5U + 64U : 4U);
     }
-    const GroupElements elements(group, "fwxd");
-    ASSERT_EQ(elements.sets().size(), 4U); // ports, dnat, once, source: no multi, no snat
-    for (const auto& set : elements.sets()) {
-        EXPECT_EQ(set.elements.size(), 64U) << set.set;
-    }
-    Batch batch(1);
-    elements.addTo(batch);
-    EXPECT_EQ(batch.messageCount(), 4U);
+}
+
+// Single use: the port maps to a limit object named after it; the permission itself (and
+// its timeout) is a plain element of once_*.
+TEST(GroupElements, SingleUsePermissionMapsToItsPortsLimit) {
+    Redirect tcp = redirectTo("203.0.113.1:41000", "198.51.100.2:80", true);
+    Redirect udp = redirectTo("[2001:db8:1::1]:41001", "[2001:db8:5::2]:80", true);
+    udp.transport = net::Transport::Udp;
+    const GroupElements elements(RedirectGroup{2, {tcp}}, "fwxd");
+    ASSERT_EQ(elements.limits().size(), 1U);
+    EXPECT_EQ(elements.limits()[0].name(), "once-203.0.113.1-tcp-41000");
+    EXPECT_EQ(findSet(elements, "once_limits_v4")->elements[0].objref,
+              "once-203.0.113.1-tcp-41000");
+    EXPECT_TRUE(findSet(elements, "once_v4")->elements[0].objref.empty());
+    EXPECT_FALSE(findSet(elements, "once_limits_v4")->permission);
+    EXPECT_EQ(SingleUseLimit::nameFor(udp), "once-2001:db8:1::1-udp-41001");
+}
+
+// Removal takes redirects of any groups and families at once.
+TEST(GroupElements, RemovalSortsRedirectsOfBothFamiliesIntoTheirSets) {
+    const std::vector<Redirect> redirects{
+        redirectTo("203.0.113.1:41000", "198.51.100.2:80", true),
+        redirectTo("[2001:db8:1::1]:41000", "[2001:db8:5::2]:80", false),
+        redirectTo("203.0.113.1:41001", "198.51.100.2:81", false)};
+    const GroupElements elements(redirects, "fwxd");
+    EXPECT_EQ(findSet(elements, "ports_v4")->elements.size(), 2U);
+    EXPECT_EQ(findSet(elements, "ports_v6")->elements.size(), 1U);
+    EXPECT_EQ(findSet(elements, "multi_v6")->elements.size(), 1U);
+    EXPECT_EQ(elements.limits().size(), 1U);
+    // ports, dnat, once (re-added, removed), open, once_limits, limit: 7;
+    // ports, dnat, multi (re-added, removed), open: 5
+    EXPECT_EQ(GroupElements::removalOperations(redirects[0]), 7U);
+    EXPECT_EQ(GroupElements::removalOperations(redirects[1]), 5U);
 }
 
 TEST(GroupElements, SplitsPermissionsBySingleUseAndCarriesTimeouts) {
@@ -153,8 +192,8 @@ TEST(GroupElements, MixedGroupGivesPermissionsToUnexpectedRedirectsOnly) {
     expected.expected = true;
     Redirect plain = redirectTo("203.0.113.1:41001", "198.51.100.2:81", true);
     const GroupElements elements(RedirectGroup{8, {expected, plain}}, "fwxd");
-    EXPECT_EQ(setNames(elements),
-              (std::vector<std::string>{"ports_v4", "dnat_v4", "once_v4", "open_v4"}));
+    EXPECT_EQ(setNames(elements), (std::vector<std::string>{"ports_v4", "dnat_v4", "once_v4",
+                                                            "once_limits_v4", "open_v4"}));
     EXPECT_EQ(findSet(elements, "ports_v4")->elements.size(), 2U);
     EXPECT_EQ(findSet(elements, "once_v4")->elements.size(), 1U);
     EXPECT_EQ(findSet(elements, "open_v4")->elements.size(), 1U);
