@@ -1,0 +1,75 @@
+#include "RedirectFiller.hpp"
+
+#include "StopSignal.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <stdexcept>
+#include <utility>
+
+namespace fwx::bench {
+
+namespace {
+
+constexpr std::size_t MaxChunk = 1024;
+
+} // namespace
+
+RedirectFiller::RedirectFiller(const std::string& busAddress, std::string target)
+    : client_(busAddress)
+    , session_(client_.openSession())
+    , target_(std::move(target)) {
+}
+
+FillResult RedirectFiller::growTo(std::size_t count) {
+    FillResult result;
+    const auto start = std::chrono::steady_clock::now();
+    if (session_.empty()) {
+        session_ = client_.openSession();
+    }
+    while (held_ < count) {
+        throwIfStopped();
+        if (tcpChunk_ == 0 && udpChunk_ == 0) {
+            throw std::runtime_error("both transports are out of ports at " +
+                                     std::to_string(held_) + " filler redirects");
+        }
+        const bool tcp = (nextIsTcp_ && tcpChunk_ > 0) || udpChunk_ == 0;
+        nextIsTcp_ = !tcp;
+        std::size_t& chunk = tcp ? tcpChunk_ : udpChunk_;
+        const std::size_t n = std::min(chunk, count - held_);
+        RedirectCall call;
+        call.protocol = tcp ? "tcp" : "udp";
+        for (std::size_t i = 0; i < n; ++i) {
+            call.targets.push_back({target_, static_cast<std::uint16_t>(30000 + i)});
+        }
+        ++result.requests;
+        try {
+            const RedirectReply reply = client_.redirect(session_, call);
+            held_ += reply.actions.size();
+            result.added += reply.actions.size();
+        } catch (const BusCallError& e) {
+            ++result.errors[e.name()];
+            if (e.name() != "org.fwxd.Error.PortsExhausted") {
+                throw;
+            }
+            chunk /= 2;
+        }
+    }
+    result.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return result;
+}
+
+void RedirectFiller::closeSession() {
+    client_.closeSession(session_);
+    session_.clear();
+    held_ = 0;
+    tcpChunk_ = udpChunk_ = MaxChunk;
+}
+
+void RedirectFiller::disconnect() noexcept {
+    client_.disconnect();
+    held_ = 0;
+}
+
+} // namespace fwx::bench

@@ -1,0 +1,48 @@
+// fwx::bench::RedirectFiller: a separate client with one session that holds the bulk of
+// fwxd's redirects, added with large requests (up to 1024 targets each, TCP and UDP in
+// turn), the way a benchmark puts fwxd at a given scale.
+#pragma once
+
+#include "BusClient.hpp"
+
+#include <cstddef>
+#include <map>
+#include <string>
+
+namespace fwx::bench {
+
+struct FillResult {
+    std::size_t added = 0;
+    std::size_t requests = 0;
+    double seconds = 0;
+    std::map<std::string, std::size_t> errors; // by D-Bus error name
+};
+
+class RedirectFiller {
+public:
+    // Connects to the bus and opens its session. Targets are target:(30000 + i).
+    RedirectFiller(const std::string& busAddress, std::string target);
+
+    // Adds redirects until its session holds count. When a transport runs out of
+    // consecutive ports (PortsExhausted) its requests get smaller, down to one port; it
+    // throws std::runtime_error if neither transport can take one more.
+    FillResult growTo(std::size_t count);
+    std::size_t size() const noexcept { return held_; }
+
+    // Session1.Close: fwxd removes everything the session holds before it answers. The next
+    // growTo() opens a new session.
+    void closeSession();
+    // Leaves the bus: fwxd learns it from the bus and cleans up on its own time.
+    void disconnect() noexcept;
+
+private:
+    BusClient client_;
+    std::string session_;
+    std::string target_;
+    std::size_t held_ = 0;
+    std::size_t tcpChunk_ = 1024;
+    std::size_t udpChunk_ = 1024;
+    bool nextIsTcp_ = true;
+};
+
+} // namespace fwx::bench

@@ -1,0 +1,69 @@
+// fwx::bench::Rig: what a scale run measures against. The lab's client and server
+// namespaces around this process's (the firewall's), a private dbus-daemon, the real fwxd
+// of this build configured for scale, the measuring clients, a monitor client, and one
+// redirect that stays for the whole run (UDP, ALLOW_MULTIPLE, to the server) for the
+// traffic the run sends through the firewall.
+#pragma once
+
+#include "BusClient.hpp"
+#include "ClientPool.hpp"
+
+#include "BusDaemon.hpp"
+#include "FwxdProcess.hpp"
+#include "lab/Lab.hpp"
+
+#include <cstddef>
+#include <string>
+
+namespace fwx::bench {
+
+class Rig {
+public:
+    // Port range of fwxd: 64,512 ports per transport on its one (IPv4) internal address.
+    static constexpr const char* PortRange = "1024-65535";
+    // The server port the staying redirect leads to.
+    static constexpr std::uint16_t TrafficPort = 9999;
+
+    // Must run in the firewall namespace (enterFirewallNetns()), on the main thread.
+    explicit Rig(std::size_t clients);
+    ~Rig();
+    Rig(const Rig&) = delete;
+    Rig& operator=(const Rig&) = delete;
+
+    static test::FwxdSettings settings();
+
+    const test::Lab& lab() const noexcept { return lab_; }
+    const std::string& busAddress() const noexcept { return bus_.address(); }
+    ClientPool& pool() noexcept { return pool_; }
+    pid_t fwxdPid() const noexcept { return fwxd_.pid(); }
+    // Throws std::runtime_error with the end of fwxd's log if fwxd is gone.
+    void checkFwxdRuns();
+
+    // Firewall1.ActiveRedirects, read by the monitor client.
+    std::size_t activeRedirects();
+    // VmRSS of fwxd in KiB (/proc/PID/status).
+    std::size_t rssKiB() const;
+
+    // Where the run's traffic goes: the staying redirect's internal address and port, and
+    // the server socket address it leads to.
+    const test::SocketAddress& trafficDestination() const noexcept { return destination_; }
+    const test::SocketAddress& trafficReceiver() const noexcept { return receiver_; }
+    // Deletes the conntrack entries of the run's traffic (original destination: fwxd's
+    // internal address), so that they do not weigh on later measurements.
+    void forgetTrafficFlows();
+
+private:
+    test::Lab lab_;
+    test::BusDaemon bus_;
+    test::FwxdProcess fwxd_;
+    BusClient monitor_;
+    std::string staySession_;
+    test::SocketAddress destination_;
+    test::SocketAddress receiver_;
+    ClientPool pool_;
+};
+
+// The last lines of text.
+std::string tail(const std::string& text, std::size_t lines);
+
+} // namespace fwx::bench
