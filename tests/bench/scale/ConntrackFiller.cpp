@@ -49,10 +49,8 @@ std::unique_ptr<nf_conntrack, EntryFree> entry(std::size_t index) {
     nfct_set_attr_u32(ct.get(), ATTR_IPV4_DST, destination);
     nfct_set_attr_u16(ct.get(), ATTR_PORT_SRC, sourcePort);
     nfct_set_attr_u16(ct.get(), ATTR_PORT_DST, dnsPort);
-    nfct_set_attr_u32(ct.get(), ATTR_REPL_IPV4_SRC, destination);
-    nfct_set_attr_u32(ct.get(), ATTR_REPL_IPV4_DST, source);
-    nfct_set_attr_u16(ct.get(), ATTR_REPL_PORT_SRC, dnsPort);
-    nfct_set_attr_u16(ct.get(), ATTR_REPL_PORT_DST, sourcePort);
+    // The reply tuple: the original one inverted.
+    nfct_setobjopt(ct.get(), NFCT_SOPT_SETUP_REPLY);
     nfct_set_attr_u32(ct.get(), ATTR_TIMEOUT, TimeoutSec);
     return ct;
 }

@@ -9,16 +9,14 @@
 
 namespace fwx::bench {
 
-namespace {
-
-constexpr std::size_t MaxChunk = 1024;
-
-} // namespace
-
-RedirectFiller::RedirectFiller(const std::string& busAddress, std::string target)
+RedirectFiller::RedirectFiller(const std::string& busAddress, std::string target,
+                               std::size_t chunk)
     : client_(busAddress)
     , session_(client_.openSession())
-    , target_(std::move(target)) {
+    , target_(std::move(target))
+    , chunk_(chunk)
+    , tcpChunk_(chunk)
+    , udpChunk_(chunk) {
 }
 
 FillResult RedirectFiller::growTo(std::size_t count) {
@@ -49,7 +47,8 @@ FillResult RedirectFiller::growTo(std::size_t count) {
             result.added += reply.actions.size();
         } catch (const BusCallError& e) {
             ++result.errors[e.name()];
-            if (e.name() != "org.fwxd.Error.PortsExhausted") {
+            if (e.name() != "org.fwxd.Error.PortsExhausted" &&
+                e.name() != "org.fwxd.Error.Failed") {
                 throw;
             }
             chunk /= 2;
@@ -64,7 +63,7 @@ void RedirectFiller::closeSession() {
     client_.closeSession(session_);
     session_.clear();
     held_ = 0;
-    tcpChunk_ = udpChunk_ = MaxChunk;
+    tcpChunk_ = udpChunk_ = chunk_;
 }
 
 void RedirectFiller::disconnect() noexcept {

@@ -20,12 +20,14 @@ struct FillResult {
 
 class RedirectFiller {
 public:
-    // Connects to the bus and opens its session. Targets are target:(30000 + i).
-    RedirectFiller(const std::string& busAddress, std::string target);
+    // Connects to the bus and opens its session. Targets are target:(30000 + i); requests
+    // have up to chunk targets.
+    RedirectFiller(const std::string& busAddress, std::string target, std::size_t chunk);
 
-    // Adds redirects until its session holds count. When a transport runs out of
-    // consecutive ports (PortsExhausted) its requests get smaller, down to one port; it
-    // throws std::runtime_error if neither transport can take one more.
+    // Adds redirects until its session holds count. When a request of a transport fails
+    // (PortsExhausted: no run of that many consecutive ports left; Failed) the next ones
+    // of that transport get half as large, down to one port; the errors are in the
+    // result. Throws std::runtime_error if neither transport can take one more.
     FillResult growTo(std::size_t count);
     std::size_t size() const noexcept { return held_; }
 
@@ -40,8 +42,9 @@ private:
     std::string session_;
     std::string target_;
     std::size_t held_ = 0;
-    std::size_t tcpChunk_ = 1024;
-    std::size_t udpChunk_ = 1024;
+    std::size_t chunk_;
+    std::size_t tcpChunk_;
+    std::size_t udpChunk_;
     bool nextIsTcp_ = true;
 };
 

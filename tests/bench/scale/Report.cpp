@@ -49,8 +49,9 @@ void levelRows(std::ostringstream& out, const LevelResult& level) {
     for (const LoadResult& load : level.requests) {
         const LoadResult& ping = load.clients == 1 ? level.ping1 : level.ping8;
         out << fmt::format(
-            "| {} | {} | {} | {} / {} | {} | {} / {} | {} | {} | {} | {} | {} | {} |\n",
-            formatCount(level.redirects), formatCount(level.conntrack), load.clients,
+            "| {} | {} | {} | {} | {} / {} | {} | {} / {} | {} | {} | {} | {} | {} | {} |\n",
+            formatCount(level.redirects), formatCount(level.kernelPorts),
+            formatCount(level.conntrack), load.clients,
             formatMicroseconds(ping.latencyUs.p50()), formatMicroseconds(ping.latencyUs.p99()),
             load.targets, formatMicroseconds(load.latencyUs.p50()),
             formatMicroseconds(load.latencyUs.p99()), formatMicroseconds(load.cancelUs.p50()),
@@ -62,10 +63,10 @@ void levelRows(std::ostringstream& out, const LevelResult& level) {
 }
 
 void requestTable(std::ostringstream& out, const std::vector<LevelResult>& levels) {
-    out << "| active redirects | conntrack entries | clients | Ping p50 / p99 | N | "
-           "RedirectConnections p50 / p99 | Cancel p50 | redirect+cancel cycles/s | "
+    out << "| active redirects | ports in the kernel | conntrack entries | clients | Ping p50 / "
+           "p99 | N | RedirectConnections p50 / p99 | Cancel p50 | redirect+cancel cycles/s | "
            "redirects/s | requests measured | request p50 / Ping p50 | errors |\n"
-           "|---:|---:|---:|---|---:|---|---|---:|---:|---:|---:|---|\n";
+           "|---:|---:|---:|---:|---|---:|---|---|---:|---:|---:|---:|---|\n";
     for (const LevelResult& level : levels) {
         levelRows(out, level);
     }
@@ -134,6 +135,19 @@ void historyTable(std::ostringstream& out, const HistoryResult& h) {
                        formatMicroseconds(h.firstRequestUs.p50()),
                        formatMicroseconds(h.lastRequestUs.p50()),
                        ratio(h.lastRequestUs.p50(), h.firstRequestUs.p50()));
+}
+
+void largeRequestTable(std::ostringstream& out, const RunResults& r) {
+    out << "| N | RedirectConnections | then ActiveRedirects / ports in the kernel | Close | "
+           "then ActiveRedirects / ports in the kernel | fwxd's first error line |\n"
+           "|---:|---|---:|---|---:|---|\n";
+    for (const LargeRequest& l : r.largeRequests) {
+        out << fmt::format("| {} | {} | {} / {} | {} | {} / {} | {} |\n", formatCount(l.targets),
+                           l.redirect, formatCount(l.activeAfterRedirect),
+                           formatCount(l.kernelAfterRedirect), l.close,
+                           formatCount(l.activeAfterClose), formatCount(l.kernelAfterClose),
+                           l.logLine.empty() ? "—" : "`" + l.logLine + "`");
+    }
 }
 
 void fillTable(std::ostringstream& out, const RunResults& r) {
@@ -251,7 +265,7 @@ std::string markdown(const RunResults& r) {
     targetTable(out, r);
     out << "\n### Requests at each scale\n\n"
         << fmt::format("Each client has its own connection and session and runs its calls "
-                       "back to back for {:.0f} s (Ping: {:.0f} s), however slow: at least one "
+                       "back to back for {:g} s (Ping: {:g} s), however slow: at least one "
                        "cycle each. A cycle is one RedirectConnections (TCP, flags 0, N targets "
                        "at the server) and a Cancel of each of its N actions. Ping is "
                        "`org.freedesktop.DBus.Peer.Ping` to fwxd from the same clients just "
@@ -278,12 +292,24 @@ std::string markdown(const RunResults& r) {
         out << "\n### Latency vs history\n\n";
         historyTable(out, *r.history);
     }
+    out << "\n### Large requests\n\n"
+           "One RedirectConnections of N TCP targets and the session's Close, each N on a fresh "
+           "fwxd; the contract is all N or none, and nothing left after Close.\n\n";
+    largeRequestTable(out, r);
     out << "\n### Filling\n\n";
     fillTable(out, r);
     if (!r.notes.empty()) {
         out << "\n### Notes from the run\n\n";
         for (const std::string& note : r.notes) {
-            out << "- " << note << "\n";
+            // Later lines of a note (a log excerpt) belong to its list item.
+            std::string item;
+            for (const char c : note) {
+                item += c;
+                if (c == '\n') {
+                    item += "  ";
+                }
+            }
+            out << "- " << item << "\n";
         }
     }
     return out.str();

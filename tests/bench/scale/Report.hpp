@@ -3,6 +3,7 @@
 #pragma once
 
 #include "ConntrackFiller.hpp"
+#include "LargeRequests.hpp"
 #include "RedirectFiller.hpp"
 #include "Scenarios.hpp"
 
@@ -23,6 +24,7 @@ struct FillStep {
 struct RunResults {
     std::size_t clients = 0;
     Budget budget;
+    std::vector<LargeRequest> largeRequests;
     std::vector<LevelResult> redirectLevels;  // 0 unrelated conntrack entries
     std::vector<LevelResult> conntrackLevels; // at the lowest redirect level
     std::vector<FlowRateResult> flowRates;

@@ -35,8 +35,9 @@ test::FwxdSettings Rig::settings() {
     return settings;
 }
 
-Rig::Rig(std::size_t clients)
-    : fwxd_(bus_, settings())
+Rig::Rig(const test::Lab& lab, std::size_t clients)
+    : lab_(lab)
+    , fwxd_(bus_, settings())
     , monitor_(bus_.address())
     , staySession_(monitor_.openSession())
     , destination_(openStayingRedirect(monitor_, staySession_))

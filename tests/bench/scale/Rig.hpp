@@ -1,8 +1,7 @@
-// fwx::bench::Rig: what a scale run measures against. The lab's client and server
-// namespaces around this process's (the firewall's), a private dbus-daemon, the real fwxd
-// of this build configured for scale, the measuring clients, a monitor client, and one
-// redirect that stays for the whole run (UDP, ALLOW_MULTIPLE, to the server) for the
-// traffic the run sends through the firewall.
+// fwx::bench::Rig: what a scale run measures against. A private dbus-daemon, the real fwxd
+// of this build configured for scale in the lab's firewall namespace (this process's), the
+// measuring clients, a monitor client, and one redirect that stays for the whole run (UDP,
+// ALLOW_MULTIPLE, to the lab's server) for the traffic the run sends through the firewall.
 #pragma once
 
 #include "BusClient.hpp"
@@ -25,7 +24,7 @@ public:
     static constexpr std::uint16_t TrafficPort = 9999;
 
     // Must run in the firewall namespace (enterFirewallNetns()), on the main thread.
-    explicit Rig(std::size_t clients);
+    Rig(const test::Lab& lab, std::size_t clients);
     ~Rig();
     Rig(const Rig&) = delete;
     Rig& operator=(const Rig&) = delete;
@@ -38,6 +37,8 @@ public:
     pid_t fwxdPid() const noexcept { return fwxd_.pid(); }
     // Throws std::runtime_error with the end of fwxd's log if fwxd is gone.
     void checkFwxdRuns();
+    // What fwxd logged so far.
+    std::string fwxdLog() const { return fwxd_.log(); }
 
     // Firewall1.ActiveRedirects, read by the monitor client.
     std::size_t activeRedirects();
@@ -53,7 +54,7 @@ public:
     void forgetTrafficFlows();
 
 private:
-    test::Lab lab_;
+    const test::Lab& lab_;
     test::BusDaemon bus_;
     test::FwxdProcess fwxd_;
     BusClient monitor_;

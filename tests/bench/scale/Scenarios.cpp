@@ -16,7 +16,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-constexpr double TeardownLimitSeconds = 180;
+constexpr double TeardownLimitSeconds = 60;
 
 double secondsSince(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
@@ -28,6 +28,7 @@ LevelResult measureLevel(Rig& rig, const Budget& budget) {
     const auto start = Clock::now();
     LevelResult level;
     level.redirects = rig.activeRedirects();
+    level.kernelPorts = nftElementCount("fwxd", "ports_v4");
     level.conntrack = conntrackCount();
     level.rssKiB = rig.rssKiB();
     ClientPool& pool = rig.pool();
@@ -102,6 +103,8 @@ TeardownResult measureTeardown(Rig& rig, RedirectFiller& filler, TeardownKind ki
             }
         }
         result.completed = fwxdDone && kernelDone;
+        result.redirectsLeft = rig.activeRedirects();
+        result.elementsLeft = fwxdElementCount();
         if (!result.completed) {
             result.fwxdSeconds = fwxdDone ? result.fwxdSeconds : secondsSince(start);
             result.kernelSeconds = kernelDone ? result.kernelSeconds : secondsSince(start);

@@ -25,6 +25,7 @@ struct Budget {
 // and 16 targets, from 1 and from 8 clients.
 struct LevelResult {
     std::size_t redirects = 0;  // ActiveRedirects before the measurement
+    std::size_t kernelPorts = 0; // elements of ports_v4 in the kernel: should be the same
     std::size_t conntrack = 0;  // entries in the firewall's conntrack table
     std::size_t rssKiB = 0;     // fwxd's VmRSS before the measurement
     LoadResult ping1;
@@ -52,6 +53,8 @@ struct TeardownResult {
     double fwxdSeconds = 0;   // until ActiveRedirects was back at the staying redirects
     double kernelSeconds = 0; // until fwxd's sets held only the staying redirects' elements
     bool completed = false;   // both came back within the time limit
+    std::size_t redirectsLeft = 0; // ActiveRedirects at the end
+    std::size_t elementsLeft = 0;  // elements in fwxd's sets at the end
     ProbeWindow probe;
     std::size_t rssBeforeKiB = 0;
     std::size_t rssAfterKiB = 0;
