@@ -40,8 +40,7 @@ void check(int r, const char* what) {
     }
 }
 
-Message newCall(sd_bus* bus, const std::string& path, const char* interface,
-                const char* member) {
+Message newCall(sd_bus* bus, const std::string& path, const char* interface, const char* member) {
     sd_bus_message* raw = nullptr;
     check(sd_bus_message_new_method_call(bus, &raw, Service, path.c_str(), interface, member),
           member);
@@ -116,8 +115,7 @@ RedirectReply BusClient::redirect(const std::string& session, const RedirectCall
     const Message m = newCall(bus_.get(), session, "org.fwxd.Session1", "RedirectConnections");
     check(sd_bus_message_open_container(m.get(), 'a', "(sq)"), "a(sq)");
     for (const Target& target : request.targets) {
-        check(sd_bus_message_append(m.get(), "(sq)", target.address.c_str(), target.port),
-              "(sq)");
+        check(sd_bus_message_append(m.get(), "(sq)", target.address.c_str(), target.port), "(sq)");
     }
     check(sd_bus_message_close_container(m.get()), "a(sq)");
     check(sd_bus_message_append(m.get(), "sssus", "", "", request.protocol.c_str(), request.flags,
@@ -151,8 +149,7 @@ void BusClient::closeSession(const std::string& session) {
 }
 
 std::uint32_t BusClient::activeRedirects() {
-    const Message m =
-        newCall(bus_.get(), FirewallPath, "org.freedesktop.DBus.Properties", "Get");
+    const Message m = newCall(bus_.get(), FirewallPath, "org.freedesktop.DBus.Properties", "Get");
     check(sd_bus_message_append(m.get(), "ss", "org.fwxd.Firewall1", "ActiveRedirects"),
           "Get arguments");
     const Message reply = call(bus_.get(), m, "Get ActiveRedirects");

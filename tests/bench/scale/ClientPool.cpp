@@ -73,8 +73,8 @@ LoadResult ClientPool::run(std::size_t clients, double seconds, const Cycle& cyc
     std::latch ready(static_cast<std::ptrdiff_t>(clients) + 1);
     std::latch go(1);
     Clock::time_point start{};
-    const auto duration = std::chrono::duration_cast<Clock::duration>(
-        std::chrono::duration<double>(seconds));
+    const auto duration =
+        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
     std::vector<std::thread> threads;
     threads.reserve(clients);
     for (std::size_t i = 0; i < clients; ++i) {
@@ -115,9 +115,8 @@ LoadResult ClientPool::run(std::size_t clients, double seconds, const Cycle& cyc
     }
     result.latencyUs = Percentiles(std::move(latency));
     result.cancelUs = Percentiles(std::move(cancel));
-    result.seconds = std::chrono::duration<double>(*std::max_element(ends.begin(), ends.end()) -
-                                                   start)
-                         .count();
+    result.seconds =
+        std::chrono::duration<double>(*std::max_element(ends.begin(), ends.end()) - start).count();
     return result;
 }
 

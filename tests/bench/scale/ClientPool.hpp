@@ -16,11 +16,11 @@ namespace fwx::bench {
 
 struct LoadResult {
     std::size_t clients = 0;
-    std::size_t targets = 0;   // N per request; 0 for Ping
-    Percentiles latencyUs;     // the measured call: Ping or RedirectConnections
-    Percentiles cancelUs;      // each Action1.Cancel
-    std::size_t cycles = 0;    // completed cycles (request + its cancels), all clients
-    double seconds = 0;        // from the common start until the last client stopped
+    std::size_t targets = 0; // N per request; 0 for Ping
+    Percentiles latencyUs;   // the measured call: Ping or RedirectConnections
+    Percentiles cancelUs;    // each Action1.Cancel
+    std::size_t cycles = 0;  // completed cycles (request + its cancels), all clients
+    double seconds = 0;      // from the common start until the last client stopped
     std::map<std::string, std::size_t> errors; // by D-Bus error name
     double cyclesPerSecond() const noexcept {
         return seconds > 0 ? static_cast<double>(cycles) / seconds : 0;

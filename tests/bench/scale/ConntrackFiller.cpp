@@ -38,8 +38,7 @@ std::unique_ptr<nf_conntrack, EntryFree> entry(std::size_t index) {
     if (!ct) {
         throw std::system_error(ENOMEM, std::generic_category(), "nfct_new");
     }
-    const std::uint32_t source =
-        ipv4("192.0.2." + std::to_string(100 + index / PortsPerSource));
+    const std::uint32_t source = ipv4("192.0.2." + std::to_string(100 + index / PortsPerSource));
     const std::uint32_t destination = ipv4("198.51.100.200");
     const auto sourcePort = htons(static_cast<std::uint16_t>(10000 + index % PortsPerSource));
     const std::uint16_t dnsPort = htons(53);

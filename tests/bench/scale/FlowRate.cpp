@@ -1,7 +1,6 @@
 #include "FlowRate.hpp"
 
 #include "StopSignal.hpp"
-
 #include "lab/Socket.hpp"
 #include "lab/UniqueFd.hpp"
 
@@ -66,8 +65,7 @@ FlowRate measureFlowRate(const test::Netns& client, const test::SocketAddress& d
             if (!fd) {
                 throw std::system_error(errno, std::generic_category(), "socket");
             }
-            static_cast<void>(
-                ::sendto(fd.get(), "x", 1, 0, destination.get(), destination.size()));
+            static_cast<void>(::sendto(fd.get(), "x", 1, 0, destination.get(), destination.size()));
         }
     } catch (...) {
         sending = false;

@@ -37,8 +37,7 @@ void sleepUntil(std::int64_t at) {
 
 } // namespace
 
-ForwardingProbe::ForwardingProbe(const test::Netns& client,
-                                 const test::SocketAddress& destination,
+ForwardingProbe::ForwardingProbe(const test::Netns& client, const test::SocketAddress& destination,
                                  const test::Netns& server, const test::SocketAddress& receiver)
     : socket_(test::openSocket(&server, receiver.family(), SOCK_DGRAM)) {
     const int on = 1;
@@ -121,7 +120,8 @@ void ForwardingProbe::receive() {
                 at = nanoseconds(t);
             }
         }
-        const std::size_t seq = std::strtoull(std::string(data.data(), static_cast<std::size_t>(n)).c_str(), nullptr, 10);
+        const std::size_t seq = std::strtoull(
+            std::string(data.data(), static_cast<std::size_t>(n)).c_str(), nullptr, 10);
         const std::lock_guard lock(mutex_);
         if (seq < arrivedAt_.size() && arrivedAt_[seq] == 0) {
             arrivedAt_[seq] = at;
@@ -138,8 +138,8 @@ ProbeWindow ForwardingProbe::window(std::int64_t from, std::int64_t to) const {
         for (std::size_t seq = 0; seq < sentAt_.size(); ++seq) {
             if (sentAt_[seq] >= from && sentAt_[seq] <= to) {
                 ++result.sent;
-                result.longestSendGapMs =
-                    std::max(result.longestSendGapMs, static_cast<double>(sentAt_[seq] - lastSend) / 1e6);
+                result.longestSendGapMs = std::max(
+                    result.longestSendGapMs, static_cast<double>(sentAt_[seq] - lastSend) / 1e6);
                 lastSend = sentAt_[seq];
                 if (arrivedAt_[seq] != 0) {
                     ++result.received;

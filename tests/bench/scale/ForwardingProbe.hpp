@@ -20,8 +20,8 @@
 namespace fwx::bench {
 
 struct ProbeWindow {
-    std::size_t sent = 0;     // datagrams sent in the window
-    std::size_t received = 0; // of those, how many arrived
+    std::size_t sent = 0;           // datagrams sent in the window
+    std::size_t received = 0;       // of those, how many arrived
     double longestArrivalGapMs = 0; // between arrivals, window edges included
     double longestSendGapMs = 0;    // between sends: the probe's own scheduling on a busy box
 };
@@ -50,8 +50,8 @@ private:
     test::UniqueFd socket_; // the receiver's, bound in the server namespace
     std::atomic<bool> stop_{false};
     mutable std::mutex mutex_;
-    std::vector<std::int64_t> sentAt_;     // by sequence number
-    std::vector<std::int64_t> arrivedAt_;  // by sequence number, 0 = not (yet)
+    std::vector<std::int64_t> sentAt_;    // by sequence number
+    std::vector<std::int64_t> arrivedAt_; // by sequence number, 0 = not (yet)
     std::thread receiver_;
     std::thread sender_;
 };

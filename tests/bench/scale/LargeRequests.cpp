@@ -1,12 +1,11 @@
 #include "LargeRequests.hpp"
 
 #include "BusClient.hpp"
+#include "BusDaemon.hpp"
+#include "FwxdProcess.hpp"
 #include "NftElementCount.hpp"
 #include "Rig.hpp"
 #include "StopSignal.hpp"
-
-#include "BusDaemon.hpp"
-#include "FwxdProcess.hpp"
 #include "lab/Command.hpp"
 
 #include <functional>

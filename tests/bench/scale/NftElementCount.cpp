@@ -42,8 +42,8 @@ int countElements(const nlmsghdr* message, void* data) {
 std::vector<std::string> fwxdSetNames() {
     std::vector<std::string> names;
     for (const char* family : {"_v4", "_v6"}) {
-        for (const char* set : {"ports", "dnat", "once", "multi", "open", "client", "source",
-                                "snat"}) {
+        for (const char* set :
+             {"ports", "dnat", "once", "multi", "open", "client", "source", "snat"}) {
             names.push_back(std::string(set) + family);
         }
     }
@@ -86,8 +86,12 @@ std::size_t nftElementCount(const std::string& table, const std::string& set) {
             if (errno == ENOENT) {
                 return 0;
             }
-            throw std::system_error(errno, std::generic_category(),
-                                    "dumping set " + table + " " + set);
+            const int error = errno;
+            std::string what = "dumping set ";
+            what += table;
+            what += ' ';
+            what += set;
+            throw std::system_error(error, std::generic_category(), what);
         }
     }
 }

@@ -9,8 +9,7 @@
 
 namespace fwx::bench {
 
-RedirectFiller::RedirectFiller(const std::string& busAddress, std::string target,
-                               std::size_t chunk)
+RedirectFiller::RedirectFiller(const std::string& busAddress, std::string target, std::size_t chunk)
     : client_(busAddress)
     , session_(client_.openSession())
     , target_(std::move(target))

@@ -51,11 +51,10 @@ void levelRows(std::ostringstream& out, const LevelResult& level) {
         out << fmt::format(
             "| {} | {} | {} | {} | {} / {} | {} | {} / {} | {} | {} | {} | {} | {} | {} |\n",
             formatCount(level.redirects), formatCount(level.kernelPorts),
-            formatCount(level.conntrack), load.clients,
-            formatMicroseconds(ping.latencyUs.p50()), formatMicroseconds(ping.latencyUs.p99()),
-            load.targets, formatMicroseconds(load.latencyUs.p50()),
-            formatMicroseconds(load.latencyUs.p99()), formatMicroseconds(load.cancelUs.p50()),
-            rate(load.cyclesPerSecond()),
+            formatCount(level.conntrack), load.clients, formatMicroseconds(ping.latencyUs.p50()),
+            formatMicroseconds(ping.latencyUs.p99()), load.targets,
+            formatMicroseconds(load.latencyUs.p50()), formatMicroseconds(load.latencyUs.p99()),
+            formatMicroseconds(load.cancelUs.p50()), rate(load.cyclesPerSecond()),
             rate(load.cyclesPerSecond() * static_cast<double>(load.targets)),
             load.latencyUs.count(), ratio(load.latencyUs.p50(), ping.latencyUs.p50()),
             errorsOf(load.errors));
@@ -77,8 +76,7 @@ void rssTable(std::ostringstream& out, const RunResults& r) {
            "|---:|---:|---:|---:|\n";
     const LevelResult* base = levelWith(r.redirectLevels, true);
     for (const LevelResult& level : r.redirectLevels) {
-        const double above =
-            static_cast<double>(level.rssKiB) - static_cast<double>(base->rssKiB);
+        const double above = static_cast<double>(level.rssKiB) - static_cast<double>(base->rssKiB);
         const double added =
             static_cast<double>(level.redirects) - static_cast<double>(base->redirects);
         out << fmt::format("| {} | {} | {:+.1f} MiB | {} |\n", formatCount(level.redirects),
@@ -188,8 +186,7 @@ void flatRow(std::ostringstream& out, const std::string& target, const LevelResu
     const double q = b->latencyUs.p50() / a->latencyUs.p50();
     out << fmt::format("| {} | p50 (1 client, N = 1) {} → {}: × {:.2f} | {} |\n", target,
                        formatMicroseconds(a->latencyUs.p50()),
-                       formatMicroseconds(b->latencyUs.p50()), q,
-                       verdict(q >= 0.8 && q <= 1.2));
+                       formatMicroseconds(b->latencyUs.p50()), q, verdict(q >= 0.8 && q <= 1.2));
 }
 
 void targetTable(std::ostringstream& out, const RunResults& r) {

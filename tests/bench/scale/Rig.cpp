@@ -73,8 +73,7 @@ std::size_t Rig::rssKiB() const {
 
 void Rig::forgetTrafficFlows() {
     // Exit status 1 when nothing matched.
-    static_cast<void>(
-        test::tryRun({"conntrack", "-D", "--orig-dst", destination_.address()}));
+    static_cast<void>(test::tryRun({"conntrack", "-D", "--orig-dst", destination_.address()}));
 }
 
 std::string tail(const std::string& text, std::size_t lines) {

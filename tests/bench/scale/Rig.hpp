@@ -5,9 +5,8 @@
 #pragma once
 
 #include "BusClient.hpp"
-#include "ClientPool.hpp"
-
 #include "BusDaemon.hpp"
+#include "ClientPool.hpp"
 #include "FwxdProcess.hpp"
 #include "lab/Lab.hpp"
 

@@ -18,7 +18,6 @@
 #include "Rig.hpp"
 #include "Scenarios.hpp"
 #include "StopSignal.hpp"
-
 #include "lab/FirewallNetns.hpp"
 #include "lab/Netns.hpp"
 
@@ -98,9 +97,9 @@ void fillRedirects(Rig& rig, RedirectFiller& filler, RunResults& results, std::s
     const std::size_t before = rig.activeRedirects();
     progress("filling to {} active redirects", formatCount(level));
     const FillResult fill = filler.growTo(level - base);
-    results.fills.push_back({fmt::format("redirects {} → {}", formatCount(before),
-                                         formatCount(rig.activeRedirects())),
-                             fill.added, fill.requests, fill.seconds, fill.errors});
+    results.fills.push_back(
+        {fmt::format("redirects {} → {}", formatCount(before), formatCount(rig.activeRedirects())),
+         fill.added, fill.requests, fill.seconds, fill.errors});
     progress("  {} redirects in {} requests, {:.1f} s", formatCount(fill.added),
              formatCount(fill.requests), fill.seconds);
 }
@@ -140,9 +139,8 @@ void teardown(Rig& rig, RedirectFiller& filler, RunResults& results, TeardownKin
         results.notes.push_back(fmt::format(
             "Teardown ({}) not finished after {:.0f} s: ActiveRedirects {} (expected {}), {} "
             "elements in fwxd's sets (expected {}). fwxd's log ends:\n\n```\n{}```",
-            kind == TeardownKind::CloseSession ? "Session1.Close" : "disconnect",
-            t.fwxdSeconds, t.redirectsLeft, base, t.elementsLeft, baseElements,
-            tail(rig.fwxdLog(), 8)));
+            kind == TeardownKind::CloseSession ? "Session1.Close" : "disconnect", t.fwxdSeconds,
+            t.redirectsLeft, base, t.elementsLeft, baseElements, tail(rig.fwxdLog(), 8)));
         progress("{}", results.notes.back());
     }
 }
@@ -157,9 +155,12 @@ void conntrackLevels(Rig& rig, const Plan& plan, RunResults& results) {
         const auto start = Clock::now();
         entries.growTo(count);
         const double took = std::chrono::duration<double>(Clock::now() - start).count();
-        results.fills.push_back({fmt::format("conntrack entries {} → {}", formatCount(before),
-                                             formatCount(count)),
-                                 count - before, 0, took, {}});
+        results.fills.push_back(
+            {fmt::format("conntrack entries {} → {}", formatCount(before), formatCount(count)),
+             count - before,
+             0,
+             took,
+             {}});
         results.conntrackLevels.push_back(level(rig, plan));
     }
     progress("deleting {} conntrack entries", formatCount(entries.size()));
@@ -188,8 +189,9 @@ void run(const Plan& plan, RunResults& results) {
     } catch (const Interrupted&) {
         throw;
     } catch (const std::exception& e) {
-        results.notes.push_back(fmt::format("The run ended early: {}. fwxd's log ends:\n\n```\n{}```",
-                                            e.what(), tail(rig.fwxdLog(), 12)));
+        results.notes.push_back(
+            fmt::format("The run ended early: {}. fwxd's log ends:\n\n```\n{}```", e.what(),
+                        tail(rig.fwxdLog(), 12)));
         throw;
     }
 }
@@ -208,8 +210,8 @@ void scenarios(Rig& rig, const Plan& plan, RunResults& results) {
     flowRate(rig, plan, results, "start");
 
     progress("latency vs history: {} cycles", formatCount(plan.historyCycles));
-    results.history = measureHistory(rig, plan.historyCycles, plan.historyWindow,
-                                     plan.historyLimitSeconds);
+    results.history =
+        measureHistory(rig, plan.historyCycles, plan.historyWindow, plan.historyLimitSeconds);
     progress("  {} cycles in {:.1f} s; request p50 first {} last {}", results.history->cycles,
              results.history->seconds, formatMicroseconds(results.history->firstRequestUs.p50()),
              formatMicroseconds(results.history->lastRequestUs.p50()));

@@ -47,9 +47,8 @@ LevelResult measureLevel(Rig& rig, const Budget& budget) {
 
 FlowRate FlowRateResult::median() const {
     std::vector<FlowRate> sorted = rounds;
-    std::sort(sorted.begin(), sorted.end(), [](const FlowRate& a, const FlowRate& b) {
-        return a.perSecond() < b.perSecond();
-    });
+    std::sort(sorted.begin(), sorted.end(),
+              [](const FlowRate& a, const FlowRate& b) { return a.perSecond() < b.perSecond(); });
     return sorted.empty() ? FlowRate{} : sorted[sorted.size() / 2];
 }
 
@@ -60,8 +59,7 @@ FlowRateResult measureFlowRate(Rig& rig, const std::string& when, std::size_t fl
     result.redirects = rig.activeRedirects();
     for (std::size_t i = 0; i < rounds; ++i) {
         result.rounds.push_back(measureFlowRate(rig.lab().client(), rig.trafficDestination(),
-                                                rig.lab().server(), rig.trafficReceiver(),
-                                                flows));
+                                                rig.lab().server(), rig.trafficReceiver(), flows));
         rig.forgetTrafficFlows();
     }
     return result;

@@ -24,10 +24,10 @@ struct Budget {
 // Requests at one scale: the bare round trip and RedirectConnections + Cancel, for N = 1
 // and 16 targets, from 1 and from 8 clients.
 struct LevelResult {
-    std::size_t redirects = 0;  // ActiveRedirects before the measurement
+    std::size_t redirects = 0;   // ActiveRedirects before the measurement
     std::size_t kernelPorts = 0; // elements of ports_v4 in the kernel: should be the same
-    std::size_t conntrack = 0;  // entries in the firewall's conntrack table
-    std::size_t rssKiB = 0;     // fwxd's VmRSS before the measurement
+    std::size_t conntrack = 0;   // entries in the firewall's conntrack table
+    std::size_t rssKiB = 0;      // fwxd's VmRSS before the measurement
     LoadResult ping1;
     LoadResult ping8;
     std::vector<LoadResult> requests; // (1 client, N=1), (8, 1), (1, 16), (8, 16)
@@ -47,12 +47,12 @@ FlowRateResult measureFlowRate(Rig& rig, const std::string& when, std::size_t fl
 enum class TeardownKind { CloseSession, Disconnect };
 struct TeardownResult {
     TeardownKind kind = TeardownKind::CloseSession;
-    std::size_t redirects = 0;         // ActiveRedirects before
-    std::size_t elements = 0;          // elements in fwxd's sets before
+    std::size_t redirects = 0;          // ActiveRedirects before
+    std::size_t elements = 0;           // elements in fwxd's sets before
     std::optional<double> replySeconds; // Close answered (CloseSession only)
-    double fwxdSeconds = 0;   // until ActiveRedirects was back at the staying redirects
-    double kernelSeconds = 0; // until fwxd's sets held only the staying redirects' elements
-    bool completed = false;   // both came back within the time limit
+    double fwxdSeconds = 0;             // until ActiveRedirects was back at the staying redirects
+    double kernelSeconds = 0;      // until fwxd's sets held only the staying redirects' elements
+    bool completed = false;        // both came back within the time limit
     std::size_t redirectsLeft = 0; // ActiveRedirects at the end
     std::size_t elementsLeft = 0;  // elements in fwxd's sets at the end
     ProbeWindow probe;
@@ -77,7 +77,6 @@ struct HistoryResult {
     Percentiles lastRequestUs;
     std::size_t errors = 0;
 };
-HistoryResult measureHistory(Rig& rig, std::size_t cycles, std::size_t window,
-                             double limitSeconds);
+HistoryResult measureHistory(Rig& rig, std::size_t cycles, std::size_t window, double limitSeconds);
 
 } // namespace fwx::bench
