@@ -33,7 +33,7 @@ ClientPool::ClientPool(const std::string& busAddress, std::size_t count, std::st
 }
 
 LoadResult ClientPool::ping(std::size_t clients, double seconds) {
-    LoadResult result = run(clients, seconds, [](Worker& worker, Sample& sample) {
+    LoadResult result = run(clients, seconds, 1, [](Worker& worker, Sample& sample) {
         const auto start = Clock::now();
         worker.client.ping();
         sample.latencyUs.push_back(microsecondsSince(start));
@@ -42,13 +42,14 @@ LoadResult ClientPool::ping(std::size_t clients, double seconds) {
     return result;
 }
 
-LoadResult ClientPool::redirectCancel(std::size_t clients, std::size_t targets, double seconds) {
+LoadResult ClientPool::redirectCancel(std::size_t clients, std::size_t targets, double seconds,
+                                      std::size_t minCycles) {
     RedirectCall call;
     call.protocol = "tcp";
     for (std::size_t i = 0; i < targets; ++i) {
         call.targets.push_back({target_, static_cast<std::uint16_t>(40000 + i)});
     }
-    LoadResult result = run(clients, seconds, [&call](Worker& worker, Sample& sample) {
+    LoadResult result = run(clients, seconds, minCycles, [&call](Worker& worker, Sample& sample) {
         auto start = Clock::now();
         const RedirectReply reply = worker.client.redirect(worker.session, call);
         sample.latencyUs.push_back(microsecondsSince(start));
@@ -63,7 +64,8 @@ LoadResult ClientPool::redirectCancel(std::size_t clients, std::size_t targets, 
     return result;
 }
 
-LoadResult ClientPool::run(std::size_t clients, double seconds, const Cycle& cycle) {
+LoadResult ClientPool::run(std::size_t clients, double seconds, std::size_t minCycles,
+                           const Cycle& cycle) {
     if (clients == 0 || clients > workers_.size()) {
         throw std::invalid_argument("ClientPool: " + std::to_string(clients) + " clients of " +
                                     std::to_string(workers_.size()));
@@ -83,13 +85,15 @@ LoadResult ClientPool::run(std::size_t clients, double seconds, const Cycle& cyc
             go.wait();
             Sample& sample = samples[i];
             const Clock::time_point end = start + duration;
+            std::size_t attempts = 0;
             do {
                 try {
                     cycle(workers_[i], sample);
                 } catch (const BusCallError& e) {
                     ++sample.errors[e.name()];
                 }
-            } while (Clock::now() < end && !stopRequested());
+                ++attempts;
+            } while ((Clock::now() < end || attempts < minCycles) && !stopRequested());
             ends[i] = Clock::now();
         });
     }

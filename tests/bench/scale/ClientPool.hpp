@@ -38,9 +38,10 @@ public:
     // Each of the first clients clients pings fwxd (Peer.Ping) back to back for seconds.
     LoadResult ping(std::size_t clients, double seconds);
     // Each of the first clients clients runs cycles back to back for about seconds (at
-    // least one cycle each, however slow): RedirectConnections of targets TCP targets,
+    // least minCycles each, however slow): RedirectConnections of targets TCP targets,
     // flags 0, then Cancel of every action it returned.
-    LoadResult redirectCancel(std::size_t clients, std::size_t targets, double seconds);
+    LoadResult redirectCancel(std::size_t clients, std::size_t targets, double seconds,
+                              std::size_t minCycles);
 
     // The client at index, for single-threaded use between measurements.
     BusClient& client(std::size_t index) { return workers_.at(index).client; }
@@ -58,7 +59,7 @@ private:
     };
     using Cycle = std::function<void(Worker&, Sample&)>;
 
-    LoadResult run(std::size_t clients, double seconds, const Cycle& cycle);
+    LoadResult run(std::size_t clients, double seconds, std::size_t minCycles, const Cycle& cycle);
 
     std::vector<Worker> workers_;
     std::string target_;

@@ -4,16 +4,17 @@
 
 #include <algorithm>
 #include <chrono>
-#include <stdexcept>
 #include <utility>
 
 namespace fwx::bench {
 
-RedirectFiller::RedirectFiller(const std::string& busAddress, std::string target, std::size_t chunk)
+RedirectFiller::RedirectFiller(const std::string& busAddress, std::string target, std::size_t chunk,
+                               std::uint32_t flags)
     : client_(busAddress)
     , session_(client_.openSession())
     , target_(std::move(target))
     , chunk_(chunk)
+    , flags_(flags)
     , tcpChunk_(chunk)
     , udpChunk_(chunk) {
 }
@@ -27,8 +28,8 @@ FillResult RedirectFiller::growTo(std::size_t count) {
     while (held_ < count) {
         throwIfStopped();
         if (tcpChunk_ == 0 && udpChunk_ == 0) {
-            throw std::runtime_error("both transports are out of ports at " +
-                                     std::to_string(held_) + " filler redirects");
+            result.complete = false;
+            break;
         }
         const bool tcp = (nextIsTcp_ && tcpChunk_ > 0) || udpChunk_ == 0;
         nextIsTcp_ = !tcp;
@@ -36,6 +37,7 @@ FillResult RedirectFiller::growTo(std::size_t count) {
         const std::size_t n = std::min(chunk, count - held_);
         RedirectCall call;
         call.protocol = tcp ? "tcp" : "udp";
+        call.flags = flags_;
         for (std::size_t i = 0; i < n; ++i) {
             call.targets.push_back({target_, static_cast<std::uint16_t>(30000 + i)});
         }
@@ -46,10 +48,6 @@ FillResult RedirectFiller::growTo(std::size_t count) {
             result.added += reply.actions.size();
         } catch (const BusCallError& e) {
             ++result.errors[e.name()];
-            if (e.name() != "org.fwxd.Error.PortsExhausted" &&
-                e.name() != "org.fwxd.Error.Failed") {
-                throw;
-            }
             chunk /= 2;
         }
     }

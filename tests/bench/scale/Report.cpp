@@ -148,6 +148,15 @@ void largeRequestTable(std::ostringstream& out, const RunResults& r) {
     }
 }
 
+void singleUseTable(std::ostringstream& out, const SingleUseCapacity& s) {
+    out << "| asked for | in groups of | fwxd holds | elements of once_v4 | refusal | fwxd's "
+           "first error line |\n|---:|---:|---:|---:|---|---|\n";
+    out << fmt::format("| {} | {} | {} | {} | {} | {} |\n", formatCount(s.wanted), s.chunk,
+                       formatCount(s.accepted), formatCount(s.kernelOnce),
+                       s.error.empty() ? "none" : "`" + s.error + "`",
+                       s.logLine.empty() ? "—" : "`" + s.logLine + "`");
+}
+
 void fillTable(std::ostringstream& out, const RunResults& r) {
     out << "| step | added | requests | time | per second | errors |\n"
            "|---|---:|---:|---:|---:|---|\n";
@@ -293,7 +302,18 @@ std::string markdown(const RunResults& r) {
            "One RedirectConnections of N TCP targets and the session's Close, each N on a fresh "
            "fwxd; the contract is all N or none, and nothing left after Close.\n\n";
     largeRequestTable(out, r);
-    out << "\n### Filling\n\n";
+    if (r.singleUse) {
+        out << "\nSingle-use redirects (flags 0), TCP and UDP in turn, on a fresh fwxd until it "
+               "refuses one:\n\n";
+        singleUseTable(out, *r.singleUse);
+    }
+    out << "\n### Filling\n\n"
+        << fmt::format(
+               "The bulk of the redirects belongs to a separate filler client with one "
+               "session: requests of up to {} targets (TCP and UDP in turn, flags {:#x}{}), "
+               "halved after a refusal. Conntrack entries are created through ctnetlink, "
+               "one request each.\n\n",
+               r.fillChunk, r.fillFlags, r.fillFlags == 1 ? ", ALLOW_MULTIPLE" : "");
     fillTable(out, r);
     if (!r.notes.empty()) {
         out << "\n### Notes from the run\n\n";

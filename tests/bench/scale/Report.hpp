@@ -3,7 +3,7 @@
 #pragma once
 
 #include "ConntrackFiller.hpp"
-#include "LargeRequests.hpp"
+#include "Limits.hpp"
 #include "RedirectFiller.hpp"
 #include "Scenarios.hpp"
 
@@ -25,6 +25,9 @@ struct RunResults {
     std::size_t clients = 0;
     Budget budget;
     std::vector<LargeRequest> largeRequests;
+    std::optional<SingleUseCapacity> singleUse;
+    std::size_t fillChunk = 0;
+    std::uint32_t fillFlags = 0;
     std::vector<LevelResult> redirectLevels;  // 0 unrelated conntrack entries
     std::vector<LevelResult> conntrackLevels; // at the lowest redirect level
     std::vector<FlowRateResult> flowRates;

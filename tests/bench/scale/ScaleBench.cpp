@@ -11,7 +11,7 @@
 // small), put back on every exit. --quick: small levels, for trying the benchmark out.
 #include "ConntrackFiller.hpp"
 #include "GlobalSysctl.hpp"
-#include "LargeRequests.hpp"
+#include "Limits.hpp"
 #include "NftElementCount.hpp"
 #include "RedirectFiller.hpp"
 #include "Report.hpp"
@@ -31,6 +31,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 namespace fwx::bench {
@@ -42,11 +43,15 @@ struct Plan {
     std::vector<std::size_t> redirectLevels{10, 1'000, 10'000, 100'000};
     std::vector<std::size_t> conntrackLevels{100'000, 500'000};
     std::size_t clients = 8;
-    // The filler's request size. Today's fwxd cannot remove groups of 725 or more
-    // redirects and programs only part of a 1,024 one (see checkLargeRequests), so the
-    // bulk goes in groups of 512, which it handles.
+    // The filler's requests. Today's fwxd cannot remove groups of 725 or more redirects and
+    // programs only part of a 1,024 one (checkLargeRequests), so the bulk goes in groups of
+    // 512, which it handles. And they are ALLOW_MULTIPLE: the kernel set of single-use
+    // permissions (once_v4) holds at most 65,535 elements (checkSingleUseCapacity), and the
+    // measuring clients' single-use requests need room in it at every level.
     std::size_t fillChunk = 512;
+    std::uint32_t fillFlags = 0x1;
     std::vector<std::size_t> largeRequestSizes{512, 768, 900, 1024};
+    std::size_t singleUseWanted = 100'000;
     std::size_t historyCycles = 10'000;
     std::size_t historyWindow = 1'000;
     double historyLimitSeconds = 180;
@@ -62,8 +67,9 @@ struct Plan {
         plan.historyWindow = 100;
         plan.historyLimitSeconds = 30;
         plan.largeRequestSizes = {512, 1024};
+        plan.singleUseWanted = 2'000;
         plan.flows = 1'000;
-        plan.budget = {0.5, 0.5};
+        plan.budget = {0.5, 0.5, 1};
         return plan;
     }
 };
@@ -89,6 +95,14 @@ void printLevel(const LevelResult& level) {
              formatMicroseconds(level.ping8.latencyUs.p50()), level.ping8.clients, level.seconds);
 }
 
+std::vector<std::string> errorNames(const std::map<std::string, std::size_t>& errors) {
+    std::vector<std::string> names;
+    for (const auto& [name, count] : errors) {
+        names.push_back(fmt::format("{} × {}", count, name));
+    }
+    return names;
+}
+
 void fillRedirects(Rig& rig, RedirectFiller& filler, RunResults& results, std::size_t base,
                    std::size_t level) {
     if (level <= base + filler.size()) {
@@ -97,11 +111,20 @@ void fillRedirects(Rig& rig, RedirectFiller& filler, RunResults& results, std::s
     const std::size_t before = rig.activeRedirects();
     progress("filling to {} active redirects", formatCount(level));
     const FillResult fill = filler.growTo(level - base);
+    const std::size_t after = rig.activeRedirects();
     results.fills.push_back(
-        {fmt::format("redirects {} → {}", formatCount(before), formatCount(rig.activeRedirects())),
-         fill.added, fill.requests, fill.seconds, fill.errors});
+        {fmt::format("redirects {} → {}", formatCount(before), formatCount(after)), fill.added,
+         fill.requests, fill.seconds, fill.errors});
     progress("  {} redirects in {} requests, {:.1f} s", formatCount(fill.added),
              formatCount(fill.requests), fill.seconds);
+    if (!fill.complete) {
+        results.notes.push_back(fmt::format(
+            "The filler could not reach {} active redirects: fwxd refused more at {} ({}). "
+            "fwxd's log ends:\n\n```\n{}```",
+            formatCount(level), formatCount(after), fmt::join(errorNames(fill.errors), ", "),
+            tail(rig.fwxdLog(), 4)));
+        progress("{}", results.notes.back());
+    }
 }
 
 LevelResult level(Rig& rig, const Plan& plan) {
@@ -171,6 +194,8 @@ void scenarios(Rig& rig, const Plan& plan, RunResults& results);
 void run(const Plan& plan, RunResults& results) {
     results.clients = plan.clients;
     results.budget = plan.budget;
+    results.fillChunk = plan.fillChunk;
+    results.fillFlags = plan.fillFlags;
     progress("starting the lab");
     const test::Lab lab;
     progress("large requests, each on a fresh fwxd ({})", test::FwxdProcess::binary());
@@ -182,6 +207,13 @@ void run(const Plan& plan, RunResults& results) {
                  r.targets, r.redirect, r.activeAfterRedirect, r.kernelAfterRedirect, r.close,
                  r.activeAfterClose, r.kernelAfterClose);
     }
+    progress("single-use capacity: up to {} in groups of {}, on a fresh fwxd",
+             formatCount(plan.singleUseWanted), plan.fillChunk);
+    results.singleUse = checkSingleUseCapacity(plan.singleUseWanted, plan.fillChunk,
+                                               test::Lab::serverAddress(test::Family::V4));
+    progress("  {} accepted, {} in once_v4; {}", formatCount(results.singleUse->accepted),
+             formatCount(results.singleUse->kernelOnce),
+             results.singleUse->error.empty() ? "no refusal" : results.singleUse->error);
     progress("starting a private bus and fwxd for the scale run");
     Rig rig(lab, plan.clients);
     try {
@@ -200,8 +232,9 @@ void scenarios(Rig& rig, const Plan& plan, RunResults& results) {
     const std::size_t base = rig.activeRedirects();
     const std::size_t baseElements = fwxdElementCount();
     const auto newFiller = [&] {
-        return std::make_unique<RedirectFiller>(
-            rig.busAddress(), test::Lab::serverAddress(test::Family::V4), plan.fillChunk);
+        return std::make_unique<RedirectFiller>(rig.busAddress(),
+                                                test::Lab::serverAddress(test::Family::V4),
+                                                plan.fillChunk, plan.fillFlags);
     };
     auto filler = newFiller();
 

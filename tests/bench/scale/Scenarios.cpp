@@ -37,7 +37,8 @@ LevelResult measureLevel(Rig& rig, const Budget& budget) {
     level.ping8 = pool.ping(many, budget.pingSeconds);
     for (const std::size_t targets : {1U, 16U}) {
         for (const std::size_t clients : {std::size_t{1}, many}) {
-            level.requests.push_back(pool.redirectCancel(clients, targets, budget.requestSeconds));
+            level.requests.push_back(pool.redirectCancel(clients, targets, budget.requestSeconds,
+                                                         clients == 1 ? budget.minCyclesAlone : 1));
             rig.checkFwxdRuns();
         }
     }

@@ -19,6 +19,7 @@ namespace fwx::bench {
 struct Budget {
     double pingSeconds = 1.0;
     double requestSeconds = 2.0;
+    std::size_t minCyclesAlone = 3; // a single client does at least this many cycles
 };
 
 // Requests at one scale: the bare round trip and RedirectConnections + Cancel, for N = 1
