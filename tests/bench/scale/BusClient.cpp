@@ -1,5 +1,6 @@
 #include "BusClient.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -11,9 +12,6 @@ namespace {
 
 constexpr const char* Service = "org.fwxd.Firewall1";
 constexpr const char* FirewallPath = "/org/fwxd/Firewall1";
-// Long enough for a slow daemon at scale (a 1024-port request against a large conntrack
-// table), short enough that a hung daemon cannot stall the whole run.
-constexpr std::uint64_t CallTimeoutUsec = 120'000'000;
 
 struct MessageUnref {
     void operator()(sd_bus_message* message) const noexcept { sd_bus_message_unref(message); }
@@ -47,10 +45,12 @@ Message newCall(sd_bus* bus, const std::string& path, const char* interface, con
     return Message(raw);
 }
 
-Message call(sd_bus* bus, const Message& message, const char* what) {
+Message call(sd_bus* bus, std::chrono::microseconds timeout, const Message& message,
+             const char* what) {
     Error error;
     sd_bus_message* reply = nullptr;
-    const int r = sd_bus_call(bus, message.get(), CallTimeoutUsec, error.get(), &reply);
+    const int r = sd_bus_call(bus, message.get(), static_cast<std::uint64_t>(timeout.count()),
+                              error.get(), &reply);
     if (r < 0) {
         if (sd_bus_error_is_set(error.get()) != 0) {
             throw BusCallError(error.get()->name,
@@ -99,13 +99,13 @@ std::string BusClient::uniqueName() const {
 
 void BusClient::ping() {
     const Message m = newCall(bus_.get(), "/", "org.freedesktop.DBus.Peer", "Ping");
-    call(bus_.get(), m, "Ping");
+    call(bus_.get(), timeout_, m, "Ping");
 }
 
 std::string BusClient::openSession() {
     const Message m = newCall(bus_.get(), FirewallPath, "org.fwxd.Firewall1", "OpenSession");
     appendEmptyOptions(m);
-    const Message reply = call(bus_.get(), m, "OpenSession");
+    const Message reply = call(bus_.get(), timeout_, m, "OpenSession");
     const char* path = nullptr;
     check(sd_bus_message_read(reply.get(), "o", &path), "OpenSession reply");
     return path;
@@ -122,7 +122,7 @@ RedirectReply BusClient::redirect(const std::string& session, const RedirectCall
                                 ""),
           "RedirectConnections arguments");
     appendEmptyOptions(m);
-    const Message reply = call(bus_.get(), m, "RedirectConnections");
+    const Message reply = call(bus_.get(), timeout_, m, "RedirectConnections");
     RedirectReply result;
     const char* internal = nullptr;
     check(sd_bus_message_read(reply.get(), "sq", &internal, &result.basePort),
@@ -140,22 +140,26 @@ RedirectReply BusClient::redirect(const std::string& session, const RedirectCall
 
 void BusClient::cancel(const std::string& action) {
     const Message m = newCall(bus_.get(), action, "org.fwxd.Action1", "Cancel");
-    call(bus_.get(), m, "Cancel");
+    call(bus_.get(), timeout_, m, "Cancel");
 }
 
 void BusClient::closeSession(const std::string& session) {
     const Message m = newCall(bus_.get(), session, "org.fwxd.Session1", "Close");
-    call(bus_.get(), m, "Close");
+    call(bus_.get(), timeout_, m, "Close");
 }
 
 std::uint32_t BusClient::activeRedirects() {
     const Message m = newCall(bus_.get(), FirewallPath, "org.freedesktop.DBus.Properties", "Get");
     check(sd_bus_message_append(m.get(), "ss", "org.fwxd.Firewall1", "ActiveRedirects"),
           "Get arguments");
-    const Message reply = call(bus_.get(), m, "Get ActiveRedirects");
+    const Message reply = call(bus_.get(), timeout_, m, "Get ActiveRedirects");
     std::uint32_t value = 0;
     check(sd_bus_message_read(reply.get(), "v", "u", &value), "ActiveRedirects reply");
     return value;
+}
+
+void BusClient::setCallTimeout(std::chrono::microseconds timeout) noexcept {
+    timeout_ = std::max(timeout, std::chrono::microseconds(1000));
 }
 
 void BusClient::disconnect() noexcept {

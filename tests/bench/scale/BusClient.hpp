@@ -6,6 +6,7 @@
 // BusCallError with the error's name, so that a benchmark can count errors by name.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
@@ -73,11 +74,19 @@ public:
     // Flushes and closes the connection: the bus tells fwxd that this client left.
     void disconnect() noexcept;
 
+    // How long a call waits for its reply (at least 1 ms); after it the call throws
+    // BusCallError "org.freedesktop.DBus.Error.Timeout".
+    void setCallTimeout(std::chrono::microseconds timeout) noexcept;
+    // Long enough for a slow daemon at scale (a request against a large conntrack table),
+    // short enough that a hung daemon cannot stall a whole run.
+    static constexpr std::chrono::microseconds DefaultCallTimeout{120'000'000};
+
 private:
     struct Close {
         void operator()(sd_bus* bus) const noexcept;
     };
     std::unique_ptr<sd_bus, Close> bus_;
+    std::chrono::microseconds timeout_ = DefaultCallTimeout;
 };
 
 } // namespace fwx::bench

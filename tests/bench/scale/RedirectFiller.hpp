@@ -39,6 +39,8 @@ public:
     void closeSession();
     // Leaves the bus: fwxd learns it from the bus and cleans up on its own time.
     void disconnect() noexcept;
+    // The filler's connection, e.g. for BusClient::setCallTimeout().
+    BusClient& client() noexcept { return client_; }
 
 private:
     BusClient client_;

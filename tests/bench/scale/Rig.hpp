@@ -41,6 +41,8 @@ public:
 
     // Firewall1.ActiveRedirects, read by the monitor client.
     std::size_t activeRedirects();
+    // The monitor client: one thread at a time.
+    BusClient& monitor() noexcept { return monitor_; }
     // VmRSS of fwxd in KiB (/proc/PID/status).
     std::size_t rssKiB() const;
 

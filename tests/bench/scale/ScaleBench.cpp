@@ -54,7 +54,9 @@ struct Plan {
     std::size_t singleUseWanted = 100'000;
     std::size_t historyCycles = 10'000;
     std::size_t historyWindow = 1'000;
-    double historyLimitSeconds = 180;
+    double historyLimitSeconds = 60;
+    // fwxd answers nothing while it tears down; past this it is replaced by a fresh one.
+    double teardownLimitSeconds = 90;
     std::size_t flows = 5'000;
     std::size_t flowRounds = 3;
     Budget budget;
@@ -66,6 +68,7 @@ struct Plan {
         plan.historyCycles = 500;
         plan.historyWindow = 100;
         plan.historyLimitSeconds = 30;
+        plan.teardownLimitSeconds = 30;
         plan.largeRequestSizes = {512, 1024};
         plan.singleUseWanted = 2'000;
         plan.flows = 1'000;
@@ -97,99 +100,198 @@ void printLevel(const LevelResult& level) {
 
 std::vector<std::string> errorNames(const std::map<std::string, std::size_t>& errors) {
     std::vector<std::string> names;
+    names.reserve(errors.size());
     for (const auto& [name, count] : errors) {
         names.push_back(fmt::format("{} × {}", count, name));
     }
     return names;
 }
 
-void fillRedirects(Rig& rig, RedirectFiller& filler, RunResults& results, std::size_t base,
-                   std::size_t level) {
-    if (level <= base + filler.size()) {
-        return;
-    }
-    const std::size_t before = rig.activeRedirects();
-    progress("filling to {} active redirects", formatCount(level));
-    const FillResult fill = filler.growTo(level - base);
-    const std::size_t after = rig.activeRedirects();
-    results.fills.push_back(
-        {fmt::format("redirects {} → {}", formatCount(before), formatCount(after)), fill.added,
-         fill.requests, fill.seconds, fill.errors});
-    progress("  {} redirects in {} requests, {:.1f} s", formatCount(fill.added),
-             formatCount(fill.requests), fill.seconds);
-    if (!fill.complete) {
-        results.notes.push_back(fmt::format(
-            "The filler could not reach {} active redirects: fwxd refused more at {} ({}). "
-            "fwxd's log ends:\n\n```\n{}```",
-            formatCount(level), formatCount(after), fmt::join(errorNames(fill.errors), ", "),
-            tail(rig.fwxdLog(), 4)));
-        progress("{}", results.notes.back());
-    }
+const char* nameOf(TeardownKind kind) {
+    return kind == TeardownKind::CloseSession ? "Session1.Close" : "the filler leaves the bus";
 }
 
-LevelResult level(Rig& rig, const Plan& plan) {
-    progress("measuring at {} active redirects, {} conntrack entries",
-             formatCount(rig.activeRedirects()), formatCount(conntrackCount()));
-    LevelResult result = measureLevel(rig, plan.budget);
-    printLevel(result);
-    if (result.kernelPorts != result.redirects) {
-        progress("  fwxd reports {} active redirects, the kernel's ports_v4 holds {} elements",
-                 result.redirects, result.kernelPorts);
+// One scale run against the lab: the scenarios in order, on a Rig that is replaced when a
+// teardown leaves fwxd busy past its time limit.
+class ScaleRun {
+public:
+    ScaleRun(const test::Lab& lab, const Plan& plan, RunResults& results)
+        : lab_(lab)
+        , plan_(plan)
+        , results_(results) {}
+
+    void scenarios() {
+        startRig();
+        fill(plan_.redirectLevels.front());
+        results_.redirectLevels.push_back(level());
+        flowRate("start");
+        history();
+        conntrackLevels();
+        for (std::size_t i = 1; i < plan_.redirectLevels.size(); ++i) {
+            const std::size_t target = plan_.redirectLevels[i];
+            fill(target);
+            results_.redirectLevels.push_back(level());
+            if (i + 1 < plan_.redirectLevels.size()) {
+                // Teardown times at the smaller levels show how they grow with the size.
+                teardown(TeardownKind::CloseSession);
+                fill(target);
+            }
+        }
+        const std::size_t top = plan_.redirectLevels.back();
+        flowRate(fmt::format("{} redirects", formatCount(top)));
+        teardown(TeardownKind::CloseSession);
+        fill(top);
+        teardown(TeardownKind::Disconnect);
+        filler_ = newFiller();
+        fill(plan_.redirectLevels.front());
+        flowRate("after the teardowns");
+        results_.notes.push_back(fmt::format(
+            "fwxd's VmRSS at the end, back at {} active redirects: {:.1f} MiB.",
+            formatCount(rig_->activeRedirects()), static_cast<double>(rig_->rssKiB()) / 1024.0));
     }
-    return result;
-}
 
-void flowRate(Rig& rig, const Plan& plan, RunResults& results, const std::string& when) {
-    results.flowRates.push_back(measureFlowRate(rig, when, plan.flows, plan.flowRounds));
-    const FlowRate m = results.flowRates.back().median();
-    progress("new flows with {} redirects ({}): {:.0f}/s, {} of {} arrived",
-             formatCount(results.flowRates.back().redirects), when, m.perSecond(), m.received,
-             m.sent);
-}
-
-void teardown(Rig& rig, RedirectFiller& filler, RunResults& results, TeardownKind kind,
-              std::size_t base, std::size_t baseElements) {
-    progress("tearing down {} redirects: {}", formatCount(rig.activeRedirects()),
-             kind == TeardownKind::CloseSession ? "Session1.Close" : "the filler disconnects");
-    const TeardownResult t = measureTeardown(rig, filler, kind, base, baseElements);
-    results.teardowns.push_back(t);
-    progress("  fwxd back after {}, kernel after {}{}; longest forwarding gap {:.1f} ms "
-             "({} / {} datagrams)",
-             formatMicroseconds(t.fwxdSeconds * 1e6), formatMicroseconds(t.kernelSeconds * 1e6),
-             t.completed ? "" : " (NOT finished)", t.probe.longestArrivalGapMs, t.probe.received,
-             t.probe.sent);
-    if (!t.completed) {
-        results.notes.push_back(fmt::format(
-            "Teardown ({}) not finished after {:.0f} s: ActiveRedirects {} (expected {}), {} "
-            "elements in fwxd's sets (expected {}). fwxd's log ends:\n\n```\n{}```",
-            kind == TeardownKind::CloseSession ? "Session1.Close" : "disconnect", t.fwxdSeconds,
-            t.redirectsLeft, base, t.elementsLeft, baseElements, tail(rig.fwxdLog(), 8)));
-        progress("{}", results.notes.back());
+    std::string fwxdLogTail(std::size_t lines) const {
+        return rig_ ? tail(rig_->fwxdLog(), lines) : std::string();
     }
-}
 
-void conntrackLevels(Rig& rig, const Plan& plan, RunResults& results) {
-    ConntrackFiller entries;
-    // The baseline again, right before the entries: side by side with them.
-    results.conntrackLevels.push_back(level(rig, plan));
-    for (const std::size_t count : plan.conntrackLevels) {
-        progress("creating conntrack entries up to {}", formatCount(count));
-        const std::size_t before = entries.size();
-        const auto start = Clock::now();
-        entries.growTo(count);
-        const double took = std::chrono::duration<double>(Clock::now() - start).count();
-        results.fills.push_back(
-            {fmt::format("conntrack entries {} → {}", formatCount(before), formatCount(count)),
-             count - before,
-             0,
-             took,
-             {}});
-        results.conntrackLevels.push_back(level(rig, plan));
+private:
+    std::unique_ptr<RedirectFiller> newFiller() const {
+        return std::make_unique<RedirectFiller>(rig_->busAddress(),
+                                                test::Lab::serverAddress(test::Family::V4),
+                                                plan_.fillChunk, plan_.fillFlags);
     }
-    progress("deleting {} conntrack entries", formatCount(entries.size()));
-}
 
-void scenarios(Rig& rig, const Plan& plan, RunResults& results);
+    void startRig() {
+        progress("starting a private bus and fwxd for the scale run");
+        rig_ = std::make_unique<Rig>(lab_, plan_.clients);
+        base_ = rig_->activeRedirects();
+        baseElements_ = fwxdElementCount();
+        filler_ = newFiller();
+    }
+
+    // fwxd is still busy (it answers nothing while it works): a fresh one takes over.
+    void restartRig() {
+        filler_.reset();
+        rig_.reset(); // kills fwxd (SIGKILL); the kernel drops its table with it
+        startRig();
+    }
+
+    void fill(std::size_t level) {
+        if (level <= base_ + filler_->size()) {
+            return;
+        }
+        const std::size_t before = rig_->activeRedirects();
+        progress("filling to {} active redirects", formatCount(level));
+        const FillResult fill = filler_->growTo(level - base_);
+        const std::size_t after = rig_->activeRedirects();
+        results_.fills.push_back(
+            {fmt::format("redirects {} → {}", formatCount(before), formatCount(after)), fill.added,
+             fill.requests, fill.seconds, fill.errors});
+        progress("  {} redirects in {} requests, {:.1f} s", formatCount(fill.added),
+                 formatCount(fill.requests), fill.seconds);
+        if (!fill.complete) {
+            results_.notes.push_back(fmt::format(
+                "The filler could not reach {} active redirects: fwxd refused more at {} ({}). "
+                "fwxd's log ends:\n\n```\n{}```",
+                formatCount(level), formatCount(after), fmt::join(errorNames(fill.errors), ", "),
+                tail(rig_->fwxdLog(), 4)));
+            progress("{}", results_.notes.back());
+        }
+    }
+
+    LevelResult level() {
+        progress("measuring at {} active redirects, {} conntrack entries",
+                 formatCount(rig_->activeRedirects()), formatCount(conntrackCount()));
+        LevelResult result = measureLevel(*rig_, plan_.budget);
+        printLevel(result);
+        if (result.kernelPorts != result.redirects) {
+            progress("  fwxd reports {} active redirects, the kernel's ports_v4 holds {} elements",
+                     result.redirects, result.kernelPorts);
+        }
+        return result;
+    }
+
+    void flowRate(const std::string& when) {
+        results_.flowRates.push_back(measureFlowRate(*rig_, when, plan_.flows, plan_.flowRounds));
+        const FlowRate m = results_.flowRates.back().median();
+        progress("new flows with {} redirects ({}): {:.0f}/s, {} of {} arrived",
+                 formatCount(results_.flowRates.back().redirects), when, m.perSecond(), m.received,
+                 m.sent);
+    }
+
+    void history() {
+        progress("latency vs history: {} cycles", formatCount(plan_.historyCycles));
+        results_.history = measureHistory(*rig_, plan_.historyCycles, plan_.historyWindow,
+                                          plan_.historyLimitSeconds);
+        const HistoryResult& h = *results_.history;
+        progress("  {} cycles in {:.1f} s; request p50 first {} last {}", h.cycles, h.seconds,
+                 formatMicroseconds(h.firstRequestUs.p50()),
+                 formatMicroseconds(h.lastRequestUs.p50()));
+        if (h.cycles < plan_.historyCycles) {
+            results_.notes.push_back(fmt::format(
+                "Latency vs history stopped at its time limit ({:.0f} s) after {} of {} cycles.",
+                plan_.historyLimitSeconds, formatCount(h.cycles),
+                formatCount(plan_.historyCycles)));
+        }
+    }
+
+    void conntrackLevels() {
+        ConntrackFiller entries;
+        // The baseline again, right before the entries: side by side with them.
+        results_.conntrackLevels.push_back(level());
+        for (const std::size_t count : plan_.conntrackLevels) {
+            progress("creating conntrack entries up to {}", formatCount(count));
+            const std::size_t before = entries.size();
+            const auto start = Clock::now();
+            entries.growTo(count);
+            const double took = std::chrono::duration<double>(Clock::now() - start).count();
+            results_.fills.push_back(
+                {fmt::format("conntrack entries {} → {}", formatCount(before), formatCount(count)),
+                 count - before,
+                 0,
+                 took,
+                 {}});
+            results_.conntrackLevels.push_back(level());
+        }
+        progress("deleting {} conntrack entries", formatCount(entries.size()));
+    }
+
+    void teardown(TeardownKind kind) {
+        progress("tearing down {} redirects: {}", formatCount(rig_->activeRedirects()),
+                 nameOf(kind));
+        const TeardownResult t = measureTeardown(*rig_, *filler_, kind, base_, baseElements_,
+                                                 plan_.teardownLimitSeconds);
+        results_.teardowns.push_back(t);
+        progress("  fwxd back after {}{}, kernel after {}{}; longest forwarding gap {:.1f} ms "
+                 "({} / {} datagrams)",
+                 formatMicroseconds(t.fwxdSeconds * 1e6), t.fwxdDone ? "" : " (NOT finished)",
+                 formatMicroseconds(t.kernelSeconds * 1e6), t.kernelDone ? "" : " (NOT finished)",
+                 t.probe.longestArrivalGapMs, t.probe.received, t.probe.sent);
+        if (kind == TeardownKind::Disconnect) {
+            filler_ = t.completed() ? newFiller() : nullptr;
+        }
+        if (!t.completed()) {
+            results_.notes.push_back(fmt::format(
+                "Teardown of {} redirects ({}) not finished after {:g} s{}: fwxd {}, the "
+                "kernel's sets {}. fwxd was replaced by a fresh one for what followed. Its log "
+                "ends:\n\n```\n{}```",
+                formatCount(t.redirects), nameOf(kind), t.limitSeconds,
+                t.closeError.empty() ? "" : " (Close: " + t.closeError + ")",
+                t.fwxdDone ? "was done" : "had not answered or not yet reported them gone",
+                t.kernelDone ? "were back" : "still held some of them", tail(rig_->fwxdLog(), 4)));
+            progress("{}", results_.notes.back());
+            restartRig();
+        }
+    }
+
+    const test::Lab& lab_;
+    const Plan& plan_;
+    RunResults& results_;
+    std::unique_ptr<Rig> rig_;
+    std::unique_ptr<RedirectFiller> filler_;
+    std::size_t base_ = 0;
+    std::size_t baseElements_ = 0;
+};
 
 void run(const Plan& plan, RunResults& results) {
     results.clients = plan.clients;
@@ -214,75 +316,17 @@ void run(const Plan& plan, RunResults& results) {
     progress("  {} accepted, {} in once_v4; {}", formatCount(results.singleUse->accepted),
              formatCount(results.singleUse->kernelOnce),
              results.singleUse->error.empty() ? "no refusal" : results.singleUse->error);
-    progress("starting a private bus and fwxd for the scale run");
-    Rig rig(lab, plan.clients);
+    ScaleRun scale(lab, plan, results);
     try {
-        scenarios(rig, plan, results);
+        scale.scenarios();
     } catch (const Interrupted&) {
         throw;
     } catch (const std::exception& e) {
         results.notes.push_back(
             fmt::format("The run ended early: {}. fwxd's log ends:\n\n```\n{}```", e.what(),
-                        tail(rig.fwxdLog(), 12)));
+                        scale.fwxdLogTail(12)));
         throw;
     }
-}
-
-void scenarios(Rig& rig, const Plan& plan, RunResults& results) {
-    const std::size_t base = rig.activeRedirects();
-    const std::size_t baseElements = fwxdElementCount();
-    const auto newFiller = [&] {
-        return std::make_unique<RedirectFiller>(rig.busAddress(),
-                                                test::Lab::serverAddress(test::Family::V4),
-                                                plan.fillChunk, plan.fillFlags);
-    };
-    auto filler = newFiller();
-
-    fillRedirects(rig, *filler, results, base, plan.redirectLevels.front());
-    results.redirectLevels.push_back(level(rig, plan));
-    flowRate(rig, plan, results, "start");
-
-    progress("latency vs history: {} cycles", formatCount(plan.historyCycles));
-    results.history =
-        measureHistory(rig, plan.historyCycles, plan.historyWindow, plan.historyLimitSeconds);
-    progress("  {} cycles in {:.1f} s; request p50 first {} last {}", results.history->cycles,
-             results.history->seconds, formatMicroseconds(results.history->firstRequestUs.p50()),
-             formatMicroseconds(results.history->lastRequestUs.p50()));
-    if (results.history->cycles < plan.historyCycles) {
-        results.notes.push_back(
-            fmt::format("Latency vs history stopped at its time limit ({:.0f} s) after {} of {} "
-                        "cycles.",
-                        plan.historyLimitSeconds, formatCount(results.history->cycles),
-                        formatCount(plan.historyCycles)));
-    }
-
-    conntrackLevels(rig, plan, results);
-
-    for (std::size_t i = 1; i < plan.redirectLevels.size(); ++i) {
-        fillRedirects(rig, *filler, results, base, plan.redirectLevels[i]);
-        results.redirectLevels.push_back(level(rig, plan));
-    }
-    const std::size_t top = plan.redirectLevels.back();
-    flowRate(rig, plan, results, fmt::format("{} redirects", formatCount(top)));
-
-    std::size_t expected = base;
-    std::size_t expectedElements = baseElements;
-    teardown(rig, *filler, results, TeardownKind::CloseSession, expected, expectedElements);
-    if (!results.teardowns.back().completed) {
-        // What it left stays; the next teardown is judged on the filler's redirects only.
-        expected = results.teardowns.back().redirectsLeft;
-        expectedElements = results.teardowns.back().elementsLeft;
-    }
-    fillRedirects(rig, *filler, results, expected, top);
-    teardown(rig, *filler, results, TeardownKind::Disconnect, expected, expectedElements);
-    rig.checkFwxdRuns();
-
-    filler = newFiller();
-    fillRedirects(rig, *filler, results, base, plan.redirectLevels.front());
-    flowRate(rig, plan, results, "after the teardowns");
-    results.notes.push_back(fmt::format(
-        "fwxd's VmRSS at the end, back at {} active redirects: {:.1f} MiB.",
-        formatCount(rig.activeRedirects()), static_cast<double>(rig.rssKiB()) / 1024.0));
 }
 
 // nf_conntrack_max bounds each namespace's table; the hash table is shared by all of them.

@@ -5,6 +5,7 @@
 #include "StopSignal.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <thread>
@@ -15,8 +16,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
-
-constexpr double TeardownLimitSeconds = 60;
 
 double secondsSince(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
@@ -67,9 +66,11 @@ FlowRateResult measureFlowRate(Rig& rig, const std::string& when, std::size_t fl
 }
 
 TeardownResult measureTeardown(Rig& rig, RedirectFiller& filler, TeardownKind kind,
-                               std::size_t baseRedirects, std::size_t baseElements) {
+                               std::size_t expectedRedirects, std::size_t expectedElements,
+                               double limitSeconds) {
     TeardownResult result;
     result.kind = kind;
+    result.limitSeconds = limitSeconds;
     result.redirects = rig.activeRedirects();
     result.elements = fwxdElementCount();
     result.rssBeforeKiB = rig.rssKiB();
@@ -79,34 +80,56 @@ TeardownResult measureTeardown(Rig& rig, RedirectFiller& filler, TeardownKind ki
         std::this_thread::sleep_for(300ms);
         const std::int64_t from = ForwardingProbe::now();
         const auto start = Clock::now();
-        if (kind == TeardownKind::CloseSession) {
-            filler.closeSession();
-            result.replySeconds = secondsSince(start);
-        } else {
-            filler.disconnect();
-        }
-        bool fwxdDone = false;
-        bool kernelDone = false;
-        while (!(fwxdDone && kernelDone) && secondsSince(start) < TeardownLimitSeconds) {
-            throwIfStopped();
-            if (!fwxdDone && rig.activeRedirects() == baseRedirects) {
-                fwxdDone = true;
-                result.fwxdSeconds = secondsSince(start);
+        const auto deadline = start + std::chrono::duration_cast<Clock::duration>(
+                                          std::chrono::duration<double>(limitSeconds));
+        const auto left = [&] {
+            return std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now());
+        };
+        std::atomic<bool> fwxdDone{false};
+        std::thread watcher([&] {
+            if (kind == TeardownKind::CloseSession) {
+                filler.client().setCallTimeout(left());
+                try {
+                    filler.closeSession();
+                    result.replySeconds = secondsSince(start);
+                } catch (const BusCallError& e) {
+                    result.closeError = e.name();
+                }
+                filler.client().setCallTimeout(BusClient::DefaultCallTimeout);
+            } else {
+                filler.disconnect();
             }
-            if (!kernelDone && fwxdElementCount() == baseElements) {
-                kernelDone = true;
-                result.kernelSeconds = secondsSince(start);
-            }
-            if (!(fwxdDone && kernelDone)) {
+            BusClient& monitor = rig.monitor();
+            while (Clock::now() < deadline && !stopRequested()) {
+                monitor.setCallTimeout(left());
+                try {
+                    if (monitor.activeRedirects() == expectedRedirects) {
+                        result.fwxdSeconds = secondsSince(start);
+                        fwxdDone = true;
+                        break;
+                    }
+                } catch (const BusCallError&) {
+                    // Timed out: the deadline ends the loop.
+                }
                 std::this_thread::sleep_for(2ms);
             }
+            monitor.setCallTimeout(BusClient::DefaultCallTimeout);
+        });
+        while (!(fwxdDone && result.kernelDone) && Clock::now() < deadline && !stopRequested()) {
+            if (!result.kernelDone && fwxdElementCount() == expectedElements) {
+                result.kernelSeconds = secondsSince(start);
+                result.kernelDone = true;
+            }
+            std::this_thread::sleep_for(2ms);
         }
-        result.completed = fwxdDone && kernelDone;
-        result.redirectsLeft = rig.activeRedirects();
-        result.elementsLeft = fwxdElementCount();
-        if (!result.completed) {
-            result.fwxdSeconds = fwxdDone ? result.fwxdSeconds : secondsSince(start);
-            result.kernelSeconds = kernelDone ? result.kernelSeconds : secondsSince(start);
+        watcher.join();
+        throwIfStopped();
+        result.fwxdDone = fwxdDone;
+        if (!result.fwxdDone) {
+            result.fwxdSeconds = secondsSince(start);
+        }
+        if (!result.kernelDone) {
+            result.kernelSeconds = secondsSince(start);
         }
         const std::int64_t to = ForwardingProbe::now();
         // Datagrams sent just before `to` get time to arrive.

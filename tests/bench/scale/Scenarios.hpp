@@ -51,19 +51,25 @@ struct TeardownResult {
     std::size_t redirects = 0;          // ActiveRedirects before
     std::size_t elements = 0;           // elements in fwxd's sets before
     std::optional<double> replySeconds; // Close answered (CloseSession only)
+    std::string closeError;             // Close's error reply, if any
     double fwxdSeconds = 0;             // until ActiveRedirects was back at the staying redirects
-    double kernelSeconds = 0;      // until fwxd's sets held only the staying redirects' elements
-    bool completed = false;        // both came back within the time limit
-    std::size_t redirectsLeft = 0; // ActiveRedirects at the end
-    std::size_t elementsLeft = 0;  // elements in fwxd's sets at the end
+    double kernelSeconds = 0; // until fwxd's sets held only the staying redirects' elements
+    bool fwxdDone = false;    // within the limit
+    bool kernelDone = false;
+    double limitSeconds = 0;
     ProbeWindow probe;
     std::size_t rssBeforeKiB = 0;
-    std::size_t rssAfterKiB = 0;
+    std::size_t rssAfterKiB = 0; // 0 if fwxd did not answer in time
+    bool completed() const noexcept { return fwxdDone && kernelDone; }
 };
-// Tears down everything filler holds, the way kind says, while a ForwardingProbe runs.
-// For Disconnect the filler is unusable afterwards.
+// Tears down everything filler holds, the way kind says, while a ForwardingProbe runs, and
+// waits at most limitSeconds for fwxd and the kernel to be back at expectedRedirects and
+// expectedElements. fwxd answers nothing while it works: the kernel's sets are watched from
+// this thread, fwxd (Close, then ActiveRedirects) from another. For Disconnect the filler
+// is unusable afterwards; when the result is not completed(), fwxd may still be busy.
 TeardownResult measureTeardown(Rig& rig, RedirectFiller& filler, TeardownKind kind,
-                               std::size_t baseRedirects, std::size_t baseElements);
+                               std::size_t expectedRedirects, std::size_t expectedElements,
+                               double limitSeconds);
 
 // OpenSession + RedirectConnections(N = 1) + Close, cycles times (or until the time
 // limit), by one client.
