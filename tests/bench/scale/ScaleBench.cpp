@@ -146,8 +146,10 @@ public:
         fill(plan_.redirectLevels.front());
         flowRate("after the teardowns");
         results_.notes.push_back(fmt::format(
-            "fwxd's VmRSS at the end, back at {} active redirects: {:.1f} MiB.",
-            formatCount(rig_->activeRedirects()), static_cast<double>(rig_->rssKiB()) / 1024.0));
+            "fwxd's VmRSS at the end, back at {} active redirects: {:.1f} MiB{}.",
+            formatCount(rig_->activeRedirects()), static_cast<double>(rig_->rssKiB()) / 1024.0,
+            restarts_ == 0 ? ""
+                           : fmt::format(" (a fwxd started after the {}. restart)", restarts_)));
     }
 
     std::string fwxdLogTail(std::size_t lines) const {
@@ -173,6 +175,7 @@ private:
     void restartRig() {
         filler_.reset();
         rig_.reset(); // kills fwxd (SIGKILL); the kernel drops its table with it
+        ++restarts_;
         startRig();
     }
 
@@ -291,6 +294,7 @@ private:
     std::unique_ptr<RedirectFiller> filler_;
     std::size_t base_ = 0;
     std::size_t baseElements_ = 0;
+    std::size_t restarts_ = 0;
 };
 
 void run(const Plan& plan, RunResults& results) {
