@@ -15,7 +15,8 @@ namespace fwx::bench {
 struct FlowRate {
     std::size_t sent = 0;
     std::size_t received = 0;
-    double seconds = 0; // first send to last arrival
+    double seconds = 0;   // first send to last arrival
+    double fwxdCpuMs = 0; // fwxd's CPU time (utime + stime) meanwhile, filled in by the caller
     double perSecond() const noexcept {
         return seconds > 0 ? static_cast<double>(received) / seconds : 0;
     }

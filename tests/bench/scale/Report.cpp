@@ -11,7 +11,12 @@ namespace fwx::bench {
 namespace {
 
 std::string ratio(double a, double b) {
-    return b > 0 ? fmt::format("{:.2f}", a / b) : "—";
+    if (b <= 0) {
+        return "—";
+    }
+    const double q = a / b;
+    return q < 100 ? fmt::format("{:.2f}", q)
+                   : formatCount(static_cast<std::size_t>(std::lround(q)));
 }
 
 std::string mib(std::size_t kib) {
@@ -87,14 +92,15 @@ void rssTable(std::ostringstream& out, const RunResults& r) {
 
 void flowTable(std::ostringstream& out, const RunResults& r) {
     out << "| when | redirects installed | new flows sent | arrived | time (median round) | "
-           "new flows/s | vs the first row |\n|---|---:|---:|---:|---:|---:|---:|\n";
+           "new flows/s | vs the first row | fwxd CPU time in that round |\n"
+           "|---|---:|---:|---:|---:|---:|---:|---:|\n";
     const double first = r.flowRates.empty() ? 0 : r.flowRates.front().median().perSecond();
     for (const FlowRateResult& f : r.flowRates) {
         const FlowRate m = f.median();
-        out << fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", f.when,
+        out << fmt::format("| {} | {} | {} | {} | {} | {} | {} | {:.0f} ms |\n", f.when,
                            formatCount(f.redirects), formatCount(m.sent), formatCount(m.received),
                            formatMicroseconds(m.seconds * 1e6), rate(m.perSecond()),
-                           ratio(m.perSecond(), first));
+                           ratio(m.perSecond(), first), m.fwxdCpuMs);
     }
 }
 

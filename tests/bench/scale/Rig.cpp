@@ -3,7 +3,10 @@
 #include "lab/Command.hpp"
 
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
+
+#include <unistd.h>
 
 namespace fwx::bench {
 
@@ -69,6 +72,23 @@ std::size_t Rig::rssKiB() const {
         status.ignore(1 << 12, '\n');
     }
     throw std::runtime_error("no VmRSS for fwxd");
+}
+
+double Rig::cpuMilliseconds() const {
+    std::ifstream stat("/proc/" + std::to_string(fwxd_.pid()) + "/stat");
+    std::string text;
+    std::getline(stat, text);
+    // After the command name, which is in parentheses and may contain spaces: field 3 is
+    // the state, 14 utime, 15 stime.
+    std::istringstream fields(text.substr(text.rfind(')') + 2));
+    std::string field;
+    double ticks = 0;
+    for (int number = 3; fields >> field && number <= 15; ++number) {
+        if (number >= 14) {
+            ticks += std::stod(field);
+        }
+    }
+    return ticks * 1000.0 / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
 void Rig::forgetTrafficFlows() {

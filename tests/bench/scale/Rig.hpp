@@ -45,6 +45,8 @@ public:
     BusClient& monitor() noexcept { return monitor_; }
     // VmRSS of fwxd in KiB (/proc/PID/status).
     std::size_t rssKiB() const;
+    // fwxd's CPU time so far, utime + stime (/proc/PID/stat), in milliseconds.
+    double cpuMilliseconds() const;
 
     // Where the run's traffic goes: the staying redirect's internal address and port, and
     // the server socket address it leads to.

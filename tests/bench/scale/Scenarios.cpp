@@ -58,8 +58,12 @@ FlowRateResult measureFlowRate(Rig& rig, const std::string& when, std::size_t fl
     result.when = when;
     result.redirects = rig.activeRedirects();
     for (std::size_t i = 0; i < rounds; ++i) {
+        const double cpu = rig.cpuMilliseconds();
         result.rounds.push_back(measureFlowRate(rig.lab().client(), rig.trafficDestination(),
                                                 rig.lab().server(), rig.trafficReceiver(), flows));
+        // fwxd gets a conntrack event for each flow; it has read them by now.
+        std::this_thread::sleep_for(200ms);
+        result.rounds.back().fwxdCpuMs = rig.cpuMilliseconds() - cpu;
         rig.forgetTrafficFlows();
     }
     return result;
