@@ -198,6 +198,7 @@ std::string verdict(bool met) {
     return met ? "**met**" : "**missed**";
 }
 
+// Both calls of a cycle count: RedirectConnections and the Cancel of what it opened.
 void flatRow(std::ostringstream& out, const std::string& target, const LevelResult* from,
              const LevelResult* to) {
     const LoadResult* a = find(from, 1, 1);
@@ -206,10 +207,17 @@ void flatRow(std::ostringstream& out, const std::string& target, const LevelResu
         out << "| " << target << " | not measured | — |\n";
         return;
     }
-    const double q = b->latencyUs.p50() / a->latencyUs.p50();
-    out << fmt::format("| {} | p50 (1 client, N = 1) {} → {}: × {:.2f} | {} |\n", target,
-                       formatMicroseconds(a->latencyUs.p50()),
-                       formatMicroseconds(b->latencyUs.p50()), q, verdict(q >= 0.8 && q <= 1.2));
+    const double request = b->latencyUs.p50() / a->latencyUs.p50();
+    const double cancel = b->cancelUs.p50() / a->cancelUs.p50();
+    const auto flat = [](double q) {
+        return q >= 0.8 && q <= 1.2;
+    };
+    out << fmt::format("| {} | p50, 1 client, N = 1: RedirectConnections {} → {} (× {:.2f}), "
+                       "Cancel {} → {} (× {:.2f}) | {} |\n",
+                       target, formatMicroseconds(a->latencyUs.p50()),
+                       formatMicroseconds(b->latencyUs.p50()), request,
+                       formatMicroseconds(a->cancelUs.p50()), formatMicroseconds(b->cancelUs.p50()),
+                       cancel, verdict(flat(request) && flat(cancel)));
 }
 
 void targetTable(std::ostringstream& out, const RunResults& r) {
