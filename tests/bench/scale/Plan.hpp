@@ -13,13 +13,10 @@ struct Plan {
     std::vector<std::size_t> redirectLevels{10, 1'000, 10'000, 100'000};
     std::vector<std::size_t> conntrackLevels{100'000, 500'000};
     std::size_t clients = 8;
-    // The filler's requests. Today's fwxd cannot remove groups of 725 or more redirects and
-    // programs only part of a 1,024 one (checkLargeRequests), so the bulk goes in groups of
-    // 512, which it handles. And they are ALLOW_MULTIPLE: the kernel set of single-use
-    // permissions (once_v4) holds at most 65,535 elements (checkSingleUseCapacity), and the
-    // measuring clients' single-use requests need room in it at every level.
-    std::size_t fillChunk = 512;
-    std::uint32_t fillFlags = 0x1;
+    // The filler's requests: the largest a client may make (MaxPortsPerRequest), single use,
+    // as a proxy's data connections are.
+    std::size_t fillChunk = 1024;
+    std::uint32_t fillFlags = 0;
     std::vector<std::size_t> largeRequestSizes{512, 768, 900, 1024};
     std::size_t singleUseWanted = 100'000;
     std::size_t historyCycles = 10'000;
