@@ -1,9 +1,10 @@
 #include "net/LocalAddresses.hpp"
 
-#include "net/NetlinkDump.hpp"
+#include "error/Error.hpp"
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstring>
 
 #include <libmnl/libmnl.h>
@@ -72,9 +73,7 @@ std::optional<LocalAddress> parseNewAddress(const nlmsghdr& message) {
     return LocalAddress{*address, header.ifa_prefixlen, static_cast<int>(header.ifa_index)};
 }
 
-} // namespace
-
-std::vector<LocalAddress> queryLocalAddresses() {
+std::vector<LocalAddress> dumpAddresses(NetlinkQuery& query) {
     // Room for the netlink header and the request, each padded to 4 bytes.
     alignas(nlmsghdr) std::array<char, sizeof(nlmsghdr) + sizeof(ifaddrmsg) + 8> buffer{};
     nlmsghdr* request = mnl_nlmsg_put_header(buffer.data());
@@ -82,13 +81,53 @@ std::vector<LocalAddress> queryLocalAddresses() {
     request->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
     auto* header = static_cast<ifaddrmsg*>(mnl_nlmsg_put_extra_header(request, sizeof(ifaddrmsg)));
     header->ifa_family = AF_UNSPEC; // both families in one dump
-    return detail::dump<LocalAddress>(NETLINK_ROUTE, *request, "RTM_GETADDR dump", parseNewAddress);
+    return query.dump<LocalAddress>(*request, "RTM_GETADDR dump", parseNewAddress);
 }
 
-bool isLocalAddress(const Address& address) {
-    const auto addresses = queryLocalAddresses();
-    return std::any_of(addresses.begin(), addresses.end(),
+} // namespace
+
+std::vector<LocalAddress> queryLocalAddresses() {
+    NetlinkQuery query(NETLINK_ROUTE);
+    return dumpAddresses(query);
+}
+
+LocalAddresses::LocalAddresses()
+    : changes_(NetlinkSocket::open(NETLINK_ROUTE, RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR))
+    , query_(NETLINK_ROUTE) {
+}
+
+bool LocalAddresses::contains(const Address& address) {
+    // Subscribed before the dump: a change during it is read next time and dumps again.
+    if (changed() || !current_) {
+        current_ = false;
+        addresses_ = dumpAddresses(query_);
+        current_ = true;
+    }
+    return std::any_of(addresses_.begin(), addresses_.end(),
                        [&](const LocalAddress& local) { return local.address == address; });
+}
+
+bool LocalAddresses::changed() {
+    // Announcements are small; what they say does not matter, only that they came.
+    std::array<char, 8192> buffer{};
+    bool any = false;
+    for (;;) {
+        const ssize_t received = ::recv(changes_.fd(), buffer.data(), buffer.size(), MSG_DONTWAIT);
+        if (received >= 0) {
+            any = true;
+            continue;
+        }
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            return any;
+        }
+        if (errno == ENOBUFS) { // announcements were lost: assume the worst
+            any = true;
+            continue;
+        }
+        if (errno != EINTR) {
+            throwSystemError("reading address announcements (rtnetlink)", errno);
+        }
+    }
 }
 
 } // namespace fwx::net

@@ -1,7 +1,5 @@
 #include "net/SocketTable.hpp"
 
-#include "net/NetlinkDump.hpp"
-
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -9,6 +7,7 @@
 
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
+#include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -73,8 +72,8 @@ struct PortRangeFilter {
     }
 };
 
-std::vector<BoundSocket> dumpSockets(Family family, Transport transport, std::uint16_t first,
-                                     std::uint16_t last) {
+std::vector<BoundSocket> dumpSockets(NetlinkQuery& query, Family family, Transport transport,
+                                     std::uint16_t first, std::uint16_t last) {
     // Room for the netlink header, the request and the bytecode attribute.
     alignas(nlmsghdr) std::array<char, 256> buffer{};
     nlmsghdr* request = mnl_nlmsg_put_header(buffer.data());
@@ -91,7 +90,7 @@ std::vector<BoundSocket> dumpSockets(Family family, Transport transport, std::ui
     mnl_attr_put(request, INET_DIAG_REQ_BYTECODE, sizeof filter.ops, filter.ops.data());
     const std::string what = "sock_diag dump of " + std::string(toString(family)) + " " +
                              std::string(toString(transport)) + " sockets";
-    return detail::dump<BoundSocket>(NETLINK_SOCK_DIAG, *request, what, parseSocket);
+    return query.dump<BoundSocket>(*request, what, parseSocket);
 }
 
 // The IPv4 address an IPv4-mapped IPv6 address (::ffff:a.b.c.d) stands for.
@@ -128,13 +127,17 @@ bool takesPort(const BoundSocket& socket, const Address& address) {
 
 } // namespace
 
-std::vector<std::uint16_t> queryBoundPorts(const Address& address, Transport transport,
-                                           std::uint16_t first, std::uint16_t last) {
+SocketTable::SocketTable()
+    : diag_(NETLINK_SOCK_DIAG) {
+}
+
+std::vector<std::uint16_t> SocketTable::boundPorts(const Address& address, Transport transport,
+                                                   std::uint16_t first, std::uint16_t last) {
     // The kernel filters by port; the address is matched here: the wildcard and dual-stack
     // rules above are clearer than bytecode, and few sockets are left by then.
-    auto sockets = dumpSockets(address.family(), transport, first, last);
+    auto sockets = dumpSockets(diag_, address.family(), transport, first, last);
     if (address.isV4()) {
-        auto v6 = dumpSockets(Family::V6, transport, first, last);
+        auto v6 = dumpSockets(diag_, Family::V6, transport, first, last);
         sockets.insert(sockets.end(), v6.begin(), v6.end());
     }
     std::vector<std::uint16_t> ports;

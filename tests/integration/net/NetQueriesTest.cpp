@@ -1,4 +1,4 @@
-// queryLocalAddresses, isLocalAddress and queryBoundPorts against the kernel, in the test
+// queryLocalAddresses, LocalAddresses and SocketTable against the kernel, in the test
 // process's own network namespace (the lab's main() made it; no Lab is built): only the
 // addresses that TestNetwork sets up and the sockets the tests open exist.
 #include "lab/Command.hpp"
@@ -199,21 +199,39 @@ TEST_F(LocalAddressesTest, SeesConfiguredAddresses) {
     }));
 }
 
-TEST_F(LocalAddressesTest, IsLocalAddress) {
-    EXPECT_TRUE(isLocalAddress(addr("192.0.2.1")));
-    EXPECT_TRUE(isLocalAddress(addr("2001:db8::1")));
-    EXPECT_TRUE(isLocalAddress(addr("127.0.0.1")));
-    EXPECT_TRUE(isLocalAddress(addr("::1")));
-    EXPECT_FALSE(isLocalAddress(addr("192.0.2.9")));
-    EXPECT_FALSE(isLocalAddress(addr("192.0.2.0")));
-    EXPECT_FALSE(isLocalAddress(addr("2001:db8::9")));
+TEST_F(LocalAddressesTest, ContainsConfiguredAddressesOnly) {
+    LocalAddresses local;
+    EXPECT_TRUE(local.contains(addr("192.0.2.1")));
+    EXPECT_TRUE(local.contains(addr("2001:db8::1")));
+    EXPECT_TRUE(local.contains(addr("127.0.0.1")));
+    EXPECT_TRUE(local.contains(addr("::1")));
+    EXPECT_FALSE(local.contains(addr("192.0.2.9")));
+    EXPECT_FALSE(local.contains(addr("192.0.2.0")));
+    EXPECT_FALSE(local.contains(addr("2001:db8::9")));
     // Families never mix: the IPv4-mapped form of a local address is not local.
-    EXPECT_FALSE(isLocalAddress(addr("::ffff:192.0.2.1")));
+    EXPECT_FALSE(local.contains(addr("::ffff:192.0.2.1")));
+}
+
+// The answers are not dumped each time, yet never older than the last change: the kernel
+// announces it before ip(8) returns.
+TEST_F(LocalAddressesTest, SeesAddressesAddedAndRemovedAfterItsFirstAnswer) {
+    LocalAddresses local;
+    ASSERT_FALSE(local.contains(addr("192.0.2.9")));
+    ASSERT_FALSE(local.contains(addr("2001:db8::9")));
+    fwx::test::run({"ip", "address", "add", "192.0.2.9/24", "dev", kInterface});
+    fwx::test::run({"ip", "-6", "address", "add", "2001:db8::9/64", "dev", kInterface, "nodad"});
+    EXPECT_TRUE(local.contains(addr("192.0.2.9")));
+    EXPECT_TRUE(local.contains(addr("2001:db8::9")));
+    fwx::test::run({"ip", "address", "del", "192.0.2.9/24", "dev", kInterface});
+    fwx::test::run({"ip", "-6", "address", "del", "2001:db8::1/64", "dev", kInterface});
+    EXPECT_FALSE(local.contains(addr("192.0.2.9")));
+    EXPECT_FALSE(local.contains(addr("2001:db8::1")));
+    EXPECT_TRUE(local.contains(addr("192.0.2.1")));
 }
 
 // Every port, as the allocator's widest range would ask.
 std::vector<std::uint16_t> takenPorts(const Address& address, Transport transport) {
-    return queryBoundPorts(address, transport, 1, 65535);
+    return SocketTable().boundPorts(address, transport, 1, 65535);
 }
 
 TEST_F(SocketTableTest, NothingBound) {
@@ -260,11 +278,15 @@ void checkBoundPorts(Transport transport, std::uint16_t base) {
     EXPECT_THAT(takenPorts(addr("2001:db8::1"), transport), ElementsAre(port(3), port(4), port(5)));
     EXPECT_THAT(takenPorts(addr("::1"), transport), ElementsAre(port(3), port(4)));
     EXPECT_THAT(takenPorts(addr("192.0.2.1"), other), ElementsAre(port(9), port(10), port(11)));
-    // The kernel leaves out what is outside the range asked for (its bytecode filter).
-    EXPECT_THAT(queryBoundPorts(addr("192.0.2.1"), transport, port(2), port(3)),
+    // The kernel leaves out what is outside the range asked for (its bytecode filter); one
+    // table answers any number of questions.
+    SocketTable table;
+    EXPECT_THAT(table.boundPorts(addr("192.0.2.1"), transport, port(2), port(3)),
                 ElementsAre(port(2), port(3)));
-    EXPECT_THAT(queryBoundPorts(addr("192.0.2.1"), transport, port(7), port(7)),
+    EXPECT_THAT(table.boundPorts(addr("192.0.2.1"), transport, port(7), port(7)),
                 ElementsAre(port(7)));
+    EXPECT_THAT(table.boundPorts(addr("192.0.2.3"), transport, port(1), port(12)),
+                ElementsAre(port(2), port(3), port(8)));
 }
 
 TEST_F(SocketTableTest, TcpPorts) {
