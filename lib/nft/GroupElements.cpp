@@ -5,6 +5,7 @@
 #include "nft/Nftnl.hpp"
 #include "nft/TableLayout.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include <fmt/format.h>
@@ -185,9 +186,18 @@ void GroupElements::gather(std::span<const redirect::Redirect> redirects,
     // message, where the error says so (ports_v4).
     for (std::size_t kind = 0; kind < KindCount; ++kind) {
         for (FamilySets& sets : families) {
-            if (!sets[kind].elements.empty()) {
-                sets_.push_back(std::move(sets[kind]));
+            SetElements& set = sets[kind];
+            if (set.elements.empty()) {
+                continue;
             }
+            if (set.permission) {
+                // Those that may expire first: only they need re-adding before a removal.
+                const auto timed = std::stable_partition(
+                    set.elements.begin(), set.elements.end(),
+                    [](const SetElement& e) { return e.timeoutMs.has_value(); });
+                set.expiring = static_cast<std::size_t>(timed - set.elements.begin());
+            }
+            sets_.push_back(std::move(set));
         }
     }
 }
@@ -208,18 +218,19 @@ void GroupElements::addTo(Batch& batch) const {
 }
 
 // A permission the kernel expired is gone, and deleting a missing element fails the
-// whole batch. So permissions are first re-added without NLM_F_EXCL (a no-op if present)
-// and then deleted, in the same transaction: this works on every kernel, unlike
-// NFT_MSG_DESTROYSETELEM (Linux 6.3+; Debian 12 runs 6.1), and leaves nothing behind
-// either way. once_limits_* never expires, so its elements are simply deleted, and the
-// limit objects after them.
+// whole batch. So permissions with a timeout are first re-added without NLM_F_EXCL (a
+// no-op if present) and then deleted, in the same transaction: this works on every
+// kernel, unlike NFT_MSG_DESTROYSETELEM (Linux 6.3+; Debian 12 runs 6.1), and leaves
+// nothing behind either way. Permissions without a timeout, and once_limits_*, never
+// expire: they are simply deleted, and the limit objects after them.
 void GroupElements::removeFrom(Batch& batch) const {
     const ElementMessages ensure(NFT_MSG_NEWSETELEM, NLM_F_CREATE, ElementMessages::Content::Key,
                                  "re-adding");
     const ElementMessages remove(NFT_MSG_DELSETELEM, 0, ElementMessages::Content::Key, "removing");
     for (const SetElements& set : sets_) {
-        if (set.permission) {
-            ensure.append(batch, table_, set.set, set.elements, about_);
+        if (set.expiring > 0) {
+            ensure.append(batch, table_, set.set,
+                          std::span<const SetElement>(set.elements).first(set.expiring), about_);
         }
         remove.append(batch, table_, set.set, set.elements, about_);
     }
@@ -234,7 +245,8 @@ std::size_t GroupElements::removalOperations(const redirect::Redirect& r) {
         ++operations;
     }
     if (!r.expected) {
-        operations += 2 + 1; // permission re-added and deleted; who may connect
+        // The permission (re-added first if it may have expired); who may connect.
+        operations += (r.permissionTimeout ? 2U : 1U) + 1U;
         if (r.singleUse) {
             operations += 2; // its once_limits element and limit object
         }

@@ -37,7 +37,8 @@ public:
     using Element = SetElement;
     struct SetElements {
         std::string set;
-        bool permission = false;      // may vanish by itself (expiry): once_* and multi_*
+        bool permission = false;      // once_* and multi_*
+        std::size_t expiring = 0;     // permissions only: the first ones have a timeout
         bool refersToObjects = false; // once_limits_*: its elements map to limit objects
         std::vector<Element> elements;
     };

@@ -312,9 +312,12 @@ void SessionRegistry::removeExpectation(const Action& action) {
     }
 }
 
+// An owner that left the bus is told nothing: no one would receive it, and a vanished
+// owner of 100,000 actions would cost 100,000 signals that the bus drops.
 ActionEnded SessionRegistry::endedOf(const Action& action, EndReason reason) const {
-    return {action.id, action.session,  action.group, sessions_.at(action.session).owner.name,
-            reason,    action.permits()};
+    return {action.id,    action.session,
+            action.group, sessions_.at(action.session).owner.name,
+            reason,       action.permits() && reason != EndReason::OwnerVanished};
 }
 
 void SessionRegistry::forget(const Action& action) {

@@ -77,10 +77,29 @@ TEST(GroupElements, RemovalSortsRedirectsOfBothFamiliesIntoTheirSets) {
     EXPECT_EQ(findSet(elements, "ports_v6")->elements.size(), 1U);
     EXPECT_EQ(findSet(elements, "multi_v6")->elements.size(), 1U);
     EXPECT_EQ(elements.limits().size(), 1U);
-    // ports, dnat, once (re-added, removed), open, once_limits, limit: 7;
-    // ports, dnat, multi (re-added, removed), open: 5
-    EXPECT_EQ(GroupElements::removalOperations(redirects[0]), 7U);
-    EXPECT_EQ(GroupElements::removalOperations(redirects[1]), 5U);
+    // ports, dnat, once, open, once_limits, limit: 6; ports, dnat, multi, open: 4
+    EXPECT_EQ(GroupElements::removalOperations(redirects[0]), 6U);
+    EXPECT_EQ(GroupElements::removalOperations(redirects[1]), 4U);
+    // A permission with a timeout is re-added before it is removed: one more.
+    Redirect timed = redirects[0];
+    timed.permissionTimeout = std::chrono::milliseconds(1500);
+    EXPECT_EQ(GroupElements::removalOperations(timed), 7U);
+}
+
+// Only permissions with a timeout can vanish before their removal; they come first in
+// their set, and they alone are re-added by removeFrom.
+TEST(GroupElements, PermissionsThatMayExpireComeFirst) {
+    std::vector<Redirect> redirects{redirectTo("203.0.113.1:41000", "198.51.100.2:80", false),
+                                    redirectTo("203.0.113.1:41001", "198.51.100.2:81", false),
+                                    redirectTo("203.0.113.1:41002", "198.51.100.2:82", false)};
+    redirects[1].permissionTimeout = std::chrono::milliseconds(1500);
+    const GroupElements elements(redirects, "fwxd");
+    const auto* multi = findSet(elements, "multi_v4");
+    ASSERT_NE(multi, nullptr);
+    EXPECT_EQ(multi->expiring, 1U);
+    ASSERT_EQ(multi->elements.size(), 3U);
+    EXPECT_EQ(multi->elements[0].timeoutMs, 1500U);
+    EXPECT_EQ(findSet(elements, "ports_v4")->expiring, 0U);
 }
 
 TEST(GroupElements, SplitsPermissionsBySingleUseAndCarriesTimeouts) {

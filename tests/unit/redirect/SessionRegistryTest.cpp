@@ -185,6 +185,8 @@ TEST_F(SessionRegistryTest, OwnerVanishingClosesAllItsSessionsOnly) {
     const auto end = registry->ownerVanished(":1.7");
     ASSERT_EQ(end.ended.size(), 2U);
     EXPECT_EQ(end.ended[1].reason, EndReason::OwnerVanished);
+    EXPECT_FALSE(end.ended[0].notify) << "nobody is left to tell";
+    EXPECT_FALSE(end.ended[1].notify);
     ASSERT_EQ(registry->sessions().size(), 1U);
     EXPECT_EQ(registry->sessions().begin()->first, bobs);
     EXPECT_EQ(nft.active().size(), 1U);
