@@ -101,9 +101,11 @@ void appendEntry(sd_bus_message* message, const char* key, const char* signature
 
 } // namespace
 
-ActionObjects::ActionObjects(sdbus::IConnection& connection, SessionObjects& sessions)
+ActionObjects::ActionObjects(EventLoop& loop, sdbus::IConnection& connection,
+                             SessionObjects& sessions)
     : bus_(sdBusOf(connection))
     , sessions_(sessions)
+    , signals_(loop, bus_)
     , scratch_(sdbus::createObject(connection, ActionsPath)) {
     static constexpr auto Const = SD_BUS_VTABLE_PROPERTY_CONST;
     static constexpr auto Changes = SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE;
@@ -212,7 +214,7 @@ BusMessage ActionObjects::newSignal(redirect::ActionId id, const char* interface
 
 void ActionObjects::send(BusMessage signal, const std::string& owner) {
     check(sd_bus_message_set_destination(signal.get(), owner.c_str()), "addressing a D-Bus signal");
-    check(sd_bus_send(bus_, signal.get(), nullptr), "sending a D-Bus signal");
+    signals_.send(std::move(signal));
 }
 
 void ActionObjects::emitExpired(const redirect::ActionEnded& end) {

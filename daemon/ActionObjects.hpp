@@ -1,6 +1,7 @@
 #pragma once
 
 #include "daemon/SdBus.hpp"
+#include "daemon/SignalQueue.hpp"
 #include "redirect/Action.hpp"
 #include "redirect/Notices.hpp"
 
@@ -27,7 +28,7 @@ class SessionObjects;
 class ActionObjects {
 public:
     // Registers the vtable and the node enumerator on connection. Throws fwx::Error.
-    ActionObjects(sdbus::IConnection& connection, SessionObjects& sessions);
+    ActionObjects(EventLoop& loop, sdbus::IConnection& connection, SessionObjects& sessions);
     ActionObjects(const ActionObjects&) = delete;
     ActionObjects& operator=(const ActionObjects&) = delete;
 
@@ -65,6 +66,7 @@ private:
 
     sd_bus* bus_;
     SessionObjects& sessions_;
+    SignalQueue signals_;
     // Lends its message factory to appendVariant(); never registered.
     std::unique_ptr<sdbus::IObject> scratch_;
     std::map<redirect::GroupId, Context> contexts_;

@@ -21,7 +21,7 @@ SessionObjects::SessionObjects(EventLoop& loop, sdbus::IConnection& connection,
     , listener_(listener)
     , authorizer_(authorizer)
     , callers_(callers)
-    , actionObjects_(connection, *this)
+    , actionObjects_(loop, connection, *this)
     , timer_(loop, [this] { onDeadline(); }) {
 }
 

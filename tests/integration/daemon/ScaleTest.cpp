@@ -8,8 +8,10 @@
 #include "lab/FamilyParam.hpp"
 #include "lab/WaitUntil.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -86,6 +88,36 @@ TEST_P(Scale, EveryElementOfTheLargestRequestsIsProgrammedAndCloseRemovesThemAll
     EXPECT_TRUE(client().firewall().Sessions().empty());
     EXPECT_TRUE(server.refusedVia(last, Client{&lab.client(), {}, {}}) ||
                 !server.reachedVia(last, Client{&lab.client(), {}, {}}));
+}
+
+// Close tells the owner of every action's end, however many: more Expired signals than
+// sd-bus may queue at once (SignalQueue::Backlog) arrive, each once, and fwxd answers
+// calls while they go out.
+TEST_P(Scale, CloseSendsTheExpiredOfEveryAction) {
+    const sdbus::ObjectPath session = client().openSession();
+    for (int i = 0; i < 2; ++i) {
+        client().redirectUnsubscribed(session, targets(MaxPorts));
+    }
+    std::map<std::string, int> expired;
+    const sdbus::Slot match = client().connection().addMatch(
+        "type='signal',interface='org.fwxd.Action1',member='Expired'", [&](sdbus::Message& signal) {
+            std::string reason;
+            signal >> reason;
+            if (reason == "session-closed") {
+                ++expired[signal.getPath()];
+            }
+        });
+    client().sync(); // the match rule is in place before the signals come
+    client().session(session).Close();
+    EXPECT_EQ(client().firewall().ActiveRedirects(), 0U);
+    EXPECT_TRUE(waitUntil(
+        [&] {
+            client().sync();
+            return expired.size() == 2U * MaxPorts;
+        },
+        20s, "an Expired of every action"));
+    EXPECT_TRUE(std::all_of(expired.begin(), expired.end(),
+                            [](const auto& entry) { return entry.second == 1; }));
 }
 
 // The owner's connection drops: the same teardown, through NameOwnerChanged.
