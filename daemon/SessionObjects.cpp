@@ -10,6 +10,8 @@
 #include <exception>
 #include <utility>
 
+#include <malloc.h>
+
 namespace fwx::daemon {
 
 SessionObjects::SessionObjects(EventLoop& loop, sdbus::IConnection& connection,
@@ -124,6 +126,13 @@ void SessionObjects::apply(const redirect::SessionRegistry::SessionEnd& end) {
         log::error("removing a closed session's redirects: {} (fwxd keeps trying)", error.what());
     }
     apply(end.ended);
+    // A large teardown leaves tens of MB free in the heap (the session's bookkeeping, the
+    // netlink batches, the signals); glibc keeps them unless asked. A firewall that closed
+    // a 100,000-redirect session should not look as if it still held it.
+    constexpr std::size_t LargeTeardown = 10'000;
+    if (end.ended.size() >= LargeTeardown) {
+        ::malloc_trim(0);
+    }
 }
 
 // An action object is on the bus exactly while the registry holds its action.

@@ -3,8 +3,11 @@
 #include "daemon/Log.hpp"
 #include "error/Error.hpp"
 
+#include <algorithm>
 #include <exception>
 #include <utility>
+
+#include <malloc.h>
 
 namespace fwx::daemon {
 
@@ -42,6 +45,7 @@ void SignalQueue::send(BusMessage signal) {
               "starting the signal queue's source");
     }
     waiting_.push_back(std::move(signal));
+    longest_ = std::max(longest_, waiting_.size());
 }
 
 bool SignalQueue::busHasRoom() const {
@@ -58,6 +62,11 @@ void SignalQueue::drain() {
     if (waiting_.empty()) {
         check(sd_event_source_set_enabled(post_.get(), SD_EVENT_OFF),
               "pausing the signal queue's source");
+        // The burst's messages are freed; glibc keeps their memory unless asked.
+        constexpr std::size_t LargeBurst = 10'000;
+        if (std::exchange(longest_, 0) >= LargeBurst) {
+            ::malloc_trim(0);
+        }
     }
 }
 

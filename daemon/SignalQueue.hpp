@@ -39,6 +39,7 @@ private:
 
     sd_bus* bus_;
     std::deque<BusMessage> waiting_;
+    std::size_t longest_ = 0; // waiting_'s size at most since it was last empty
     EventSource post_;
 };
 
