@@ -1,11 +1,14 @@
 #include "daemon/BusDispatcher.hpp"
 
+#include "daemon/SdBus.hpp"
 #include "error/Error.hpp"
 
 #include <cstdint>
 #include <ctime>
 #include <exception>
 #include <limits>
+#include <string>
+#include <utility>
 
 namespace fwx::daemon {
 
@@ -19,8 +22,10 @@ void check(int r, const char* what) {
 }
 } // namespace
 
-BusDispatcher::BusDispatcher(EventLoop& loop, sdbus::IConnection& connection)
-    : connection_(connection) {
+BusDispatcher::BusDispatcher(EventLoop& loop, sdbus::IConnection& connection, LostHandler onLost)
+    : connection_(connection)
+    , bus_(sdBusOf(connection))
+    , onLost_(std::move(onLost)) {
     const auto poll = connection_.getEventLoopPollData();
     sd_event_source* io = nullptr;
     check(sd_event_add_io(loop.get(), &io, poll.fd, static_cast<std::uint32_t>(poll.events), onIo,
@@ -50,18 +55,24 @@ int BusDispatcher::onPrepare(sd_event_source* /*source*/, void* self) {
 }
 
 // Returning an error would make sd-event disable the source and leave the daemon deaf, so
-// a message that fails to dispatch is dropped and dispatch goes on with the next one.
+// a message that fails to dispatch is dropped and dispatch goes on with the next one —
+// unless the connection itself is gone.
 int BusDispatcher::dispatch() noexcept {
+    std::string failure = "the connection was closed";
     try {
         while (connection_.processPendingRequest()) {
         }
-    } catch (const std::exception&) {
-        return 0;
+    } catch (const std::exception& e) {
+        failure = e.what();
     }
+    lost(failure);
     return 0;
 }
 
 int BusDispatcher::refresh() noexcept {
+    if (lost("the connection was closed")) {
+        return 0;
+    }
     try {
         const auto poll = connection_.getEventLoopPollData();
         int r = sd_event_source_set_io_events(io_.get(), static_cast<std::uint32_t>(poll.events));
@@ -76,9 +87,28 @@ int BusDispatcher::refresh() noexcept {
             return r;
         }
         return sd_event_source_set_enabled(timer_.get(), SD_EVENT_ONESHOT);
-    } catch (const std::exception&) {
-        return -EIO;
+    } catch (const std::exception& e) {
+        lost(e.what());
+        return 0;
     }
+}
+
+bool BusDispatcher::lost(const std::string& why) noexcept {
+    if (lost_) {
+        return true;
+    }
+    if (sd_bus_is_open(bus_) > 0) {
+        return false;
+    }
+    lost_ = true;
+    sd_event_source_set_enabled(io_.get(), SD_EVENT_OFF);
+    sd_event_source_set_enabled(timer_.get(), SD_EVENT_OFF);
+    try {
+        onLost_(why);
+    } catch (const std::exception&) {
+        // onLost_ only logs and asks the loop to exit; there is nothing more to do.
+    }
+    return true;
 }
 
 } // namespace fwx::daemon

@@ -3,7 +3,11 @@
 #include "daemon/EventLoop.hpp"
 #include "daemon/EventSource.hpp"
 
+#include <functional>
+#include <string>
+
 #include <sdbus-c++/IConnection.h>
+#include <systemd/sd-bus.h>
 
 namespace fwx::daemon {
 
@@ -14,10 +18,15 @@ namespace fwx::daemon {
 // synchronous call (e.g. asking the bus for a caller's credentials) can read pending
 // messages off the socket into sd-bus's queue, after which the fd alone would never wake
 // the loop — sd-bus then reports a timeout of 0 and the timer fires at once.
+//
+// When the connection is gone (the bus daemon died or dropped us), onLost is called once,
+// with what sd-bus said, and the dispatcher stops watching it.
 class BusDispatcher {
 public:
+    using LostHandler = std::function<void(const std::string& why)>;
+
     // connection must outlive the dispatcher. Throws fwx::Error(Failed).
-    BusDispatcher(EventLoop& loop, sdbus::IConnection& connection);
+    BusDispatcher(EventLoop& loop, sdbus::IConnection& connection, LostHandler onLost);
     BusDispatcher(const BusDispatcher&) = delete;
     BusDispatcher& operator=(const BusDispatcher&) = delete;
 
@@ -27,8 +36,13 @@ private:
     static int onPrepare(sd_event_source* source, void* self);
     int dispatch() noexcept;
     int refresh() noexcept;
+    // True, after telling onLost_ once, if the connection is closed.
+    bool lost(const std::string& why) noexcept;
 
     sdbus::IConnection& connection_;
+    sd_bus* bus_;
+    LostHandler onLost_;
+    bool lost_ = false;
     EventSource io_;
     EventSource timer_;
 };

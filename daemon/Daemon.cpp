@@ -74,13 +74,22 @@ Daemon::Daemon(const config::Config& config, const std::string& bus)
     , registry_(service_, flows_, portFlows_, expectations_, protocols_, clock_,
                 sessionLimitsFor(config.access))
     , connection_(connect(bus))
-    , dispatcher_(loop_, *connection_)
+    , dispatcher_(loop_, *connection_, [this](const std::string& why) { onBusLost(why); })
     , callers_(*connection_)
     , sessions_(loop_, *connection_, registry_, listener_, authorizer_, callers_)
     , events_(loop_, listener_, sessions_)
     , firewall_(*connection_, sessions_, protocols_, events_,
                 {config.redirect.internalAddresses, config.redirect.portRange})
     , names_(*connection_, [this](const std::string& name) { sessions_.ownerVanished(name); }) {
+}
+
+// Every session belongs to a connection of the bus: with the bus gone, nothing fwxd
+// programmed has an owner, and no one can reach fwxd to close it. run() removes it all as
+// on SIGTERM, and the non-zero exit makes systemd restart fwxd (Restart=on-failure) once
+// the bus is back.
+void Daemon::onBusLost(const std::string& why) {
+    log::error("lost the D-Bus connection ({}): removing every redirect and exiting", why);
+    loop_.exit(ExitBusLost);
 }
 
 int Daemon::run() {

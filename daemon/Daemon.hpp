@@ -41,11 +41,16 @@ public:
     Daemon(const Daemon&) = delete;
     Daemon& operator=(const Daemon&) = delete;
 
-    // Takes the bus name, tells systemd it is ready and serves until SIGTERM or SIGINT.
-    // Returns the exit code.
+    // Takes the bus name, tells systemd it is ready and serves until SIGTERM or SIGINT
+    // (exit code 0) or until the bus connection is lost (ExitBusLost). Removes every
+    // redirect either way. Returns the exit code.
     int run();
 
+    static constexpr int ExitBusLost = 3;
+
 private:
+    void onBusLost(const std::string& why);
+
     EventLoop loop_;
     SystemUserDatabase users_;
     // Before anything touches the kernel: an unknown user name stops the start cleanly.

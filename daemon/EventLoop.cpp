@@ -18,8 +18,14 @@ sd_event* newEvent() {
 }
 } // namespace
 
+// Under systemd's WatchdogSec= (WATCHDOG_USEC in the environment), sd-event sends
+// WATCHDOG=1 from its own iterations: a loop that hangs stops sending, and systemd
+// restarts fwxd. Without it this does nothing.
 EventLoop::EventLoop()
     : event_(newEvent()) {
+    if (const int r = sd_event_set_watchdog(event_.get(), 1); r < 0) {
+        throwSystemError("setting up the systemd watchdog", -r);
+    }
 }
 
 int EventLoop::run() {

@@ -5,10 +5,13 @@
 #include "nft/GroupElements.hpp"
 #include "nft/HelperObject.hpp"
 #include "nft/TableLayout.hpp"
+#include "nft/TableOwner.hpp"
 
 #include <cerrno>
 #include <ctime>
+#include <optional>
 
+#include <fmt/format.h>
 #include <linux/netlink.h>
 #include <sys/socket.h>
 
@@ -58,7 +61,34 @@ Engine::Engine(EngineOptions options)
     , sequence_(static_cast<std::uint32_t>(std::time(nullptr))) {
     Batch batch = newBatch();
     addTable(batch, options_);
-    commit(batch);
+    try {
+        commit(batch);
+    } catch (const Error& e) {
+        // The kernel says EPERM both to a caller without CAP_NET_ADMIN and to anyone but
+        // the owner of a table with NFT_TABLE_F_OWNER: tell them apart.
+        if (e.errnum() != EPERM) {
+            throw;
+        }
+        throwIfOwned(options_.tableName);
+        throw;
+    }
+}
+
+void Engine::throwIfOwned(const std::string& table) {
+    std::optional<std::uint32_t> owner;
+    try {
+        owner = tableOwner(table);
+    } catch (const Error&) {
+        return; // not even allowed to ask: the EPERM was about CAP_NET_ADMIN
+    }
+    if (owner) {
+        throw Error(ErrorCode::Failed,
+                    fmt::format("table inet {} belongs to another process in this network "
+                                "namespace (netlink port id {}), most likely another fwxd: one "
+                                "fwxd serves a namespace",
+                                table, *owner),
+                    EBUSY);
+    }
 }
 
 Batch Engine::newBatch() {

@@ -34,6 +34,9 @@ public:
     const EngineOptions& options() const noexcept { return options_; }
 
 private:
+    // Throws a clear error if another process owns table: the EPERM of creating it
+    // would otherwise read as a missing CAP_NET_ADMIN.
+    static void throwIfOwned(const std::string& table);
     Batch newBatch();
     void commit(Batch& batch);
 

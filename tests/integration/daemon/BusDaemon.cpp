@@ -110,6 +110,10 @@ BusDaemon::BusDaemon()
     address_ = "unix:path=" + socket;
 }
 
+void BusDaemon::kill() {
+    process_->stop(SIGKILL, milliseconds{5000});
+}
+
 BusDaemon::~BusDaemon() {
     process_->stop(SIGTERM, milliseconds{5000});
     std::error_code ignored;

@@ -25,6 +25,8 @@ public:
     const std::string& address() const noexcept { return address_; }
     // The temporary directory, for files that belong to the test (configuration, logs).
     const std::string& directory() const noexcept { return directory_; }
+    // SIGKILL: the bus dies as it would by a crash, without a word to its clients.
+    void kill();
 
 private:
     std::string directory_;

@@ -59,7 +59,9 @@ TEST_F(BusDispatcherTest, AnswersEveryCallEvenAfterSynchronousCallsDrainTheSocke
     });
     object->registerMethod("Quit").onInterface(Interface).implementedAs([&] { loop.exit(0); });
     object->finishRegistration();
-    const BusDispatcher dispatcher(loop, *connection);
+    const BusDispatcher dispatcher(loop, *connection, [](const std::string& why) {
+        ADD_FAILURE() << "the connection was reported lost: " << why;
+    });
     const EventSource timeout = deadline(loop);
 
     std::string lastAnswer;

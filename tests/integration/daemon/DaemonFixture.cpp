@@ -42,6 +42,11 @@ std::optional<int> DaemonFixture::stopDaemon() {
     return fwxd->terminate();
 }
 
+std::optional<int> DaemonFixture::waitForDaemonExit(milliseconds timeout) {
+    stopped_ = true;
+    return fwxd->waitForExit(timeout);
+}
+
 CommandResult DaemonFixture::busctl(const std::vector<std::string>& args) const {
     std::vector<std::string> argv{"busctl", "--address=" + bus.address()};
     argv.insert(argv.end(), args.begin(), args.end());

@@ -33,6 +33,9 @@ protected:
 
     // Stops fwxd (SIGTERM) now; its exit status, nullopt if it had to be killed.
     std::optional<int> stopDaemon();
+    // Waits up to timeout for fwxd to exit by itself; its exit status, nullopt if it still
+    // runs (TearDown then kills it).
+    std::optional<int> waitForDaemonExit(milliseconds timeout);
 
     // `busctl --address=BUS args...` as root, and as uid/gid 65534 through setpriv.
     CommandResult busctl(const std::vector<std::string>& args) const;

@@ -114,6 +114,10 @@ std::optional<int> FwxdProcess::terminate() {
     return process_->stop(SIGTERM, StopTimeout);
 }
 
+std::optional<int> FwxdProcess::waitForExit(milliseconds timeout) {
+    return process_->wait(timeout);
+}
+
 bool FwxdProcess::running() {
     return !process_->poll().has_value();
 }

@@ -45,6 +45,8 @@ public:
 
     // SIGTERM, then waits for the exit; the exit status, or nullopt if it had to be killed.
     std::optional<int> terminate();
+    // Waits up to timeout for the daemon to exit by itself; nullopt if it still runs.
+    std::optional<int> waitForExit(milliseconds timeout);
     // Whether the process still runs.
     bool running();
     pid_t pid() const noexcept { return process_->pid(); }
