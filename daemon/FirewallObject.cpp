@@ -37,8 +37,8 @@ void FirewallObject::RegisterProtocol(const std::string& guid, const Options& sp
         const Caller caller = sessions_.authorize("register a protocol");
         const redirect::Protocol& protocol =
             protocols_.add(guid, parseProtocolSpec(spec), caller.name);
-        log::info("protocol {} ({}) registered by {}", protocol.guid, protocol.spec.name,
-                  caller.name);
+        log::info("protocol {} ({}) registered by {}", protocol.guid,
+                  log::untrusted(protocol.spec.name), caller.name);
     });
 }
 

@@ -1,5 +1,6 @@
 #include "daemon/Log.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -21,10 +22,46 @@ bool stderrIsJournal() {
     return std::string(stream) == std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
 }
 
+void escape(std::string& out, unsigned char byte) {
+    out += fmt::format("\\x{:02x}", byte);
+}
+
 } // namespace
 
-void write(Priority priority, std::string_view line) {
+std::string safeLine(std::string_view line) {
+    std::string out;
+    out.reserve(std::min(line.size(), MaxLineBytes));
+    std::size_t i = 0;
+    for (; i < line.size() && out.size() < MaxLineBytes; ++i) {
+        const auto byte = static_cast<unsigned char>(line[i]);
+        const unsigned char next = i + 1 < line.size() ? static_cast<unsigned char>(line[i + 1])
+                                                       : static_cast<unsigned char>(0);
+        if (byte < 0x20 || byte == 0x7f || byte == '\\') {
+            escape(out, byte);
+        } else if (byte == 0xc2 && next >= 0x80 && next <= 0x9f) { // C1, e.g. CSI (U+009B)
+            escape(out, byte);
+            escape(out, next);
+            ++i;
+        } else {
+            out += static_cast<char>(byte);
+        }
+    }
+    if (i < line.size()) {
+        out += fmt::format("... ({} more bytes)", line.size() - i);
+    }
+    return out;
+}
+
+std::string untrusted(std::string_view text) {
+    if (text.size() <= MaxUntrustedBytes) {
+        return fmt::format("\"{}\"", text);
+    }
+    return fmt::format("\"{}...\" ({} bytes)", text.substr(0, MaxUntrustedBytes), text.size());
+}
+
+void write(Priority priority, std::string_view text) {
     static const bool journal = stderrIsJournal();
+    const std::string line = safeLine(text);
     if (journal) {
         std::fprintf(stderr, "<%d>%.*s\n", static_cast<int>(priority),
                      static_cast<int>(line.size()), line.data());

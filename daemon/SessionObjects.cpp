@@ -59,7 +59,9 @@ sdbus::ObjectPath SessionObjects::openSession(const Caller& caller,
         registry_.openSession({caller.name, caller.uid}, std::move(options));
     sessions_.emplace(session.id, std::make_unique<SessionObject>(connection_, session.id, *this));
     log::info("session {} opened by {} (uid {}){}", session.id, caller.name, caller.uid,
-              session.options.description.empty() ? "" : ": " + session.options.description);
+              session.options.description.empty()
+                  ? ""
+                  : ": " + log::untrusted(session.options.description));
     return sessionPath(session.id);
 }
 

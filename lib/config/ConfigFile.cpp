@@ -29,7 +29,9 @@ public:
     Parser(std::string_view text, const std::string& sourceName)
         : text_(text)
         , reader_(text)
-        , source_(sourceName) {}
+        , source_(sourceName) {
+        reader_.onSection([this](std::string_view name) { return checkSection(name); });
+    }
 
     Config run();
 
@@ -40,6 +42,7 @@ private:
     };
 
     static int onKey(void* user, const char* section, const char* name, const char* value) noexcept;
+    std::optional<std::string> checkSection(std::string_view name);
     void apply(std::string_view section, std::string_view name, std::string_view value);
     const Key& lookUp(std::string_view section, std::string_view name) const;
     void throwFirstError(int inihError) const;
@@ -58,6 +61,7 @@ private:
     Config config_;
     // The line each key was set on; key names are unique across sections.
     std::map<std::string, unsigned, std::less<>> keyLines_;
+    std::map<std::string, unsigned, std::less<>> sectionLines_;
     std::optional<Failure> failure_;
     std::exception_ptr unexpected_;
 };
@@ -68,6 +72,11 @@ Config Parser::run() {
         std::rethrow_exception(unexpected_);
     }
     throwFirstError(inihError);
+    // Unset, the largest request follows a port range smaller than its default.
+    if (!lineOf("MaxPortsPerRequest")) {
+        config_.redirect.maxPortsPerRequest =
+            std::min(config_.redirect.maxPortsPerRequest, config_.redirect.portRange.size());
+    }
     if (const auto problem = validate(config_)) {
         throwProblem(*problem);
     }
@@ -87,6 +96,20 @@ int Parser::onKey(void* user, const char* section, const char* name, const char*
     }
     parser.reader_.stop();
     return 0;
+}
+
+// A section is known and given once: an unknown one, even empty, is a typo of a known one,
+// and a repeated one splits what belongs together.
+std::optional<std::string> Parser::checkSection(std::string_view name) {
+    if (!isSection(name)) {
+        return fmt::format("[{}]: unknown section; fwxd.conf has {}", name, sectionNames());
+    }
+    const unsigned line = reader_.lineNumber();
+    const auto [first, isNew] = sectionLines_.try_emplace(std::string(name), line);
+    if (!isNew) {
+        return fmt::format("[{}]: given twice (first on line {})", name, first->second);
+    }
+    return std::nullopt;
 }
 
 void Parser::apply(std::string_view section, std::string_view name, std::string_view value) {

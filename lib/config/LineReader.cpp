@@ -53,6 +53,15 @@ char* LineReader::next(char* buffer, std::size_t size) {
         error_ = "the line contains a NUL byte";
         return nullptr;
     }
+    // inih takes the name between '[' and the first ']' as it is; so does the check.
+    if (onSection_ && line.starts_with('[')) {
+        if (const auto close = line.find(']'); close != std::string_view::npos) {
+            if (auto error = onSection_(line.substr(1, close - 1))) {
+                error_ = std::move(error);
+                return nullptr;
+            }
+        }
+    }
     // inih needs room for the newline and the terminating NUL.
     if (line.size() + 2 > size) {
         error_ = fmt::format("the line is longer than {} characters, the most inih reads",

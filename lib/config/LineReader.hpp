@@ -8,9 +8,11 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace fwx::config {
 
@@ -27,6 +29,12 @@ public:
     // rest of the file cannot change the outcome.
     void stop() noexcept { stopped_ = true; }
 
+    // Called with the name of every [Section] header as its line is read; what it returns
+    // stops the reading as error(). inih tells its handler of keys only, so an empty or
+    // repeated section would pass unseen without this.
+    using SectionCheck = std::function<std::optional<std::string>(std::string_view name)>;
+    void onSection(SectionCheck check) { onSection_ = std::move(check); }
+
     // The line last handed to inih, counting from 1 (0 before the first).
     unsigned lineNumber() const noexcept { return lineNumber_; }
     // Why reading stopped early, about line lineNumber(); nullopt at the end of the text.
@@ -39,6 +47,7 @@ private:
     unsigned lineNumber_ = 0;
     std::optional<std::string> error_;
     bool stopped_ = false;
+    SectionCheck onSection_;
 };
 
 // The line as inih should see it: no leading blanks, no `#` comment after a blank.

@@ -20,14 +20,14 @@ bool isSeparator(char c) {
     return c == ' ' || c == '\t' || c == ',';
 }
 
+// Clients on other hosts connect to an internal address, and fwxd's rules match it: it
+// must be an ordinary unicast address (an IPv4 one written as such, not ::ffff:a.b.c.d).
 net::Address parseInternalAddress(std::string_view item) {
     const net::Address address = net::Address::parse(item);
-    if (address.isUnspecified()) {
-        throwInvalid(fmt::format("{} is unspecified: name the address clients connect to",
-                                 address.toString()));
-    }
-    if (address.isMulticast()) {
-        throwInvalid(fmt::format("{} is a multicast address", address.toString()));
+    if (const auto use = net::specialUse(address)) {
+        throwInvalid(fmt::format("{} is {}: name a unicast address of this host that clients "
+                                 "connect to",
+                                 address.toString(), *use));
     }
     return address;
 }

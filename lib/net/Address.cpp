@@ -195,6 +195,18 @@ bool Address::isLinkLocal() const noexcept {
                   : bytes_[0] == 0xfe && (bytes_[1] & 0xc0) == 0x80; // fe80::/10
 }
 
+bool Address::isBroadcast() const noexcept {
+    return isV4() && std::all_of(bytes_.begin(), bytes_.begin() + 4,
+                                 [](std::uint8_t x) { return x == 0xff; });
+}
+
+bool Address::isV4Mapped() const noexcept {
+    return isV6() &&
+           std::all_of(bytes_.begin(), bytes_.begin() + 10,
+                       [](std::uint8_t x) { return x == 0; }) &&
+           bytes_[10] == 0xff && bytes_[11] == 0xff;
+}
+
 std::string Address::toString() const {
     // glibc's inet_ntop follows RFC 5952 (lower case, longest run of zero groups
     // compressed, the first on a tie, never a single group) and writes the low 32 bits as
@@ -203,6 +215,28 @@ std::string Address::toString() const {
     char buffer[INET6_ADDRSTRLEN] = {};
     inet_ntop(toAddressFamily(family_), bytes_.data(), buffer, sizeof buffer);
     return buffer;
+}
+
+std::optional<std::string_view> specialUse(const Address& address) {
+    if (address.isUnspecified()) {
+        return "the unspecified address";
+    }
+    if (address.isMulticast()) {
+        return "a multicast address";
+    }
+    if (address.isBroadcast()) {
+        return "the broadcast address";
+    }
+    if (address.isLoopback()) {
+        return "a loopback address";
+    }
+    if (address.isLinkLocal()) {
+        return "a link-local address";
+    }
+    if (address.isV4Mapped()) {
+        return "an IPv4-mapped IPv6 address";
+    }
+    return std::nullopt;
 }
 
 } // namespace fwx::net

@@ -55,6 +55,8 @@ public:
     bool isLoopback() const noexcept;
     bool isMulticast() const noexcept;
     bool isLinkLocal() const noexcept;
+    bool isBroadcast() const noexcept; // 255.255.255.255
+    bool isV4Mapped() const noexcept;  // ::ffff:0:0/96
 
     // Canonical text: dotted quad, or RFC 5952 for IPv6.
     std::string toString() const;
@@ -65,5 +67,11 @@ private:
     Family family_ = Family::V4;
     std::array<std::uint8_t, 16> bytes_{};
 };
+
+// What address is, if it is not an ordinary unicast address one host could use to reach
+// another: "the unspecified address", "a multicast address", "the broadcast address", "a
+// loopback address", "a link-local address" or "an IPv4-mapped IPv6 address". nullopt for
+// an ordinary one.
+std::optional<std::string_view> specialUse(const Address& address);
 
 } // namespace fwx::net

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
 #include <netinet/in.h>
 
 namespace fwx::net {
@@ -24,11 +25,18 @@ std::string_view toString(Transport transport) {
 }
 
 Transport parseTransport(std::string_view text) {
-    if (equalsIgnoringCase(text, "tcp")) {
+    // One spelling, as the contract says: "TCP" is refused like any other unknown word.
+    if (text == "tcp") {
         return Transport::Tcp;
     }
-    if (equalsIgnoringCase(text, "udp")) {
+    if (text == "udp") {
         return Transport::Udp;
+    }
+    for (const std::string_view known : {std::string_view("tcp"), std::string_view("udp")}) {
+        if (equalsIgnoringCase(text, known)) {
+            throwInvalid(fmt::format("{} is not a transport: write it in lower case, \"{}\"",
+                                     text::quote(text), known));
+        }
     }
     if (text.empty()) {
         throwInvalid("\"\" is empty: a transport is needed (\"tcp\" or \"udp\")");

@@ -26,11 +26,10 @@ void checkTarget(std::size_t index, const net::Endpoint& target) {
     if (target.port == 0) {
         fail("port 0 is not a valid target port");
     }
-    if (target.address.isUnspecified()) {
-        fail("the unspecified address is not a valid target");
-    }
-    if (target.address.isMulticast()) {
-        fail("a multicast address is not a valid target");
+    // DNAT sends a client's connection to one host: none of these is one. (A loopback
+    // target would be a martian to the kernel's routing, dropped unless route_localnet.)
+    if (const auto use = net::specialUse(target.address)) {
+        fail(fmt::format("{} is not a valid target", *use));
     }
 }
 
@@ -105,8 +104,14 @@ net::Family RequestValidator::checkTargets(const std::vector<net::Endpoint>& tar
                                 targets.size(), limits_.maxPortsPerRequest));
     }
     const net::Family family = targets.front().family();
+    const std::vector<net::Address>& internal = limits_.internalAddresses;
     for (std::size_t i = 0; i < targets.size(); ++i) {
         checkTarget(i, targets[i]);
+        if (std::find(internal.begin(), internal.end(), targets[i].address) != internal.end()) {
+            throwInvalid(fmt::format("connect_addresses[{}] ({}): {} is an internal address of "
+                                     "fwxd; a redirect to it would loop",
+                                     i, targets[i].toString(), targets[i].address.toString()));
+        }
         if (targets[i].family() != family) {
             throwInvalid(fmt::format("connect_addresses[0] is {} but connect_addresses[{}] is "
                                      "{}: all targets must be of one family",

@@ -3,9 +3,11 @@
 #include "DaemonFixture.hpp"
 #include "lab/Lab.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -68,6 +70,14 @@ TEST_F(Errors, BadRedirectRequestsAreInvalidArguments) {
         {"hostname", {ConnectAddress("example.com", 21000)}, {}, InvalidArgument},
         {"port 0", {ConnectAddress(server4(), 0)}, {}, InvalidArgument},
         {"protocol sctp", {good}, with([](auto& r) { r.protocol = "sctp"; }), InvalidArgument},
+        {"protocol TCP", {good}, with([](auto& r) { r.protocol = "TCP"; }), InvalidArgument},
+        {"broadcast target", {ConnectAddress("255.255.255.255", 53)}, {}, InvalidArgument},
+        {"loopback target", {ConnectAddress("127.0.0.1", 80)}, {}, InvalidArgument},
+        {"link-local target", {ConnectAddress("fe80::1", 80)}, {}, InvalidArgument},
+        {"fwxd's own internal address and port",
+         {ConnectAddress(Lab::internalAddress(Family::V4), 41000)},
+         {},
+         InvalidArgument},
         {"unknown flag bit", {good}, with([](auto& r) { r.flags = 0x8; }), InvalidArgument},
         {"unknown option",
          {good},
@@ -118,6 +128,30 @@ TEST_F(Errors, BadRedirectRequestsAreInvalidArguments) {
     // The session survived every refusal and still works.
     EXPECT_EQ(client().redirect(session, {good}).actions.size(), 1U);
     expectNothingLeft(1);
+}
+
+// What a client puts into a string fwxd logs stays on its log line, quoted and bounded:
+// no forged "ready" line, no escape sequence, no megabyte lines.
+TEST_F(Errors, ClientTextCannotForgeOrFloodLogLines) {
+    client().openSession(
+        {{"Description", sdbus::Variant(std::string("evil\nfwxd: ready: fake\x1b[31m"))}});
+    client().openSession({{"Description", sdbus::Variant(std::string(1'048'576, 'd'))}});
+    const std::string log = fwxd->log();
+    std::size_t readyLines = 0;
+    std::size_t longest = 0;
+    std::size_t start = 0;
+    while (start < log.size()) {
+        const std::size_t end = std::min(log.find('\n', start), log.size());
+        const std::string_view line(log.data() + start, end - start);
+        readyLines += line.starts_with("fwxd: ready:") ? 1U : 0U;
+        longest = std::max(longest, line.size());
+        start = end + 1;
+    }
+    EXPECT_EQ(readyLines, 1U) << log;
+    EXPECT_EQ(log.find('\x1b'), std::string::npos);
+    EXPECT_NE(log.find("\"evil\\x0afwxd: ready: fake\\x1b[31m\""), std::string::npos) << log;
+    EXPECT_NE(log.find("...\" (1048576 bytes)"), std::string::npos);
+    EXPECT_LT(longest, 1024U);
 }
 
 TEST_F(Errors, BadSessionOptionsAreInvalidArguments) {

@@ -60,6 +60,16 @@ TEST(ConfigFileTest, DefaultsApplyToEveryKeyNotGiven) {
     EXPECT_EQ(config.access.maxActionsPerClient, 4096U);
 }
 
+// Left unset, MaxPortsPerRequest follows a port range smaller than its default of 64.
+TEST(ConfigFileTest, TheDefaultLargestRequestFollowsASmallRange) {
+    EXPECT_EQ(parse("[Redirect]\nInternalAddresses=10.71.1.1\nPortRange=41000-41009\n")
+                  .redirect.maxPortsPerRequest,
+              10U);
+    EXPECT_EQ(parse("[Redirect]\nInternalAddresses=10.71.1.1\nPortRange=41000-41000\n")
+                  .redirect.maxPortsPerRequest,
+              1U);
+}
+
 TEST(ConfigFileTest, StructDefaultsMatchTheDocumentedOnes) {
     const Config config;
     EXPECT_THAT(config.redirect.internalAddresses, IsEmpty());
@@ -203,12 +213,6 @@ TEST(ConfigFileTest, AcceptsCrLfLinesAndNoFinalNewline) {
               "[Access]\r\nAllowedUsers=root");
     EXPECT_EQ(config.redirect.portRange, PortRange(41000, 41099));
     EXPECT_THAT(config.access.allowedUsers, ElementsAre("root"));
-}
-
-TEST(ConfigFileTest, SectionsMayRepeat) {
-    const Config config = parse("[Redirect]\nInternalAddresses=10.71.1.1\n[Access]\n"
-                                "AllowedUsers=root\n[Redirect]\nPortRange=41000-41099\n");
-    EXPECT_EQ(config.redirect.portRange, PortRange(41000, 41099));
 }
 
 TEST(ConfigFileTest, ListsSplitOnBlanksAndCommas) {

@@ -31,7 +31,7 @@ TEST(BusArgumentsTest, RedirectArgumentsBecomeARequest) {
                           {"Context", sdbus::Variant(std::string("call-17"))}};
     const RedirectArguments arguments =
         parseRedirectArguments({{"198.51.100.2", 80}, {"198.51.100.3", 81}}, "203.0.113.1",
-                               "198.51.100.100", "UDP", 0x3, options);
+                               "198.51.100.100", "udp", 0x3, options);
     const redirect::Request& request = arguments.request;
 
     ASSERT_EQ(request.targets.size(), 2U);

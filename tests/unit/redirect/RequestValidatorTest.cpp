@@ -12,6 +12,8 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -152,6 +154,26 @@ TEST_F(RequestValidatorTest, RejectsUnspecifiedTarget) {
                                      "address"));
     request_.targets = {endpoint("[::]:21")};
     EXPECT_THAT(message(), HasSubstr("connect_addresses[0] ([::]:21): the unspecified address"));
+}
+
+// Nothing DNAT could send a client to: broadcast, loopback (a martian to routing),
+// link-local (no scope), IPv4-mapped, and fwxd's own internal addresses (a loop).
+TEST_F(RequestValidatorTest, RejectsTargetsThatAreNoHostToConnectTo) {
+    const std::vector<std::pair<std::string, std::string>> cases{
+        {"255.255.255.255:53", "the broadcast address is not a valid target"},
+        {"127.0.0.1:80", "a loopback address is not a valid target"},
+        {"[::1]:80", "a loopback address is not a valid target"},
+        {"[fe80::1]:80", "a link-local address is not a valid target"},
+        {"169.254.0.9:80", "a link-local address is not a valid target"},
+        {"[::ffff:192.0.2.1]:80", "an IPv4-mapped IPv6 address is not a valid target"},
+    };
+    for (const auto& [target, why] : cases) {
+        request_.targets = {endpoint(target.c_str())};
+        EXPECT_THAT(message(), HasSubstr("connect_addresses[0] (" + target + "): " + why));
+    }
+    request_.targets = {endpoint("192.0.2.10:21"), endpoint("10.0.0.2:41000")};
+    EXPECT_THAT(message(), HasSubstr("connect_addresses[1] (10.0.0.2:41000): 10.0.0.2 is an "
+                                     "internal address of fwxd; a redirect to it would loop"));
 }
 
 TEST_F(RequestValidatorTest, RejectsMulticastTarget) {
