@@ -29,7 +29,7 @@ public:
     sd_bus_error* get() noexcept { return &error_; }
 
 private:
-    sd_bus_error error_ = SD_BUS_ERROR_NULL;
+    sd_bus_error error_{}; // SD_BUS_ERROR_NULL, without its C compound literal
 };
 
 void check(int r, const char* what) {

@@ -113,7 +113,7 @@ TEST_P(Scale, CloseSendsTheExpiredOfEveryAction) {
     EXPECT_TRUE(waitUntil(
         [&] {
             client().sync();
-            return expired.size() == 2U * MaxPorts;
+            return expired.size() == std::size_t{2} * MaxPorts;
         },
         20s, "an Expired of every action"));
     EXPECT_TRUE(std::all_of(expired.begin(), expired.end(),

@@ -12,8 +12,7 @@ constexpr milliseconds AnswerTimeout{3000};
 }
 
 Target::Target(const Lab& lab, Family family, net::Transport transport)
-    : family_(family)
-    , transport_(transport) {
+    : family_(family) {
     if (transport == net::Transport::Tcp) {
         tcp_ = std::make_unique<TcpServer>(&lab.server(), Lab::serverAddress(family));
     } else {

@@ -45,7 +45,6 @@ private:
                                           std::optional<SocketAddress>* seenAs);
 
     Family family_;
-    net::Transport transport_;
     std::unique_ptr<TcpServer> tcp_;
     std::unique_ptr<UdpServer> udp_;
 };

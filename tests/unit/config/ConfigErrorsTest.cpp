@@ -53,8 +53,12 @@ TEST(ConfigErrorsTest, BadInternalAddresses) {
         {"::ffff:203.0.113.1", "::ffff:203.0.113.1 is an IPv4-mapped IPv6 address"},
     };
     for (const auto& [address, why] : cases) {
-        EXPECT_EQ(errorOf("[Redirect]\nInternalAddresses=203.0.113.1 " + address + "\n"),
-                  "test.conf:2: [Redirect] InternalAddresses: " + why + unusable);
+        std::string text = "[Redirect]\nInternalAddresses=203.0.113.1 ";
+        text += address;
+        std::string expected = "test.conf:2: [Redirect] InternalAddresses: ";
+        expected += why;
+        expected += unusable;
+        EXPECT_EQ(errorOf(text + "\n"), expected);
     }
 }
 

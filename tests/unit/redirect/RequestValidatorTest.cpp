@@ -169,7 +169,11 @@ TEST_F(RequestValidatorTest, RejectsTargetsThatAreNoHostToConnectTo) {
     };
     for (const auto& [target, why] : cases) {
         request_.targets = {endpoint(target.c_str())};
-        EXPECT_THAT(message(), HasSubstr("connect_addresses[0] (" + target + "): " + why));
+        std::string expected = "connect_addresses[0] (";
+        expected += target;
+        expected += "): ";
+        expected += why;
+        EXPECT_THAT(message(), HasSubstr(expected));
     }
     request_.targets = {endpoint("192.0.2.10:21"), endpoint("10.0.0.2:41000")};
     EXPECT_THAT(message(), HasSubstr("connect_addresses[1] (10.0.0.2:41000): 10.0.0.2 is an "
