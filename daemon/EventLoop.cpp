@@ -1,8 +1,10 @@
 #include "daemon/EventLoop.hpp"
 
+#include "daemon/Log.hpp"
 #include "error/Error.hpp"
 
 #include <csignal>
+#include <exception>
 #include <string>
 #include <utility>
 
@@ -40,9 +42,19 @@ void EventLoop::exit(int code) {
     sd_event_exit(event_.get(), code);
 }
 
+void EventLoop::guarded(const char* what, const std::function<void()>& handler) noexcept {
+    try {
+        handler();
+    } catch (const std::exception& e) {
+        log::error("{}: {}", what, e.what());
+    } catch (...) {
+        log::error("{}: an unknown exception", what);
+    }
+}
+
 int EventLoop::dispatchSignal(sd_event_source* /*source*/, const signalfd_siginfo* /*info*/,
-                              void* userdata) {
-    (*static_cast<std::function<void()>*>(userdata))();
+                              void* userdata) noexcept {
+    guarded("handling a signal", *static_cast<std::function<void()>*>(userdata));
     return 0;
 }
 
@@ -72,13 +84,14 @@ void EventLoop::defer(std::function<void()> work) {
     sd_event_source_set_enabled(deferSource_.get(), SD_EVENT_ON);
 }
 
-int EventLoop::dispatchDeferred(sd_event_source* source, void* userdata) {
+int EventLoop::dispatchDeferred(sd_event_source* source, void* userdata) noexcept {
     auto& loop = *static_cast<EventLoop*>(userdata);
     sd_event_source_set_enabled(source, SD_EVENT_OFF);
-    // Work may defer more work: take the queue first.
+    // Work may defer more work: take the queue first. One failing item does not keep the
+    // others from running.
     const std::vector<std::function<void()>> work = std::exchange(loop.deferred_, {});
     for (const auto& item : work) {
-        item();
+        guarded("deferred work", item);
     }
     return 0;
 }

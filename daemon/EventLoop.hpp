@@ -31,13 +31,17 @@ public:
     // (e.g. to destroy a bus object after its own method handler has returned).
     void defer(std::function<void()> work);
 
+    // Runs handler for a callback from sd-event's C frames, which no exception may unwind
+    // through: a failure is logged with what was being done, and the loop goes on.
+    static void guarded(const char* what, const std::function<void()>& handler) noexcept;
+
 private:
     struct Unref {
         void operator()(sd_event* event) const noexcept { sd_event_unref(event); }
     };
-    static int dispatchDeferred(sd_event_source* source, void* userdata);
+    static int dispatchDeferred(sd_event_source* source, void* userdata) noexcept;
     static int dispatchSignal(sd_event_source* source, const signalfd_siginfo* info,
-                              void* userdata);
+                              void* userdata) noexcept;
 
     std::unique_ptr<sd_event, Unref> event_;
     // Handlers are owned here; their addresses are the sources' userdata, so they must not

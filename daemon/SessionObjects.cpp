@@ -57,7 +57,14 @@ sdbus::ObjectPath SessionObjects::openSession(const Caller& caller,
                                               redirect::SessionOptions options) {
     const redirect::Session& session =
         registry_.openSession({caller.name, caller.uid}, std::move(options));
-    sessions_.emplace(session.id, std::make_unique<SessionObject>(connection_, session.id, *this));
+    const redirect::SessionId id = session.id;
+    try {
+        sessions_.emplace(id, std::make_unique<SessionObject>(connection_, id, *this));
+    } catch (...) {
+        // No bus object, no session: the caller gets the error and nothing is left behind.
+        registry_.closeSession(id, redirect::EndReason::SessionClosed);
+        throw;
+    }
     log::info("session {} opened by {} (uid {}){}", session.id, caller.name, caller.uid,
               session.options.description.empty()
                   ? ""
@@ -95,11 +102,15 @@ void SessionObjects::addActions(const std::vector<redirect::ActionId>& ids,
     }
 }
 
+// The registry and the kernel first, the bus object next, the signals last: a signal that
+// cannot be sent leaves nothing half-closed.
 void SessionObjects::closeSession(redirect::SessionId session) {
-    apply(registry_.closeSession(session, redirect::EndReason::SessionClosed));
+    const redirect::SessionRegistry::SessionEnd end =
+        registry_.closeSession(session, redirect::EndReason::SessionClosed);
     dropSession(session);
     rearm();
     log::info("session {} closed", session);
+    apply(end);
 }
 
 void SessionObjects::cancel(redirect::ActionId action) {
@@ -115,12 +126,12 @@ void SessionObjects::ownerVanished(const std::string& name) {
     if (end.sessions.empty()) {
         return;
     }
-    apply(end);
     for (const redirect::SessionId id : end.sessions) {
         dropSession(id);
     }
     rearm();
     log::info("{} left the bus: closed its {} session(s)", name, end.sessions.size());
+    apply(end);
 }
 
 void SessionObjects::apply(const redirect::SessionRegistry::SessionEnd& end) {

@@ -32,8 +32,8 @@ void Timer::arm(std::optional<std::chrono::steady_clock::time_point> when) {
     sd_event_source_set_enabled(source, SD_EVENT_ONESHOT);
 }
 
-int Timer::dispatch(sd_event_source* /*source*/, std::uint64_t /*usec*/, void* self) {
-    static_cast<Timer*>(self)->onExpiry_();
+int Timer::dispatch(sd_event_source* /*source*/, std::uint64_t /*usec*/, void* self) noexcept {
+    EventLoop::guarded("a timer", static_cast<Timer*>(self)->onExpiry_);
     return 0;
 }
 

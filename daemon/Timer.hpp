@@ -22,7 +22,7 @@ public:
     void arm(std::optional<std::chrono::steady_clock::time_point> when);
 
 private:
-    static int dispatch(sd_event_source* source, std::uint64_t usec, void* self);
+    static int dispatch(sd_event_source* source, std::uint64_t usec, void* self) noexcept;
 
     std::function<void()> onExpiry_;
     EventSource source_;

@@ -37,6 +37,8 @@ public:
     // Stays set, also across exceptions, until cleared once the loss is made good.
     bool overrun() const noexcept { return overrun_; }
     void clearOverrun() noexcept { overrun_ = false; }
+    // Events were lost on our side: the rest of a receive after a handler failed.
+    void markOverrun() noexcept { overrun_ = true; }
 
 private:
     // One recvmsg(): the datagram's length (its messages handed on), 0 after an overrun

@@ -34,7 +34,7 @@ Listener::Listener(ListenerOptions options)
 }
 
 void Listener::receiveFlows(Handler& handler) {
-    flows_.drain([&](const nlmsghdr& message) {
+    drainOrMarkLost(flows_, [&](const nlmsghdr& message) {
         const auto event = flowEventOf(message);
         if (event && filter_.admits(event->flow)) {
             handler.onFlow(*event);
@@ -44,12 +44,23 @@ void Listener::receiveFlows(Handler& handler) {
 }
 
 void Listener::receiveExpectations(Handler& handler) {
-    expectations_.drain([&](const nlmsghdr& message) {
+    drainOrMarkLost(expectations_, [&](const nlmsghdr& message) {
         if (const auto event = expectationEventOf(message)) {
             handler.onExpectation(*event);
         }
     });
     resyncAfterOverrun(expectations_, handler);
+}
+
+// When the handler throws, the events after the failing one in the same receive are
+// gone: that is an overrun of our own making, and the next receive resynchronises.
+void Listener::drainOrMarkLost(EventSocket& socket, const EventSocket::MessageFn& onMessage) {
+    try {
+        socket.drain(onMessage);
+    } catch (...) {
+        socket.markOverrun();
+        throw;
+    }
 }
 
 redirect::ConntrackSnapshot Listener::snapshot() {

@@ -51,7 +51,8 @@ public:
     // buffer's worth per call) and calls handler for each event of a TCP or UDP flow or
     // expectation; if the kernel reported an overrun meanwhile, then dumps both tables and
     // calls handler.onResync once. Throws fwx::Error(Failed) if receiving or a dump fails,
-    // and whatever handler throws; a pending resync is then done by the next call.
+    // and whatever handler throws; a pending resync is then done by the next call (a
+    // handler that throws loses the rest of that receive's events, so it gets one).
     void receiveFlows(Handler& handler);
     void receiveExpectations(Handler& handler);
 
@@ -63,6 +64,7 @@ public:
     std::uint64_t resyncs() const noexcept { return resyncs_; }
 
 private:
+    static void drainOrMarkLost(EventSocket& socket, const EventSocket::MessageFn& onMessage);
     void resyncAfterOverrun(EventSocket& socket, Handler& handler);
 
     EventFilter filter_;
