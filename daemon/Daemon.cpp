@@ -59,7 +59,8 @@ conntrack::ListenerOptions listenerOptionsFor(const config::Config& config) {
 }
 
 redirect::SessionLimits sessionLimitsFor(const config::AccessSettings& access) {
-    return {access.maxSessionsPerClient, access.maxActionsPerClient};
+    return {access.maxSessionsPerClient, access.maxActionsPerClient, access.maxSessionsPerUser,
+            access.maxActionsPerUser};
 }
 
 } // namespace

@@ -37,6 +37,9 @@ struct AccessSettings {
     std::vector<std::string> allowedGroups;
     unsigned maxSessionsPerClient = 64;
     unsigned maxActionsPerClient = 4096;
+    // Over every bus connection of one uid: more connections do not buy more.
+    unsigned maxSessionsPerUser = 256;
+    unsigned maxActionsPerUser = 16384;
 };
 
 // [Conntrack]: how fwxd follows connections.

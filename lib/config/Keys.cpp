@@ -55,6 +55,14 @@ void setMaxActionsPerClient(Config& config, std::string_view value) {
     config.access.maxActionsPerClient = parseNumber(value, 1, unlimited);
 }
 
+void setMaxSessionsPerUser(Config& config, std::string_view value) {
+    config.access.maxSessionsPerUser = parseNumber(value, 1, unlimited);
+}
+
+void setMaxActionsPerUser(Config& config, std::string_view value) {
+    config.access.maxActionsPerUser = parseNumber(value, 1, unlimited);
+}
+
 // Below a page the kernel rounds up anyway; above 1 GiB is a typo.
 constexpr std::uint32_t minEventBuffer = 4096;
 constexpr std::uint32_t maxEventBuffer = 1U << 30;
@@ -77,6 +85,8 @@ constexpr std::array keys{
     Key{"Access", "AllowedGroups", setAllowedGroups},
     Key{"Access", "MaxSessionsPerClient", setMaxSessionsPerClient},
     Key{"Access", "MaxActionsPerClient", setMaxActionsPerClient},
+    Key{"Access", "MaxSessionsPerUser", setMaxSessionsPerUser},
+    Key{"Access", "MaxActionsPerUser", setMaxActionsPerUser},
     Key{"Conntrack", "EventFilter", setEventFilter},
     Key{"Conntrack", "EventBufferBytes", setEventBufferBytes},
 };

@@ -56,7 +56,15 @@ const Session& SessionRegistry::openSession(const Owner& owner, SessionOptions o
                                 "(MaxSessionsPerClient in fwxd.conf)",
                                 owner.name, owned));
     }
+    const std::size_t byUser = countOf(sessionsPerUid_, owner.uid);
+    if (byUser >= limits_.maxSessionsPerUser) {
+        throw Error(ErrorCode::QuotaExceeded,
+                    fmt::format("uid {} already has {} sessions open over all its bus "
+                                "connections, the limit (MaxSessionsPerUser in fwxd.conf)",
+                                owner.uid, byUser));
+    }
     const SessionId id = nextSession_++;
+    ++sessionsPerUid_[owner.uid];
     return sessions_.emplace(id, Session{id, owner, std::move(options), {}}).first->second;
 }
 
@@ -126,6 +134,28 @@ void SessionRegistry::checkActionQuota(const Owner& owner, std::size_t more) con
                                 "(MaxActionsPerClient in fwxd.conf)",
                                 owner.name, owned, more, limits_.maxActionsPerClient));
     }
+    const std::size_t byUser = countOf(actionsPerUid_, owner.uid);
+    if (byUser + more > limits_.maxActionsPerUser) {
+        throw Error(ErrorCode::QuotaExceeded,
+                    fmt::format("uid {} has {} actions over all its bus connections and asked "
+                                "for {} more, above the limit of {} (MaxActionsPerUser in "
+                                "fwxd.conf)",
+                                owner.uid, byUser, more, limits_.maxActionsPerUser));
+    }
+}
+
+// How many key holds in counts (0 if none): counts keep only keys that hold some.
+std::size_t SessionRegistry::countOf(const std::map<unsigned, std::size_t>& counts, unsigned key) {
+    const auto it = counts.find(key);
+    return it == counts.end() ? 0 : it->second;
+}
+
+void SessionRegistry::uncount(std::map<unsigned, std::size_t>& counts, unsigned key,
+                              std::size_t how) {
+    const auto it = counts.find(key);
+    if (it != counts.end() && (it->second -= std::min(it->second, how)) == 0) {
+        counts.erase(it);
+    }
 }
 
 void SessionRegistry::checkProtocol(const std::string& guid, const Request& request) const {
@@ -169,6 +199,7 @@ std::vector<ActionId> SessionRegistry::createActions(Session& session, const Red
         actions_.emplace(action.id, action);
     }
     actionsPerOwner_[session.owner.name] += ids.size();
+    actionsPerUid_[session.owner.uid] += ids.size();
     return ids;
 }
 
@@ -206,6 +237,7 @@ SessionRegistry::SessionEnd SessionRegistry::closeSession(SessionId sessionId, E
     for (const ActionId id : session.actions) {
         forget(actions_.at(id));
     }
+    uncount(sessionsPerUid_, session.owner.uid, 1);
     sessions_.erase(sessionId);
     return end;
 }
@@ -325,10 +357,11 @@ void SessionRegistry::forget(const Action& action) {
         deadlines_.erase({*action.deadline, action.id});
     }
     tracker_.forgetAction(action.id, action.redirect.transport, action.redirect.internal);
-    const std::string& owner = sessions_.at(action.session).owner.name;
-    if (--actionsPerOwner_[owner] == 0) {
-        actionsPerOwner_.erase(owner);
+    const Owner& owner = sessions_.at(action.session).owner;
+    if (--actionsPerOwner_[owner.name] == 0) {
+        actionsPerOwner_.erase(owner.name);
     }
+    uncount(actionsPerUid_, owner.uid, 1);
     actions_.erase(action.id);
 }
 

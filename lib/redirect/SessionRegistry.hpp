@@ -68,7 +68,8 @@ public:
     SessionRegistry(const SessionRegistry&) = delete;
     SessionRegistry& operator=(const SessionRegistry&) = delete;
 
-    // Throws fwx::Error(QuotaExceeded) when the owner has MaxSessionsPerClient sessions.
+    // Throws fwx::Error(QuotaExceeded) when the owner has MaxSessionsPerClient sessions, or
+    // its uid MaxSessionsPerUser over all its connections.
     const Session& openSession(const Owner& owner, SessionOptions options);
     // One action per target, all programmed in one kernel transaction or none. Without an
     // AllowedSource, only the primary connection's client may connect (anyone if the
@@ -122,6 +123,8 @@ private:
     void hangExpectations(const Session& session, const RedirectGroup& group);
     Session& sessionOrThrow(SessionId id);
     void checkActionQuota(const Owner& owner, std::size_t more) const;
+    static std::size_t countOf(const std::map<unsigned, std::size_t>& counts, unsigned key);
+    static void uncount(std::map<unsigned, std::size_t>& counts, unsigned key, std::size_t how);
     void checkProtocol(const std::string& guid, const Request& request) const;
     void applyDefaults(const Session& session, Request& request) const;
     std::vector<ActionId> createActions(Session& session, const RedirectGroup& group,
@@ -161,6 +164,8 @@ private:
     std::map<ActionId, Action> actions_;
     std::set<Deadline> deadlines_;
     std::map<std::string, std::size_t> actionsPerOwner_;
+    std::map<unsigned, std::size_t> sessionsPerUid_;
+    std::map<unsigned, std::size_t> actionsPerUid_;
     ConnectionTracker tracker_;
     SessionId nextSession_ = 1;
     ActionId nextAction_ = 1;

@@ -35,6 +35,9 @@ test::FwxdSettings Rig::settings() {
     settings.maxPortsPerRequest = 1024;
     settings.maxSessionsPerClient = 64;
     settings.maxActionsPerClient = 1'000'000;
+    // Every client of the bench is root: one uid.
+    settings.maxSessionsPerUser = 1'000;
+    settings.maxActionsPerUser = 1'000'000;
     return settings;
 }
 

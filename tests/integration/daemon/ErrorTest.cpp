@@ -229,6 +229,26 @@ TEST_F(SessionQuota, IsCountedPerClientConnection) {
     expectNothingLeft();
 }
 
+class UserQuota : public Errors {
+protected:
+    UserQuota() {
+        settings.maxSessionsPerClient = 2;
+        settings.maxSessionsPerUser = 3;
+    }
+};
+
+// More connections of one uid buy no more sessions than MaxSessionsPerUser.
+TEST_F(UserQuota, IsCountedOverEveryConnectionOfTheUid) {
+    client().openSession();
+    client().openSession();
+    const auto other = connect();
+    other->openSession();
+    EXPECT_TRUE(failsWith([&] { other->openSession(); }, QuotaExceeded));
+    EXPECT_TRUE(failsWith([&] { connect()->openSession(); }, QuotaExceeded));
+    EXPECT_EQ(client().firewall().Sessions().size(), 3U);
+    expectNothingLeft();
+}
+
 class ActionQuota : public Errors {
 protected:
     ActionQuota() { settings.maxActionsPerClient = 3; }

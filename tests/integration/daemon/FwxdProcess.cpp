@@ -63,6 +63,8 @@ std::string FwxdSettings::configText() const {
     }
     text << "MaxSessionsPerClient=" << maxSessionsPerClient << "\n"
          << "MaxActionsPerClient=" << maxActionsPerClient << "\n"
+         << "MaxSessionsPerUser=" << maxSessionsPerUser << "\n"
+         << "MaxActionsPerUser=" << maxActionsPerUser << "\n"
          << "\n[Conntrack]\n"
          << "EventFilter=" << (eventFilter ? "yes" : "no") << "\n"
          << "EventBufferBytes=" << eventBufferBytes << "\n";

@@ -24,6 +24,8 @@ struct FwxdSettings {
     std::vector<std::string> allowedGroups;
     unsigned maxSessionsPerClient = 8;
     unsigned maxActionsPerClient = 64;
+    unsigned maxSessionsPerUser = 256;
+    unsigned maxActionsPerUser = 16384;
     bool eventFilter = true;
     unsigned eventBufferBytes = 16U * 1024 * 1024;
 

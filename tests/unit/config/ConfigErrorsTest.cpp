@@ -153,7 +153,8 @@ TEST(ConfigErrorsTest, UnknownKey) {
     // Keys are case-sensitive, as in systemd's files.
     EXPECT_EQ(errorOf(redirect("[Access]\nallowedusers=root\n")),
               "test.conf:4: [Access] allowedusers: unknown key; [Access] has AllowedUsers, "
-              "AllowedGroups, MaxSessionsPerClient, MaxActionsPerClient");
+              "AllowedGroups, MaxSessionsPerClient, MaxActionsPerClient, MaxSessionsPerUser, "
+              "MaxActionsPerUser");
 }
 
 TEST(ConfigErrorsTest, KeyOutsideAnySection) {

@@ -58,6 +58,8 @@ TEST(ConfigFileTest, DefaultsApplyToEveryKeyNotGiven) {
     EXPECT_THAT(config.access.allowedGroups, IsEmpty());
     EXPECT_EQ(config.access.maxSessionsPerClient, 64U);
     EXPECT_EQ(config.access.maxActionsPerClient, 4096U);
+    EXPECT_EQ(config.access.maxSessionsPerUser, 256U);
+    EXPECT_EQ(config.access.maxActionsPerUser, 16384U);
 }
 
 // Left unset, MaxPortsPerRequest follows a port range smaller than its default of 64.
@@ -79,6 +81,8 @@ TEST(ConfigFileTest, StructDefaultsMatchTheDocumentedOnes) {
     EXPECT_EQ(config.redirect.maxTimeout, seconds(86400));
     EXPECT_EQ(config.access.maxSessionsPerClient, 64U);
     EXPECT_EQ(config.access.maxActionsPerClient, 4096U);
+    EXPECT_EQ(config.access.maxSessionsPerUser, 256U);
+    EXPECT_EQ(config.access.maxActionsPerUser, 16384U);
 }
 
 TEST(ConfigFileTest, ParsesEveryKey) {
@@ -93,6 +97,8 @@ TEST(ConfigFileTest, ParsesEveryKey) {
                                 "AllowedGroups=fwxd,proxies\n"
                                 "MaxSessionsPerClient=1\n"
                                 "MaxActionsPerClient=2\n"
+                                "MaxSessionsPerUser=3\n"
+                                "MaxActionsPerUser=4\n"
                                 "[Conntrack]\n"
                                 "EventFilter=no\n"
                                 "EventBufferBytes=65536\n");
@@ -106,6 +112,8 @@ TEST(ConfigFileTest, ParsesEveryKey) {
     EXPECT_THAT(config.access.allowedGroups, ElementsAre("fwxd", "proxies"));
     EXPECT_EQ(config.access.maxSessionsPerClient, 1U);
     EXPECT_EQ(config.access.maxActionsPerClient, 2U);
+    EXPECT_EQ(config.access.maxSessionsPerUser, 3U);
+    EXPECT_EQ(config.access.maxActionsPerUser, 4U);
     EXPECT_FALSE(config.conntrack.eventFilter);
     EXPECT_EQ(config.conntrack.eventBufferBytes, 65536U);
 }
@@ -159,7 +167,9 @@ TEST(ConfigFileTest, ParsesTheDocumentedFile) {
               "allowed\n"
               "AllowedGroups=\n"
               "MaxSessionsPerClient=64\n"
-              "MaxActionsPerClient=4096\n");
+              "MaxActionsPerClient=4096\n"
+              "MaxSessionsPerUser=256\n"
+              "MaxActionsPerUser=16384\n");
     EXPECT_THAT(config.redirect.internalAddresses,
                 ElementsAre(Address::parse("10.71.1.1"), Address::parse("fd71:1::1")));
     EXPECT_THAT(config.access.allowedUsers, ElementsAre("root"));

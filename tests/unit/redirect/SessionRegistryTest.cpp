@@ -7,7 +7,9 @@
 #include "fakes/FakeHost.hpp"
 #include "fakes/FakeNftBackend.hpp"
 
+#include <functional>
 #include <memory>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -32,6 +34,8 @@ protected:
         SessionLimits limits;
         limits.maxSessionsPerClient = 2;
         limits.maxActionsPerClient = 4;
+        limits.maxSessionsPerUser = 3;
+        limits.maxActionsPerUser = 6;
         registry = std::make_unique<SessionRegistry>(*service, flows, portFlows, expectations,
                                                      protocols, clock, limits);
     }
@@ -147,6 +151,46 @@ TEST_F(SessionRegistryTest, ActionQuotaCountsEverySessionOfTheOwnerAndProgramsNo
                        "(MaxActionsPerClient in fwxd.conf)");
     EXPECT_EQ(nft.calls(), calls);
     EXPECT_EQ(ports.reservedCount(internal, net::Transport::Tcp), 3U);
+}
+
+// One uid's connections share the per-user quotas: more connections buy no more.
+TEST_F(SessionRegistryTest, PerUserQuotasCountEveryConnectionOfTheUid) {
+    const Owner first{":1.20", 1500};
+    const Owner second{":1.21", 1500};
+    const Owner third{":1.22", 1500};
+    const SessionId ofFirst = openSession(first);
+    openSession(first);
+    const SessionId ofSecond = openSession(second);
+    const auto messageOf = [](const std::function<void()>& call) {
+        try {
+            call();
+        } catch (const Error& e) {
+            EXPECT_EQ(e.code(), ErrorCode::QuotaExceeded);
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    EXPECT_EQ(messageOf([&] { openSession(second); }),
+              "uid 1500 already has 3 sessions open over all its bus connections, the limit "
+              "(MaxSessionsPerUser in fwxd.conf)");
+    EXPECT_NO_THROW(openSession(bob)) << "another uid is not held back";
+
+    // A closed session gives its place back; then 4 actions on one connection, 3 more
+    // asked for on another: within MaxActionsPerClient (4), above MaxActionsPerUser (6).
+    registry->closeSession(ofSecond, EndReason::SessionClosed);
+    const auto four =
+        targets({"198.51.100.2:80", "198.51.100.2:81", "198.51.100.2:82", "198.51.100.2:83"});
+    registry->redirect(openSession(third), four, "");
+    const unsigned calls = nft.calls();
+    EXPECT_EQ(messageOf([&] {
+                  registry->redirect(
+                      ofFirst, targets({"198.51.100.2:84", "198.51.100.2:85", "198.51.100.2:86"}),
+                      "");
+              }),
+              "uid 1500 has 4 actions over all its bus connections and asked for 3 more, above "
+              "the limit of 6 (MaxActionsPerUser in fwxd.conf)");
+    EXPECT_EQ(nft.calls(), calls);
+    EXPECT_NO_THROW(registry->redirect(ofFirst, targets({"198.51.100.2:84"}), ""));
 }
 
 TEST_F(SessionRegistryTest, ClosedSessionsGiveTheirQuotaBack) {
