@@ -30,6 +30,17 @@ std::optional<unsigned> findFreeRun(const std::vector<bool>& busy, unsigned from
     return std::nullopt;
 }
 
+// Any free run of count entries: those starting at or after start, then those before it.
+// Ports are consecutive numbers, so a run never wraps from the last port to the first.
+std::optional<unsigned> findAnyRun(const std::vector<bool>& busy, unsigned start, unsigned count) {
+    const auto size = static_cast<unsigned>(busy.size());
+    std::optional<unsigned> index = findFreeRun(busy, start, size - 1, count);
+    if (!index && start > 0) {
+        index = findFreeRun(busy, 0, std::min(size - 1, start + count - 2), count);
+    }
+    return index;
+}
+
 std::string describeRun(std::uint16_t first, unsigned count) {
     return count == 1 ? fmt::format("port {}", first)
                       : fmt::format("ports {}-{}", first, first + count - 1);
@@ -67,16 +78,9 @@ std::uint16_t PortAllocator::allocate(const net::Address& address, net::Transpor
     checkCount(count);
     const Key key{address, transport};
     const Occupancy occupied = occupancy(key);
-    const unsigned size = range_.size();
     // A misbehaving source must not put the start outside the range.
-    const unsigned start = random_(size) % size;
-
-    // Runs starting at or after start, then runs starting before it. Ports are consecutive
-    // numbers, so a run never wraps from the last port of the range to the first.
-    std::optional<unsigned> index = findFreeRun(occupied.busy, start, size - 1, count);
-    if (!index && start > 0) {
-        index = findFreeRun(occupied.busy, 0, std::min(size - 1, start + count - 2), count);
-    }
+    const unsigned offset = random_(range_.size()) % range_.size();
+    const std::optional<unsigned> index = findAnyRun(occupied.busy, offset - offset % count, count);
     if (!index) {
         throw Error(ErrorCode::PortsExhausted,
                     fmt::format("no {} free {} {} on {} in {} ({} reserved, {} bound by local "

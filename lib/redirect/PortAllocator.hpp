@@ -19,6 +19,12 @@ namespace fwx::redirect {
 // to it (on that address or the wildcard). The search starts at a random port so that
 // pending permissions cannot be guessed from earlier ones (RFC 6056, algorithm 1).
 //
+// The random start is rounded down to a multiple of count (from the range's first port), and
+// the first free run at or after it is taken (wrapping to the range's start). Runs of one
+// size then stay aligned and tile the range instead of stranding short gaps between them:
+// with unrounded starts, 10-port requests ran out of 1,000 ports with ~15 % of them free. A
+// guessed port still hits a pending run with the same chance, count in the range's size.
+//
 // Not thread-safe; the daemon calls it from its event loop. Leases point back at the
 // allocator, so it must outlive them and it cannot be copied or moved.
 class PortAllocator {

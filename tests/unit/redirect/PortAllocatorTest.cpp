@@ -29,6 +29,11 @@ using net::Transport;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
+// A uniformly distributed number in [0, n).
+unsigned below(std::mt19937& rng, unsigned n) {
+    return std::uniform_int_distribution<unsigned>(0, n - 1)(rng);
+}
+
 class PortAllocatorTest : public ::testing::Test {
 protected:
     // The allocator under test, over range; its searches start at offset_.
@@ -65,28 +70,45 @@ protected:
     std::optional<PortAllocator> allocator_;
 };
 
-TEST_F(PortAllocatorTest, StartsAtTheRandomOffset) {
+TEST_F(PortAllocatorTest, StartsAtTheRandomOffsetRoundedDownToAMultipleOfTheCount) {
     PortAllocator& alloc = use("41000-41999");
     startAt(123);
-    EXPECT_EQ(alloc.allocate(a_, Transport::Tcp, 4), 41123);
+    // 123 rounds down to 120, a multiple of 4.
+    EXPECT_EQ(alloc.allocate(a_, Transport::Tcp, 4), 41120);
     EXPECT_EQ(alloc.reservedCount(a_, Transport::Tcp), 4U);
-    EXPECT_TRUE(alloc.isReserved(a_, Transport::Tcp, 41126));
-    EXPECT_FALSE(alloc.isReserved(a_, Transport::Tcp, 41127));
+    EXPECT_TRUE(alloc.isReserved(a_, Transport::Tcp, 41123));
+    EXPECT_FALSE(alloc.isReserved(a_, Transport::Tcp, 41124));
+    // Rounding a single port changes nothing; 41123 is taken, the next is free.
+    EXPECT_EQ(alloc.allocate(a_, Transport::Tcp, 1), 41124);
+    startAt(500);
+    EXPECT_EQ(alloc.allocate(a_, Transport::Tcp, 1), 41500);
     // The random source is asked for an offset into the whole range.
-    EXPECT_THAT(bounds_, ElementsAre(1000U));
+    EXPECT_THAT(bounds_, ElementsAre(1000U, 1000U, 1000U));
 }
 
 TEST_F(PortAllocatorTest, RunMayEndExactlyAtTheLastPort) {
     PortAllocator& alloc = use("41000-41009");
     startAt(7);
-    EXPECT_EQ(alloc.allocate(a_, Transport::Tcp, 3), 41007);
+    EXPECT_EQ(alloc.allocate(a_, Transport::Tcp, 5), 41005);
     EXPECT_TRUE(alloc.isReserved(a_, Transport::Tcp, 41009));
 }
 
 TEST_F(PortAllocatorTest, RunThatWouldPassTheLastPortStartsAtTheFirstInstead) {
     PortAllocator& alloc = use("41000-41009");
-    startAt(8);
-    EXPECT_EQ(alloc.allocate(a_, Transport::Tcp, 3), 41000);
+    // 9 rounds down to 8: 41008-41011 would leave the range.
+    startAt(9);
+    EXPECT_EQ(alloc.allocate(a_, Transport::Tcp, 4), 41000);
+}
+
+TEST_F(PortAllocatorTest, RunsNeedNotBeAlignedToFit) {
+    PortAllocator& alloc = use("41000-41009");
+    bindAll({41002, 41005});
+    startAt(0);
+    EXPECT_EQ(alloc.allocate(a_, Transport::Tcp, 3), 41006);
+    // The free ports (41000-41001, 41003-41004, 41009) hold no run of 3.
+    EXPECT_EQ(allocateError(3).code(), ErrorCode::PortsExhausted);
+    EXPECT_EQ(alloc.allocate(a_, Transport::Tcp, 2), 41000);
+    EXPECT_EQ(alloc.allocate(a_, Transport::Tcp, 2), 41003);
 }
 
 TEST_F(PortAllocatorTest, WholeRangeInOneRun) {
@@ -193,7 +215,9 @@ TEST_F(PortAllocatorTest, ExhaustionSaysWhatIsInTheWay) {
     EXPECT_STREQ(e.what(), "no 8 consecutive free tcp ports on 203.0.113.1 in 41000-41999 "
                            "(991 reserved, 3 bound by local sockets)");
     EXPECT_EQ(alloc.reservedCount(a_, Transport::Tcp), 991U);
-    // Two ports still fit between the sockets.
+    // Two ports still fit between the sockets: from 41996 (997 rounded down to 996) ...
+    EXPECT_EQ(alloc.allocate(a_, Transport::Tcp, 2), 41996);
+    // ... and, wrapping, at 41993.
     EXPECT_EQ(alloc.allocate(a_, Transport::Tcp, 2), 41993);
 }
 
@@ -333,12 +357,39 @@ TEST_F(PortAllocatorTest, MoveAssignmentReleasesWhatTheTargetHeld) {
     PortLease second = alloc.lease(a_, Transport::Tcp, 3);
     first = std::move(second);
     EXPECT_FALSE(alloc.isReserved(a_, Transport::Tcp, 41000));
-    EXPECT_TRUE(alloc.isReserved(a_, Transport::Tcp, 41005));
-    EXPECT_EQ(first.first(), 41005);
+    EXPECT_TRUE(alloc.isReserved(a_, Transport::Tcp, 41003));
+    EXPECT_EQ(first.first(), 41003);
     first.reset();
     EXPECT_EQ(alloc.reservedCount(a_, Transport::Tcp), 0U);
     first.reset(); // nothing left to give back
     EXPECT_EQ(alloc.reservedCount(a_, Transport::Tcp), 0U);
+}
+
+// The finding of issue 10: 1,000 ports, 10-port requests from random starts ran out with
+// 160 ports free, stranded in gaps shorter than 10.
+TEST(PortAllocatorPlacement, RequestsOfOneSizeUseTheWholeRangeAndKeepDoingSoUnderChurn) {
+    const PortRange range(40000, 40999);
+    fakes::FakeHost host;
+    std::mt19937 rng(20261203);
+    PortAllocator alloc(range, host, [&](std::uint32_t bound) { return below(rng, bound); });
+    const net::Address address = net::Address::parse("203.0.113.1");
+    std::vector<std::uint16_t> runs;
+    for (int i = 0; i < 100; ++i) {
+        runs.push_back(alloc.allocate(address, Transport::Tcp, 10));
+    }
+    EXPECT_EQ(alloc.reservedCount(address, Transport::Tcp), 1000U);
+    for (int round = 0; round < 1000; ++round) {
+        const auto it = runs.begin() + below(rng, static_cast<unsigned>(runs.size()));
+        alloc.release(address, Transport::Tcp, *it, 10);
+        runs.erase(it);
+        if (runs.size() < 50 || below(rng, 2) == 0) {
+            ASSERT_NO_THROW(runs.push_back(alloc.allocate(address, Transport::Tcp, 10)))
+                << "round " << round << ", " << runs.size() << " runs held";
+        }
+    }
+    while (runs.size() < 100) {
+        ASSERT_NO_THROW(runs.push_back(alloc.allocate(address, Transport::Tcp, 10)));
+    }
 }
 
 TEST(PortAllocatorSystemRandom, StaysBelowTheBound) {
@@ -352,11 +403,6 @@ TEST(PortAllocatorSystemRandom, StaysBelowTheBound) {
     EXPECT_EQ(seen.size(), 7U); // every value shows up; the chance one does not is ~1e-133
 }
 
-// A uniformly distributed number in [0, n).
-unsigned below(std::mt19937& rng, unsigned n) {
-    return std::uniform_int_distribution<unsigned>(0, n - 1)(rng);
-}
-
 // Random allocations and releases on several addresses and transports, with sockets coming
 // and going, checked step by step against a model that states the rules naively.
 class AllocatorModel {
@@ -364,12 +410,13 @@ public:
     explicit AllocatorModel(PortRange range)
         : range_(range) {}
 
-    // The start the rules demand for count ports from offset, or none if nothing fits.
+    // The start the rules demand for count ports from offset, or none if nothing fits:
+    // the first free run from offset rounded down to a multiple of count, wrapping.
     std::optional<std::uint16_t> expectedStart(unsigned key, unsigned count,
                                                unsigned offset) const {
         const unsigned size = range_.size();
         for (unsigned i = 0; i < size; ++i) {
-            const unsigned start = (offset + i) % size;
+            const unsigned start = (offset - offset % count + i) % size;
             if (start + count <= size && runIsFree(key, start, count)) {
                 return static_cast<std::uint16_t>(range_.first() + start);
             }
