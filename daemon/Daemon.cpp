@@ -66,12 +66,12 @@ redirect::SessionLimits sessionLimitsFor(const config::AccessSettings& access) {
 } // namespace
 
 Daemon::Daemon(const config::Config& config, const std::string& bus)
-    : authorizer_(config.access.allowedUsers, config.access.allowedGroups, users_)
+    : authorizer_(config.access, users_)
     , listener_(listenerOptionsFor(config))
     , ports_(config.redirect.portRange, host_)
     , portFlows_(config.redirect.portRange, PortFlowsCapacity)
     , service_(validatorFor(config.redirect, host_), ports_, engine_, flows_, portFlows_)
-    , protocols_(engine_)
+    , protocols_(engine_, {config::Config::MaxProtocols, config.access.maxProtocolsPerUser})
     , registry_(service_, flows_, portFlows_, expectations_, protocols_, clock_,
                 sessionLimitsFor(config.access))
     , connection_(connect(bus))

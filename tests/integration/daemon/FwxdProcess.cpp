@@ -61,10 +61,14 @@ std::string FwxdSettings::configText() const {
     if (!allowedGroups.empty()) {
         text << "AllowedGroups=" << joined(allowedGroups) << "\n";
     }
+    if (!adminUsers.empty()) {
+        text << "AdminUsers=" << joined(adminUsers) << "\n";
+    }
     text << "MaxSessionsPerClient=" << maxSessionsPerClient << "\n"
          << "MaxActionsPerClient=" << maxActionsPerClient << "\n"
          << "MaxSessionsPerUser=" << maxSessionsPerUser << "\n"
          << "MaxActionsPerUser=" << maxActionsPerUser << "\n"
+         << "MaxProtocolsPerUser=" << maxProtocolsPerUser << "\n"
          << "\n[Conntrack]\n"
          << "EventFilter=" << (eventFilter ? "yes" : "no") << "\n"
          << "EventBufferBytes=" << eventBufferBytes << "\n";

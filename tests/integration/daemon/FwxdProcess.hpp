@@ -22,10 +22,12 @@ struct FwxdSettings {
     unsigned maxTimeoutSec = 3600;
     std::vector<std::string> allowedUsers;
     std::vector<std::string> allowedGroups;
+    std::vector<std::string> adminUsers;
     unsigned maxSessionsPerClient = 8;
     unsigned maxActionsPerClient = 64;
     unsigned maxSessionsPerUser = 256;
     unsigned maxActionsPerUser = 16384;
+    unsigned maxProtocolsPerUser = 16;
     bool eventFilter = true;
     unsigned eventBufferBytes = 16U * 1024 * 1024;
 
