@@ -2,6 +2,7 @@
 
 #include "daemon/BusErrors.hpp"
 #include "daemon/Log.hpp"
+#include "daemon/LogFields.hpp"
 #include "daemon/ObjectPaths.hpp"
 #include "error/Error.hpp"
 #include "fwx_build_config.h"
@@ -64,11 +65,13 @@ void FirewallObject::RegisterProtocol(const std::string& guid, const Options& op
             guid, std::move(spec), {caller.uid, caller.name, authorizer.isAdmin(caller.uid)});
         const redirect::Protocol& protocol = added.protocol;
         if (!added.isNew) {
-            log::info("protocol {} registered again by {} (uid {}): unchanged", protocol.guid,
+            log::info(log::Event::ProtocolRegistered, callerFields(caller, protocol.guid),
+                      "protocol {} registered again by {} (uid {}): unchanged", protocol.guid,
                       caller.name, caller.uid);
             return;
         }
-        log::info("protocol {} ({}) registered by {} (uid {}){}", protocol.guid,
+        log::info(log::Event::ProtocolRegistered, callerFields(caller, protocol.guid),
+                  "protocol {} ({}) registered by {} (uid {}){}", protocol.guid,
                   log::untrusted(protocol.spec.name), caller.name, caller.uid,
                   describeHelper(protocol.spec));
     });
@@ -82,7 +85,8 @@ void FirewallObject::UnregisterProtocol(const std::string& guid) {
                                              "unregister protocol " + protocol.guid);
         const std::string key = protocol.guid;
         protocols_.remove(key);
-        log::info("protocol {} unregistered by {} (uid {})", key, caller.name, caller.uid);
+        log::info(log::Event::ProtocolUnregistered, callerFields(caller, key),
+                  "protocol {} unregistered by {} (uid {})", key, caller.name, caller.uid);
     });
 }
 

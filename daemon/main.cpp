@@ -48,17 +48,20 @@ int runFwxd(int argc, char** argv) {
     }
 
     namespace log = fwx::daemon::log;
+    using log::Event;
+    // Before anything is logged: under systemd, records go to the journal with their fields.
+    log::setSink(log::sinkForStderr());
     try {
         const fwx::config::Config config = fwx::config::loadConfig(line.config);
         fwx::daemon::Daemon daemon(config, line.bus);
         return daemon.run();
     } catch (const fwx::Error& e) {
-        log::error("{}", e.what());
+        log::error(Event::Fatal, {}, "{}", e.what());
         if (e.errnum() == EPERM) {
-            log::error("fwxd needs CAP_NET_ADMIN in its network namespace");
+            log::error(Event::Fatal, {}, "fwxd needs CAP_NET_ADMIN in its network namespace");
         }
     } catch (const sdbus::Error& e) {
-        log::error("D-Bus: {} ({})", e.getMessage(), e.getName());
+        log::error(Event::Fatal, {}, "D-Bus: {} ({})", e.getMessage(), e.getName());
     }
     return EXIT_FAILURE;
 }

@@ -38,10 +38,10 @@ struct FwxdSettings {
 class FwxdProcess {
 public:
     // Writes the configuration into bus.directory(), starts fwxd --bus ADDRESS --config FILE
-    // (stdout and stderr to a log file there) and returns once org.fwxd.Firewall1 has an
-    // owner. Throws std::runtime_error with the daemon's log if it exits or does not get
-    // there in time.
-    FwxdProcess(const BusDaemon& bus, const FwxdSettings& settings);
+    // (stdout and stderr to a log file there, whatever options.outputFile says; the other
+    // options as given) and returns once org.fwxd.Firewall1 has an owner. Throws
+    // std::runtime_error with the daemon's log if it exits or does not get there in time.
+    FwxdProcess(const BusDaemon& bus, const FwxdSettings& settings, ChildOptions options = {});
     // Kills the daemon if terminate() was not called.
     ~FwxdProcess();
     FwxdProcess(const FwxdProcess&) = delete;
