@@ -167,6 +167,25 @@ TEST_F(Journal, RedirectsTheirConnectionsAndTheirEndNameSessionAndAction) {
     expectOnlyWellFormedRecords();
 }
 
+// A deadline ends many permissions at once: one record per session, naming each action.
+TEST_F(Journal, PermissionsThatLapseTogetherAreOneRecord) {
+    const std::string session = client().openSession();
+    RedirectRequest request;
+    request.flags = TimeoutFlag;
+    request.options = {{"Timeout", sdbus::Variant(std::uint64_t{300'000})}};
+    const Redirected redirected = client().redirect(session,
+                                                    {target(Lab::serverAddress(Family::V4), 21000),
+                                                     target(Lab::serverAddress(Family::V4), 21001)},
+                                                    request);
+    const auto ended = waitFor(withId(RedirectEndedId, "SESSION", session));
+    ASSERT_TRUE(ended);
+    EXPECT_EQ(valuesOf(*ended, "ACTION"),
+              (std::vector<std::string>{redirected.actions.at(0), redirected.actions.at(1)}));
+    EXPECT_EQ(valueOf(*ended, "MESSAGE"), "session 1: 2 redirect(s) ended (timeout): action 1, 2");
+    EXPECT_EQ(valueOf(*ended, "CALLER"), client().uniqueName());
+    expectOnlyWellFormedRecords();
+}
+
 // No journald to take a record (its socket is missing, or no one listens on it): stderr is
 // still the journal stream, and the records go there, as lines with the priority prefix
 // journald reads.
