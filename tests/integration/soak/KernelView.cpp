@@ -77,7 +77,7 @@ KernelView KernelReader::read(const std::vector<ConnectionMade>& connections) co
     // Last: a connection the nft dumps saw programmed is still in conntrack if it lives.
     for (const ConnectionMade& made : connections) {
         if (auto flow = getFlow(made)) {
-            view.conntrack.flows.push_back(std::move(*flow));
+            view.conntrack.flows.push_back(*flow);
         }
     }
     for (const net::Family family : {net::Family::V4, net::Family::V6}) {

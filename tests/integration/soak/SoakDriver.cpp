@@ -182,7 +182,8 @@ std::vector<ConnectionMade> SoakDriver::connectionsMade() const {
 
 // A connection conntrack no longer tracks is over for good: no need to ask again.
 void SoakDriver::forgetEndedConnections(const KernelView& kernel) {
-    for (auto& [path, action] : model_.actions) {
+    for (auto& entry : model_.actions) {
+        ModelAction& action = entry.second;
         std::erase_if(action.clientEnds, [&](const net::Endpoint& client) {
             return std::none_of(kernel.conntrack.flows.begin(), kernel.conntrack.flows.end(),
                                 [&](const redirect::Flow& flow) {

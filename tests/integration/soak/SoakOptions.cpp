@@ -22,7 +22,8 @@ SoakOptions& soakOptions() {
 }
 
 bool parseSoakOptions(int& argc, char** argv, SoakOptions& options) {
-    for (int i = 1; i < argc; ++i) {
+    // Flag and number in pairs.
+    for (int i = 1; i < argc; i += 2) {
         const std::string_view flag = argv[i];
         std::uint64_t* target = nullptr;
         if (flag == "--operations") {
@@ -42,7 +43,6 @@ bool parseSoakOptions(int& argc, char** argv, SoakOptions& options) {
             std::fprintf(stderr, "fwxd-soak: %s needs a number\n", argv[i]);
             return false;
         }
-        ++i;
     }
     argc = 1; // every argument was the soak's
     return true;
