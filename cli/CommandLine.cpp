@@ -34,6 +34,7 @@ Examples:
   fwxctl redirect --udp --timeout 30s [2001:db8::5]:5004 [2001:db8::5]:5005
   fwxctl redirect 198.51.100.2:80 --timeout 1s --exit-when-done --json
   fwxctl list --json
+  fwxctl protocols
   fwxctl cancel 7
   fwxctl status --bus unix:path=/run/fwxd-lab/bus
 
@@ -140,6 +141,16 @@ void describeStatus(CLI::App& app, CommandLine& line) {
     line.statusCommand = command;
 }
 
+void describeProtocols(CLI::App& app, CommandLine& line) {
+    CLI::App* command = app.add_subcommand("protocols", "List the registered protocols");
+    addCommon(command, line.common);
+    command->footer(std::string("\nLists every registered protocol (Firewall1.Protocols): its "
+                                "name, primary ports, the kernel\nhelper it attaches and the "
+                                "servers that helper reaches, and the uid it belongs to.\n\n") +
+                    ExitStatusHelp);
+    line.protocolsCommand = command;
+}
+
 } // namespace
 
 void describe(CLI::App& app, CommandLine& line) {
@@ -155,6 +166,7 @@ void describe(CLI::App& app, CommandLine& line) {
     describeList(app, line);
     describeCancel(app, line);
     describeStatus(app, line);
+    describeProtocols(app, line);
 }
 
 int runCommand(const CommandLine& line) {
@@ -166,6 +178,9 @@ int runCommand(const CommandLine& line) {
     }
     if (line.cancelCommand->parsed()) {
         return runCancel(line.common, line.action);
+    }
+    if (line.protocolsCommand->parsed()) {
+        return runProtocols(line.common);
     }
     return runStatus(line.common);
 }

@@ -16,6 +16,7 @@ struct CommandLine {
     CLI::App* listCommand = nullptr;
     CLI::App* cancelCommand = nullptr;
     CLI::App* statusCommand = nullptr;
+    CLI::App* protocolsCommand = nullptr;
 };
 
 // Declares every subcommand and option of fwxctl on app, storing into line.

@@ -1,4 +1,4 @@
-// The four commands of fwxctl. Each returns the exit status and throws Failure or
+// The commands of fwxctl. Each returns the exit status and throws Failure or
 // sdbus::Error (main() turns those into a message and a status).
 #pragma once
 
@@ -30,5 +30,6 @@ int runRedirect(const CommonOptions& common, const RedirectOptions& options);
 int runList(const CommonOptions& common);
 int runCancel(const CommonOptions& common, const std::string& action);
 int runStatus(const CommonOptions& common);
+int runProtocols(const CommonOptions& common);
 
 } // namespace fwx::cli

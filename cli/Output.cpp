@@ -4,7 +4,9 @@
 #include <cstdio>
 #include <ctime>
 #include <iostream>
+#include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace fwx::cli {
@@ -32,7 +34,11 @@ using Dictionary = std::map<std::string, sdbus::Variant>;
 template <typename T> Json arrayOf(const sdbus::Variant& value) {
     Json array = Json::array();
     for (const auto& item : value.get<std::vector<T>>()) {
-        array.push_back(std::string(item));
+        if constexpr (std::is_same_v<T, sdbus::ObjectPath>) {
+            array.push_back(std::string(item));
+        } else {
+            array.push_back(item);
+        }
     }
     return array;
 }
@@ -84,6 +90,9 @@ Json toJson(const sdbus::Variant& value) {
     }
     if (type == "ao") {
         return arrayOf<sdbus::ObjectPath>(value);
+    }
+    if (type == "aq") {
+        return arrayOf<std::uint16_t>(value);
     }
     if (type == "a{sv}") {
         return toJson(value.get<Dictionary>());

@@ -5,6 +5,7 @@
 #include "cli/Failure.hpp"
 #include "error/Error.hpp"
 
+#include <cstdio>
 #include <exception>
 #include <iostream>
 
@@ -17,9 +18,7 @@ int report(const std::string& name, const std::string& message, fwx::cli::ExitCo
     return fwx::cli::toInt(code);
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
+int runFwxctl(int argc, char** argv) {
     using fwx::cli::ExitCode;
     CLI::App app;
     fwx::cli::CommandLine line;
@@ -48,5 +47,18 @@ int main(int argc, char** argv) {
         return report("usage", e.what(), ExitCode::Usage);
     } catch (const std::exception& e) {
         return report("error", e.what(), ExitCode::Software);
+    }
+}
+
+} // namespace
+
+// Whatever runFwxctl did not expect (a failure while reporting one, say) still ends in a
+// message and a status, not in std::terminate.
+int main(int argc, char** argv) {
+    try {
+        return runFwxctl(argc, argv);
+    } catch (...) {
+        std::fputs("fwxctl: an unexpected error\n", stderr);
+        return fwx::cli::toInt(fwx::cli::ExitCode::Software);
     }
 }

@@ -176,8 +176,9 @@ int ActionObjects::cancel(sd_bus_message* call, void* userdata, sd_bus_error* er
     return answering(error, [&] {
         const redirect::Action& action = self.readable(sd_bus_message_get_path(call));
         const redirect::ActionId id = action.id;
-        self.sessions_.authorizeOwner(action.session, "cancel action " + std::to_string(id));
-        self.sessions_.cancel(id);
+        const Caller caller =
+            self.sessions_.authorizeOwner(action.session, "cancel action " + std::to_string(id));
+        self.sessions_.cancel(caller, id);
         return sd_bus_reply_method_return(call, "");
     });
 }

@@ -20,48 +20,76 @@ template <typename Id> std::optional<Id> numericId(const std::string& text) {
 }
 } // namespace
 
-Authorizer::Authorizer(const std::vector<std::string>& allowedUsers,
-                       const std::vector<std::string>& allowedGroups, UserDatabase& users)
-    : database_(users) {
-    for (const std::string& user : allowedUsers) {
-        auto uid = numericId<uid_t>(user);
-        if (!uid) {
-            uid = users.userId(user);
-        }
-        if (!uid) {
-            throwInvalid("AllowedUsers: no user \"" + user + "\"");
-        }
-        users_.insert(*uid);
-    }
-    for (const std::string& group : allowedGroups) {
-        auto gid = numericId<gid_t>(group);
-        if (!gid) {
-            gid = users.groupId(group);
-        }
-        if (!gid) {
-            throwInvalid("AllowedGroups: no group \"" + group + "\"");
-        }
-        groups_.insert(*gid);
-    }
+Authorizer::Authorizer(const config::AccessSettings& access, UserDatabase& users)
+    : database_(users)
+    , allowed_(resolve(access.allowedUsers, "AllowedUsers", access.allowedGroups, "AllowedGroups"))
+    , admins_(resolve(access.adminUsers, "AdminUsers", access.adminGroups, "AdminGroups")) {
 }
 
-bool Authorizer::allows(uid_t uid) const {
-    if (uid == 0 || users_.contains(uid)) {
+Authorizer::Principals Authorizer::resolve(const std::vector<std::string>& users,
+                                           const char* usersKey,
+                                           const std::vector<std::string>& groups,
+                                           const char* groupsKey) const {
+    Principals principals;
+    for (const std::string& user : users) {
+        auto uid = numericId<uid_t>(user);
+        if (!uid) {
+            uid = database_.userId(user);
+        }
+        if (!uid) {
+            throwInvalid(fmt::format("{}: no user \"{}\"", usersKey, user));
+        }
+        principals.users.insert(*uid);
+    }
+    for (const std::string& group : groups) {
+        auto gid = numericId<gid_t>(group);
+        if (!gid) {
+            gid = database_.groupId(group);
+        }
+        if (!gid) {
+            throwInvalid(fmt::format("{}: no group \"{}\"", groupsKey, group));
+        }
+        principals.groups.insert(*gid);
+    }
+    return principals;
+}
+
+bool Authorizer::includes(const Principals& principals, uid_t uid) const {
+    if (principals.users.contains(uid)) {
         return true;
     }
-    if (groups_.empty()) {
+    if (principals.groups.empty()) {
         return false;
     }
     const std::vector<gid_t> memberOf = database_.groupsOf(uid);
     return std::any_of(memberOf.begin(), memberOf.end(),
-                       [this](gid_t gid) { return groups_.contains(gid); });
+                       [&](gid_t gid) { return principals.groups.contains(gid); });
+}
+
+bool Authorizer::isAdmin(uid_t uid) const {
+    return uid == 0 || includes(admins_, uid);
+}
+
+bool Authorizer::allows(uid_t uid) const {
+    return isAdmin(uid) || includes(allowed_, uid);
 }
 
 void Authorizer::check(uid_t uid, const std::string& what) const {
     if (!allows(uid)) {
         throw Error(ErrorCode::AccessDenied,
-                    "uid " + std::to_string(uid) + " may not " + what +
-                        ": not root, not in AllowedUsers and in none of AllowedGroups");
+                    fmt::format("uid {} may not {}: not root, not in AllowedUsers or AdminUsers "
+                                "and in none of AllowedGroups or AdminGroups",
+                                uid, what));
+    }
+}
+
+void Authorizer::checkAdmin(uid_t uid, const std::string& what) const {
+    check(uid, what);
+    if (!isAdmin(uid)) {
+        throw Error(ErrorCode::AccessDenied,
+                    fmt::format("uid {} may not {}: that is an administrator's act (root, "
+                                "AdminUsers or AdminGroups)",
+                                uid, what));
     }
 }
 
@@ -72,6 +100,16 @@ void Authorizer::checkOwner(uid_t uid, const std::string& caller, const std::str
         throw Error(ErrorCode::AccessDenied,
                     fmt::format("{} may not {}: it belongs to {} (only its owner or root may)",
                                 caller, what, owner));
+    }
+}
+
+void Authorizer::checkUserOwns(uid_t uid, uid_t owner, const std::string& what) const {
+    check(uid, what);
+    if (uid != owner && !isAdmin(uid)) {
+        throw Error(ErrorCode::AccessDenied,
+                    fmt::format("uid {} may not {}: it belongs to uid {} (only that user or an "
+                                "administrator may)",
+                                uid, what, owner));
     }
 }
 

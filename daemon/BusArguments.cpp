@@ -164,7 +164,7 @@ redirect::SessionOptions parseSessionOptions(const Options& options) {
 }
 
 redirect::ProtocolSpec parseProtocolSpec(const Options& spec) {
-    refuseUnknownKeys("spec", spec, {"Helper", "Name", "PrimaryPorts", "Transport"});
+    refuseUnknownKeys("spec", spec, {"Helper", "Name", "PrimaryPorts", "Servers", "Transport"});
     redirect::ProtocolSpec protocol;
     protocol.name = optionOf<std::string>("spec", spec, "Name").value_or("");
     const auto transport = optionOf<std::string>("spec", spec, "Transport");
@@ -175,7 +175,28 @@ redirect::ProtocolSpec parseProtocolSpec(const Options& spec) {
     protocol.primaryPorts = optionOf<std::vector<std::uint16_t>>("spec", spec, "PrimaryPorts")
                                 .value_or(std::vector<std::uint16_t>{});
     protocol.helper = optionOf<std::string>("spec", spec, "Helper").value_or("");
+    const auto servers = optionOf<std::vector<std::string>>("spec", spec, "Servers");
+    for (std::size_t i = 0; servers && i < servers->size(); ++i) {
+        protocol.servers.push_back(at(fmt::format("spec: Servers[{}]", i),
+                                      [&] { return net::Prefix::parse((*servers)[i]); }));
+    }
     return protocol;
+}
+
+Options describeProtocol(const redirect::Protocol& protocol) {
+    std::vector<std::string> servers;
+    for (const net::Prefix& server : protocol.spec.servers) {
+        servers.push_back(server.toString());
+    }
+    return {
+        {"Name", sdbus::Variant(protocol.spec.name)},
+        {"Transport", sdbus::Variant(std::string(net::toString(protocol.spec.transport)))},
+        {"PrimaryPorts", sdbus::Variant(protocol.spec.primaryPorts)},
+        {"Helper", sdbus::Variant(protocol.spec.helper)},
+        {"Servers", sdbus::Variant(servers)},
+        {"Owner", sdbus::Variant(protocol.ownerUid)},
+        {"RegisteredBy", sdbus::Variant(protocol.registeredBy)},
+    };
 }
 
 PrimaryConnectionStruct toStruct(const std::optional<redirect::PrimaryConnection>& primary) {

@@ -39,6 +39,8 @@ RedirectArguments parseRedirectArguments(const std::vector<ConnectAddress>& conn
                                          const Options& options);
 redirect::SessionOptions parseSessionOptions(const Options& options);
 redirect::ProtocolSpec parseProtocolSpec(const Options& spec);
+// A registered protocol as Firewall1.Protocols lists it: the spec's keys, Owner, RegisteredBy.
+Options describeProtocol(const redirect::Protocol& protocol);
 
 PrimaryConnectionStruct toStruct(const std::optional<redirect::PrimaryConnection>& primary);
 

@@ -25,7 +25,8 @@ template <typename Receive> int receiving(Receive&& receive, const char* what) {
     try {
         receive();
     } catch (const std::exception& e) {
-        log::error("reading conntrack {} events: {}", what, e.what());
+        log::error(log::Event::KernelFailure, {}, "reading conntrack {} events: {}", what,
+                   e.what());
     }
     return 0;
 }

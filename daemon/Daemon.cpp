@@ -46,7 +46,8 @@ redirect::RequestValidator validatorFor(const config::RedirectSettings& settings
 conntrack::ListenerOptions listenerOptionsFor(const config::Config& config) {
     conntrack::requireConntrackEvents();
     if (!conntrack::enableAccounting()) {
-        log::warning("net.netfilter.nf_conntrack_acct is 0 and cannot be set: Closed signals "
+        log::warning(log::Event::AccountingOff, {},
+                     "net.netfilter.nf_conntrack_acct is 0 and cannot be set: Closed signals "
                      "will report 0 bytes and packets (set it to 1, e.g. with fwxd's "
                      "50-fwxd.sysctl.conf)");
     }
@@ -66,12 +67,12 @@ redirect::SessionLimits sessionLimitsFor(const config::AccessSettings& access) {
 } // namespace
 
 Daemon::Daemon(const config::Config& config, const std::string& bus)
-    : authorizer_(config.access.allowedUsers, config.access.allowedGroups, users_)
+    : authorizer_(config.access, users_)
     , listener_(listenerOptionsFor(config))
     , ports_(config.redirect.portRange, host_)
     , portFlows_(config.redirect.portRange, PortFlowsCapacity)
     , service_(validatorFor(config.redirect, host_), ports_, engine_, flows_, portFlows_)
-    , protocols_(engine_)
+    , protocols_(engine_, {config::Config::MaxProtocols, config.access.maxProtocolsPerUser})
     , registry_(service_, flows_, portFlows_, expectations_, protocols_, clock_,
                 sessionLimitsFor(config.access))
     , connection_(connect(bus))
@@ -90,7 +91,8 @@ Daemon::Daemon(const config::Config& config, const std::string& bus)
 // on SIGTERM, and the non-zero exit makes systemd restart fwxd (Restart=on-failure) once
 // the bus is back.
 void Daemon::onBusLost(const std::string& why) {
-    log::error("lost the D-Bus connection ({}): removing every redirect and exiting", why);
+    log::error(log::Event::BusLost, {},
+               "lost the D-Bus connection ({}): removing every redirect and exiting", why);
     loop_.exit(ExitBusLost);
 }
 
@@ -103,14 +105,14 @@ int Daemon::run() {
         throw Error(ErrorCode::Failed,
                     fmt::format("cannot own the bus name {}: {}", BusName, e.getMessage()));
     }
-    log::info("ready: {} on {}", BusName, connection_->getUniqueName());
+    log::info(log::Event::Ready, {}, "ready: {} on {}", BusName, connection_->getUniqueName());
     sd_notify(0, "READY=1\nSTATUS=Serving redirects");
     const int code = loop_.run();
     sd_notify(0, "STOPPING=1\nSTATUS=Removing every redirect");
-    log::info("stopping: removing {} redirect(s) of {} session(s)", registry_.activeRedirects(),
-              registry_.sessions().size());
+    log::info(log::Event::Stopping, {}, "stopping: removing {} redirect(s) of {} session(s)",
+              registry_.activeRedirects(), registry_.sessions().size());
     for (const Error& error : registry_.shutdown().cleanupErrors) {
-        log::error("removing redirects: {}", error.what());
+        log::error(log::Event::KernelFailure, {}, "removing redirects: {}", error.what());
     }
     return code;
 }

@@ -46,9 +46,9 @@ void EventLoop::guarded(const char* what, const std::function<void()>& handler) 
     try {
         handler();
     } catch (const std::exception& e) {
-        log::error("{}: {}", what, e.what());
+        log::error(log::Event::InternalError, {}, "{}: {}", what, e.what());
     } catch (...) {
-        log::error("{}: an unknown exception", what);
+        log::error(log::Event::InternalError, {}, "{}: an unknown exception", what);
     }
 }
 

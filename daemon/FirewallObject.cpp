@@ -2,11 +2,16 @@
 
 #include "daemon/BusErrors.hpp"
 #include "daemon/Log.hpp"
+#include "daemon/LogFields.hpp"
 #include "daemon/ObjectPaths.hpp"
 #include "error/Error.hpp"
 #include "fwx_build_config.h"
 
+#include <map>
 #include <utility>
+#include <vector>
+
+#include <fmt/format.h>
 
 namespace fwx::daemon {
 
@@ -25,6 +30,22 @@ FirewallObject::~FirewallObject() {
     unregisterAdaptor();
 }
 
+namespace {
+// " with helper ftp for tcp/21 of 198.51.100.7, 2001:db8::/64", or nothing.
+std::string describeHelper(const redirect::ProtocolSpec& spec) {
+    if (spec.helper.empty()) {
+        return {};
+    }
+    std::vector<std::string> servers;
+    for (const net::Prefix& server : spec.servers) {
+        servers.push_back(server.toString());
+    }
+    return fmt::format(" with helper {} for {}/{} of {}", spec.helper,
+                       net::toString(spec.transport), fmt::join(spec.primaryPorts, ","),
+                       fmt::join(servers, ", "));
+}
+} // namespace
+
 sdbus::ObjectPath FirewallObject::OpenSession(const Options& options) {
     return translatingErrors([&] {
         const Caller caller = sessions_.authorize("open a session");
@@ -32,13 +53,27 @@ sdbus::ObjectPath FirewallObject::OpenSession(const Options& options) {
     });
 }
 
-void FirewallObject::RegisterProtocol(const std::string& guid, const Options& spec) {
+void FirewallObject::RegisterProtocol(const std::string& guid, const Options& options) {
     translatingErrors([&] {
         const Caller caller = sessions_.authorize("register a protocol");
-        const redirect::Protocol& protocol =
-            protocols_.add(guid, parseProtocolSpec(spec), caller.name);
-        log::info("protocol {} ({}) registered by {}", protocol.guid,
-                  log::untrusted(protocol.spec.name), caller.name);
+        redirect::ProtocolSpec spec = parseProtocolSpec(options);
+        const Authorizer& authorizer = sessions_.authorizer();
+        if (!spec.helper.empty()) {
+            authorizer.checkAdmin(caller.uid, "register a protocol with a kernel helper");
+        }
+        const auto added = protocols_.add(
+            guid, std::move(spec), {caller.uid, caller.name, authorizer.isAdmin(caller.uid)});
+        const redirect::Protocol& protocol = added.protocol;
+        if (!added.isNew) {
+            log::info(log::Event::ProtocolRegistered, callerFields(caller, protocol.guid),
+                      "protocol {} registered again by {} (uid {}): unchanged", protocol.guid,
+                      caller.name, caller.uid);
+            return;
+        }
+        log::info(log::Event::ProtocolRegistered, callerFields(caller, protocol.guid),
+                  "protocol {} ({}) registered by {} (uid {}){}", protocol.guid,
+                  log::untrusted(protocol.spec.name), caller.name, caller.uid,
+                  describeHelper(protocol.spec));
     });
 }
 
@@ -46,10 +81,12 @@ void FirewallObject::UnregisterProtocol(const std::string& guid) {
     translatingErrors([&] {
         const Caller caller = sessions_.authorize("unregister a protocol");
         const redirect::Protocol& protocol = protocols_.get(guid);
-        sessions_.authorizer().checkOwner(caller.uid, caller.name, protocol.owner,
-                                          "unregister protocol " + protocol.guid);
-        log::info("protocol {} unregistered by {}", protocol.guid, caller.name);
-        protocols_.remove(guid);
+        sessions_.authorizer().checkUserOwns(caller.uid, protocol.ownerUid,
+                                             "unregister protocol " + protocol.guid);
+        const std::string key = protocol.guid;
+        protocols_.remove(key);
+        log::info(log::Event::ProtocolUnregistered, callerFields(caller, key),
+                  "protocol {} unregistered by {} (uid {})", key, caller.name, caller.uid);
     });
 }
 
@@ -107,6 +144,17 @@ uint32_t FirewallObject::ActiveRedirects() {
     return translatingErrors([&] {
         sessions_.authorize("count redirects");
         return static_cast<uint32_t>(sessions_.registry().activeRedirects());
+    });
+}
+
+std::map<std::string, Options> FirewallObject::Protocols() {
+    return translatingErrors([&] {
+        sessions_.authorize("list protocols");
+        std::map<std::string, Options> protocols;
+        for (const auto& [guid, protocol] : protocols_.protocols()) {
+            protocols.emplace(guid, describeProtocol(protocol));
+        }
+        return protocols;
     });
 }
 

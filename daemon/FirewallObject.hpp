@@ -7,6 +7,7 @@
 #include "redirect/ProtocolRegistry.hpp"
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,7 @@ private:
     sdbus::Struct<uint16_t, uint16_t> PortRange() override;
     std::vector<sdbus::ObjectPath> Sessions() override;
     uint32_t ActiveRedirects() override;
+    std::map<std::string, Options> Protocols() override;
     uint64_t EventResyncs() override;
 
     SessionObjects& sessions_;

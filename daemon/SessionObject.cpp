@@ -25,17 +25,18 @@ SessionObject::RedirectConnections(const std::vector<ConnectAddress>& connect_ad
                                    const std::string& protocol, const uint32_t& flags,
                                    const std::string& protocol_guid, const Options& options) {
     return translatingErrors([&] {
-        sessions_.authorizeOwner(id_, "redirect connections in session " + std::to_string(id_));
+        const Caller caller =
+            sessions_.authorizeOwner(id_, "redirect connections in session " + std::to_string(id_));
         RedirectArguments arguments = parseRedirectArguments(
             connect_addresses, internal_address, proxy_external_address, protocol, flags, options);
-        return sessions_.redirect(id_, std::move(arguments), protocol_guid);
+        return sessions_.redirect(caller, id_, std::move(arguments), protocol_guid);
     });
 }
 
 void SessionObject::Close() {
     translatingErrors([&] {
-        sessions_.authorizeOwner(id_, "close session " + std::to_string(id_));
-        sessions_.closeSession(id_);
+        const Caller caller = sessions_.authorizeOwner(id_, "close session " + std::to_string(id_));
+        sessions_.closeSession(caller, id_);
     });
 }
 

@@ -2,17 +2,56 @@
 
 #include "daemon/BusErrors.hpp"
 #include "daemon/Log.hpp"
+#include "daemon/LogFields.hpp"
 #include "daemon/ObjectPaths.hpp"
 #include "daemon/SessionObject.hpp"
 #include "error/Error.hpp"
+#include "redirect/ProtocolRegistry.hpp"
 
 #include <algorithm>
 #include <exception>
 #include <utility>
 
+#include <fmt/format.h>
 #include <malloc.h>
 
 namespace fwx::daemon {
+
+namespace {
+
+using log::Event;
+
+// "5, 6, 7" for a log line, bounded like the record's ACTION fields.
+std::string idList(const std::vector<redirect::ActionId>& ids) {
+    const auto shown = static_cast<std::ptrdiff_t>(std::min(ids.size(), log::MaxActionFields));
+    std::string list = fmt::format("{}", fmt::join(ids.begin(), ids.begin() + shown, ", "));
+    if (ids.size() > log::MaxActionFields) {
+        list += fmt::format(" and {} more", ids.size() - log::MaxActionFields);
+    }
+    return list;
+}
+
+void logCreated(const Caller& caller, redirect::SessionId session,
+                const redirect::SessionRegistry::Opened& opened, const redirect::Action& first,
+                const std::string& protocolGuid) {
+    log::Fields fields = sessionFields(session, caller);
+    fields.actions = actionPaths(opened.actions);
+    if (!protocolGuid.empty()) {
+        fields.protocolGuid = redirect::ProtocolRegistry::canonicalGuid(protocolGuid);
+    }
+    log::info(Event::RedirectCreated, std::move(fields),
+              "session {}: {} redirect(s) on {}:{}-{}/{} (group {}){}", session,
+              opened.actions.size(), opened.internalAddress.toString(), opened.basePort,
+              opened.basePort + opened.actions.size() - 1, net::toString(first.redirect.transport),
+              first.group, opened.expected ? ", backed by conntrack expectations" : "");
+    if (!opened.expectationNote.empty()) {
+        log::info(Event::ExpectationsUnavailable, sessionFields(session, caller),
+                  "session {}: nft permissions only, no expectations: {}", session,
+                  opened.expectationNote);
+    }
+}
+
+} // namespace
 
 SessionObjects::SessionObjects(EventLoop& loop, sdbus::IConnection& connection,
                                redirect::SessionRegistry& registry, conntrack::Listener& listener,
@@ -65,14 +104,15 @@ sdbus::ObjectPath SessionObjects::openSession(const Caller& caller,
         registry_.closeSession(id, redirect::EndReason::SessionClosed);
         throw;
     }
-    log::info("session {} opened by {} (uid {}){}", session.id, caller.name, caller.uid,
+    log::info(Event::SessionOpened, sessionFields(id, caller), "session {} opened by {} (uid {}){}",
+              id, caller.name, caller.uid,
               session.options.description.empty()
                   ? ""
                   : ": " + log::untrusted(session.options.description));
-    return sessionPath(session.id);
+    return sessionPath(id);
 }
 
-SessionObjects::Opened SessionObjects::redirect(redirect::SessionId session,
+SessionObjects::Opened SessionObjects::redirect(const Caller& caller, redirect::SessionId session,
                                                 RedirectArguments arguments,
                                                 const std::string& protocolGuid) {
     const auto opened = registry_.redirect(session, std::move(arguments.request), protocolGuid,
@@ -83,15 +123,7 @@ SessionObjects::Opened SessionObjects::redirect(redirect::SessionId session,
     for (const redirect::ActionId id : opened.actions) {
         paths.push_back(actionPath(id));
     }
-    const redirect::Action& first = *registry_.action(opened.actions.front());
-    log::info("session {}: {} redirect(s) on {}:{}-{}/{} (group {}){}", session,
-              opened.actions.size(), opened.internalAddress.toString(), opened.basePort,
-              opened.basePort + opened.actions.size() - 1, net::toString(first.redirect.transport),
-              first.group, opened.expected ? ", backed by conntrack expectations" : "");
-    if (!opened.expectationNote.empty()) {
-        log::info("session {}: nft permissions only, no expectations: {}", session,
-                  opened.expectationNote);
-    }
+    logCreated(caller, session, opened, *registry_.action(opened.actions.front()), protocolGuid);
     return {opened.internalAddress.toString(), opened.basePort, std::move(paths)};
 }
 
@@ -104,19 +136,22 @@ void SessionObjects::addActions(const std::vector<redirect::ActionId>& ids,
 
 // The registry and the kernel first, the bus object next, the signals last: a signal that
 // cannot be sent leaves nothing half-closed.
-void SessionObjects::closeSession(redirect::SessionId session) {
+void SessionObjects::closeSession(const Caller& caller, redirect::SessionId session) {
     const redirect::SessionRegistry::SessionEnd end =
         registry_.closeSession(session, redirect::EndReason::SessionClosed);
     dropSession(session);
     rearm();
-    log::info("session {} closed", session);
+    log::info(Event::SessionClosed, sessionFields(session, caller), "session {} closed", session);
     apply(end);
 }
 
-void SessionObjects::cancel(redirect::ActionId action) {
-    apply(std::vector{registry_.cancel(action)});
+void SessionObjects::cancel(const Caller& caller, redirect::ActionId action) {
+    const redirect::ActionEnded ended = registry_.cancel(action);
+    apply(std::vector{ended});
     rearm();
-    log::info("action {} cancelled", action);
+    log::Fields fields = sessionFields(ended.session, caller);
+    fields.actions = {actionPath(action)};
+    log::info(Event::RedirectEnded, std::move(fields), "action {} cancelled", action);
 }
 
 void SessionObjects::ownerVanished(const std::string& name) {
@@ -130,13 +165,18 @@ void SessionObjects::ownerVanished(const std::string& name) {
         dropSession(id);
     }
     rearm();
-    log::info("{} left the bus: closed its {} session(s)", name, end.sessions.size());
+    // A record per session, so that `journalctl SESSION=...` finds how each one ended.
+    for (const redirect::SessionId id : end.sessions) {
+        log::info(Event::SessionClosed, ownedFields(id, {}, name),
+                  "session {} closed: its owner {} left the bus", id, name);
+    }
     apply(end);
 }
 
 void SessionObjects::apply(const redirect::SessionRegistry::SessionEnd& end) {
     for (const Error& error : end.cleanupErrors) {
-        log::error("removing a closed session's redirects: {} (fwxd keeps trying)", error.what());
+        log::error(Event::KernelFailure, {},
+                   "removing a closed session's redirects: {} (fwxd keeps trying)", error.what());
     }
     apply(end.ended);
     // A large teardown leaves tens of MB free in the heap (the session's bookkeeping, the
@@ -190,7 +230,7 @@ void SessionObjects::receivePendingEvents() {
         listener_.receiveFlows(*this);
         listener_.receiveExpectations(*this);
     } catch (const std::exception& e) {
-        log::error("reading conntrack events: {}", e.what());
+        log::error(Event::KernelFailure, {}, "reading conntrack events: {}", e.what());
     }
 }
 
@@ -200,10 +240,12 @@ void SessionObjects::retryRemovals() {
     }
     const std::size_t before = registry_.activeRedirects();
     if (const auto refusal = registry_.retryRemovals()) {
-        log::error("removing redirects the kernel refused before: {} (fwxd keeps trying)",
+        log::error(Event::KernelFailure, {},
+                   "removing redirects the kernel refused before: {} (fwxd keeps trying)",
                    refusal->what());
     } else {
-        log::info("removed the {} redirect(s) the kernel had refused to remove",
+        log::info(Event::KernelRecovered, {},
+                  "removed the {} redirect(s) the kernel had refused to remove",
                   before - registry_.activeRedirects());
     }
 }
@@ -219,7 +261,8 @@ void SessionObjects::onExpectation(const redirect::ExpectationEvent& event) {
 }
 
 void SessionObjects::onResync(const redirect::ConntrackSnapshot& snapshot) {
-    log::warning("conntrack events were lost (the event socket's buffer overflowed): "
+    log::warning(Event::EventsLost, {},
+                 "conntrack events were lost (the event socket's buffer overflowed): "
                  "resynchronising from a dump of {} connection(s) and {} expectation(s), "
                  "resync #{}; if this repeats, raise EventBufferBytes in fwxd.conf",
                  snapshot.flows.size(), snapshot.expectations.size(), listener_.resyncs());
@@ -234,16 +277,57 @@ void SessionObjects::resync(const redirect::ConntrackSnapshot& snapshot) {
 // Established and Closed first, then Expired, then the properties that changed.
 void SessionObjects::apply(const redirect::Notices& notices) {
     for (const Error& error : notices.errors) {
-        log::error("{}", error.what());
+        log::error(Event::KernelFailure, {}, "{}", error.what());
     }
     for (const redirect::ConnectionNotice& notice : notices.connections) {
+        logConnection(notice);
         actionObjects_.emitConnection(notice);
     }
+    logEnded(notices.ended);
     apply(notices.ended);
     for (const redirect::ActionId id : notices.changed) {
         if (const redirect::Action* action = registry_.action(id)) {
             actionObjects_.emitStateChanged(id, registry_.session(action->session)->owner.name);
         }
+    }
+}
+
+void SessionObjects::logConnection(const redirect::ConnectionNotice& notice) {
+    const redirect::Flow& flow = notice.flow;
+    log::Fields fields = ownedFields(notice.session, {actionPath(notice.action)}, notice.owner);
+    if (notice.kind == redirect::ConnectionNotice::Kind::Established) {
+        log::info(Event::ConnectionEstablished, std::move(fields),
+                  "action {}: {} connection {} -> {} established", notice.action,
+                  net::toString(flow.transport), flow.client.toString(), flow.target.toString());
+        return;
+    }
+    log::info(Event::ConnectionClosed, std::move(fields),
+              "action {}: {} connection {} -> {} closed after {} ms: {} bytes from the client, {} "
+              "from the target",
+              notice.action, net::toString(flow.transport), flow.client.toString(),
+              flow.target.toString(), notice.duration.count() / 1000, flow.fromClient.bytes,
+              flow.fromTarget.bytes);
+}
+
+// Ended by a deadline or the kernel: one record per session and reason, since one deadline
+// can end thousands of actions at once.
+void SessionObjects::logEnded(const std::vector<redirect::ActionEnded>& ended) {
+    struct Group {
+        std::string owner;
+        std::vector<redirect::ActionId> actions;
+    };
+    std::map<std::pair<redirect::SessionId, redirect::EndReason>, Group> groups;
+    for (const redirect::ActionEnded& end : ended) {
+        Group& group = groups[{end.session, end.reason}];
+        group.owner = end.owner;
+        group.actions.push_back(end.action);
+    }
+    for (const auto& [key, group] : groups) {
+        const auto [session, reason] = key;
+        log::info(Event::RedirectEnded,
+                  ownedFields(session, actionPaths(group.actions), group.owner),
+                  "session {}: {} redirect(s) ended ({}): action {}", session, group.actions.size(),
+                  redirect::toString(reason), idList(group.actions));
     }
 }
 

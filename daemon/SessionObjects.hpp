@@ -51,10 +51,10 @@ public:
     Caller authorizeOwner(redirect::SessionId session, const std::string& what);
 
     sdbus::ObjectPath openSession(const Caller& caller, redirect::SessionOptions options);
-    Opened redirect(redirect::SessionId session, RedirectArguments arguments,
+    Opened redirect(const Caller& caller, redirect::SessionId session, RedirectArguments arguments,
                     const std::string& protocolGuid);
-    void closeSession(redirect::SessionId session);
-    void cancel(redirect::ActionId action);
+    void closeSession(const Caller& caller, redirect::SessionId session);
+    void cancel(const Caller& caller, redirect::ActionId action);
     void ownerVanished(const std::string& name);
 
     // Kernel events, handed to the registry; what it decides goes to the session owners.
@@ -79,6 +79,9 @@ private:
     void apply(const std::vector<redirect::ActionEnded>& ended);
     void apply(const redirect::SessionRegistry::SessionEnd& end);
     void apply(const redirect::Notices& notices);
+    // The records of what the kernel and the deadlines did (the methods log their own).
+    static void logConnection(const redirect::ConnectionNotice& notice);
+    static void logEnded(const std::vector<redirect::ActionEnded>& ended);
     void dropSession(redirect::SessionId id);
     // Keeps an object that left the registry until the current message's dispatch is over
     // (buryEnded), or else until the event loop's next turn.

@@ -75,7 +75,7 @@ int SignalQueue::onPost(sd_event_source* /*source*/, void* self) {
         static_cast<SignalQueue*>(self)->drain();
     } catch (const std::exception& e) {
         // The bus connection is failing; what waits is dropped with it.
-        log::error("sending queued D-Bus signals: {}", e.what());
+        log::error(log::Event::InternalError, {}, "sending queued D-Bus signals: {}", e.what());
         auto* queue = static_cast<SignalQueue*>(self);
         queue->waiting_.clear();
         sd_event_source_set_enabled(queue->post_.get(), SD_EVENT_OFF);

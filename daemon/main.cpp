@@ -7,7 +7,9 @@
 #include "fwx_build_config.h"
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <string>
 
 #include <sdbus-c++/sdbus-c++.h>
@@ -33,9 +35,7 @@ void describe(CLI::App& app, CommandLine& line) {
     app.set_version_flag("--version", std::string("fwxd ") + FWX_VERSION);
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
+int runFwxd(int argc, char** argv) {
     CLI::App app;
     CommandLine line;
     describe(app, line);
@@ -48,17 +48,37 @@ int main(int argc, char** argv) {
     }
 
     namespace log = fwx::daemon::log;
+    using log::Event;
+    // Before anything is logged: under systemd, records go to the journal with their fields.
+    log::setSink(log::sinkForStderr());
     try {
         const fwx::config::Config config = fwx::config::loadConfig(line.config);
         fwx::daemon::Daemon daemon(config, line.bus);
         return daemon.run();
     } catch (const fwx::Error& e) {
-        log::error("{}", e.what());
+        log::error(Event::Fatal, {}, "{}", e.what());
         if (e.errnum() == EPERM) {
-            log::error("fwxd needs CAP_NET_ADMIN in its network namespace");
+            log::error(Event::Fatal, {}, "fwxd needs CAP_NET_ADMIN in its network namespace");
         }
     } catch (const sdbus::Error& e) {
-        log::error("D-Bus: {} ({})", e.getMessage(), e.getName());
+        log::error(Event::Fatal, {}, "D-Bus: {} ({})", e.getMessage(), e.getName());
+    }
+    return EXIT_FAILURE;
+}
+
+} // namespace
+
+// Whatever runFwxd did not expect still ends in a message and a status, not in
+// std::terminate (a bad_alloc while logging, say).
+int main(int argc, char** argv) {
+    try {
+        return runFwxd(argc, argv);
+    } catch (const std::exception& e) {
+        std::fputs("fwxd: ", stderr);
+        std::fputs(e.what(), stderr);
+        std::fputs("\n", stderr);
+    } catch (...) {
+        std::fputs("fwxd: an unknown exception\n", stderr);
     }
     return EXIT_FAILURE;
 }

@@ -8,6 +8,8 @@
   activation FILE UNIT          the D-Bus activation file matches the unit
   sysusers FILE                 systemd-sysusers creates the fwxd user from it
   manpage  FILE                 groff renders the man page without a single warning
+  catalog  FILE HEADER MANPAGE  journalctl compiles the journal catalog, which explains
+                                exactly the MESSAGE_IDs of the header, all in the man page
 """
 
 import configparser
@@ -227,9 +229,35 @@ def manpage(path):
     print(f'{os.path.basename(path)}: groff -man -ww reports nothing')
 
 
+def catalog(path, header, page):
+    ids = set(re.findall(r'return "([0-9a-f]{32})";', open(header, encoding='utf-8').read()))
+    if not ids:
+        fail(f'no MESSAGE_ID found in {header}')
+    with tempfile.TemporaryDirectory() as root:
+        catalogs = os.path.join(root, 'usr', 'lib', 'systemd', 'catalog')
+        os.makedirs(catalogs)
+        shutil.copy(path, catalogs)
+        update = subprocess.run(['journalctl', f'--root={root}', '--update-catalog'],
+                                capture_output=True, text=True, env=quiet_env(), check=False)
+        if update.returncode != 0 or update.stderr.strip():
+            fail(f'journalctl --update-catalog: rc={update.returncode}: {update.stderr.strip()}')
+        listed = subprocess.run(['journalctl', f'--root={root}', '--list-catalog'],
+                                capture_output=True, text=True, env=quiet_env(), check=True)
+    explained = {line.split()[0] for line in listed.stdout.splitlines() if line.strip()}
+    if explained != ids:
+        fail(f'catalog and {os.path.basename(header)} differ: only in the catalog '
+             f'{sorted(explained - ids)}, only in the header {sorted(ids - explained)}')
+    text = open(page, encoding='utf-8').read()
+    missing = sorted(i for i in ids if i not in text)
+    if missing:
+        fail(f'{os.path.basename(page)} does not list {missing}')
+    print(f'{len(ids)} MESSAGE_IDs: in the header, the catalog and the man page')
+
+
 def main(argv):
     commands = {'manpage': (manpage, 1),'verify': (verify, 2), 'security': (security, 2), 'policy': (policy, 1),
-                'activation': (activation, 2), 'sysusers': (sysusers, 1)}
+                'activation': (activation, 2), 'sysusers': (sysusers, 1),
+                'catalog': (catalog, 3)}
     if len(argv) < 2 or argv[1] not in commands or len(argv) - 2 != commands[argv[1]][1]:
         print(__doc__, file=sys.stderr)
         return 2

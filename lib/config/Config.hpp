@@ -33,13 +33,19 @@ struct RedirectSettings {
 // [Access]: who may use fwxd, and how much of it one client may hold.
 struct AccessSettings {
     // Names or numeric ids, as written; root is always allowed and need not be listed.
-    std::vector<std::string> allowedUsers;
-    std::vector<std::string> allowedGroups;
+    std::vector<std::string> allowedUsers{};
+    std::vector<std::string> allowedGroups{};
+    // Administrators may also attach kernel helpers (RegisterProtocol with a Helper) and
+    // remove protocols of other users; root always may.
+    std::vector<std::string> adminUsers{};
+    std::vector<std::string> adminGroups{};
     unsigned maxSessionsPerClient = 64;
     unsigned maxActionsPerClient = 4096;
     // Over every bus connection of one uid: more connections do not buy more.
     unsigned maxSessionsPerUser = 256;
     unsigned maxActionsPerUser = 16384;
+    // Registered protocols of one uid (administrators are not held to it).
+    unsigned maxProtocolsPerUser = 16;
 };
 
 // [Conntrack]: how fwxd follows connections.
@@ -53,6 +59,9 @@ struct ConntrackSettings {
 };
 
 struct Config {
+    // Registered protocols in all: they outlive their registrants, so the daemon caps them.
+    static constexpr unsigned MaxProtocols = 256;
+
     RedirectSettings redirect;
     AccessSettings access;
     ConntrackSettings conntrack;

@@ -47,6 +47,14 @@ void setAllowedGroups(Config& config, std::string_view value) {
     config.access.allowedGroups = parseList(value);
 }
 
+void setAdminUsers(Config& config, std::string_view value) {
+    config.access.adminUsers = parseList(value);
+}
+
+void setAdminGroups(Config& config, std::string_view value) {
+    config.access.adminGroups = parseList(value);
+}
+
 void setMaxSessionsPerClient(Config& config, std::string_view value) {
     config.access.maxSessionsPerClient = parseNumber(value, 1, unlimited);
 }
@@ -67,6 +75,10 @@ void setMaxActionsPerUser(Config& config, std::string_view value) {
 constexpr std::uint32_t minEventBuffer = 4096;
 constexpr std::uint32_t maxEventBuffer = 1U << 30;
 
+void setMaxProtocolsPerUser(Config& config, std::string_view value) {
+    config.access.maxProtocolsPerUser = parseNumber(value, 1, Config::MaxProtocols);
+}
+
 void setEventFilter(Config& config, std::string_view value) {
     config.conntrack.eventFilter = parseBoolean(value);
 }
@@ -83,10 +95,13 @@ constexpr std::array keys{
     Key{"Redirect", "MaxTimeoutSec", setMaxTimeout},
     Key{"Access", "AllowedUsers", setAllowedUsers},
     Key{"Access", "AllowedGroups", setAllowedGroups},
+    Key{"Access", "AdminUsers", setAdminUsers},
+    Key{"Access", "AdminGroups", setAdminGroups},
     Key{"Access", "MaxSessionsPerClient", setMaxSessionsPerClient},
     Key{"Access", "MaxActionsPerClient", setMaxActionsPerClient},
     Key{"Access", "MaxSessionsPerUser", setMaxSessionsPerUser},
     Key{"Access", "MaxActionsPerUser", setMaxActionsPerUser},
+    Key{"Access", "MaxProtocolsPerUser", setMaxProtocolsPerUser},
     Key{"Conntrack", "EventFilter", setEventFilter},
     Key{"Conntrack", "EventBufferBytes", setEventBufferBytes},
 };

@@ -14,8 +14,9 @@
 // machine is touched: every rule first matches @ports_*.
 //
 // helpers_prerouting attaches the kernel conntrack helpers of registered protocols to new
-// primary connections (ct helper objects through the helpers map, see HelperObject.cpp),
-// before conntrack confirms them: expectations can only hang on a helped master.
+// primary connections to the servers they name (ct helper objects through the helpers_v4
+// and helpers_v6 maps, see HelperObject.cpp), before conntrack confirms them: expectations
+// can only hang on a helped master.
 #include "nft/Expressions.hpp"
 #include "nft/RuleBuilder.hpp"
 #include "nft/TableLayout.hpp"
@@ -225,15 +226,16 @@ void matchCtStateNew(RuleBuilder& rule) {
     rule.add(expr::compare(NFT_CMP_NEQ, NFT_REG_1, hostU32(0)));
 }
 
-// ct state new ct helper set meta l4proto . th dport map @helpers
+// meta nfproto ipv4 ct state new
+//   ct helper set ip daddr . meta l4proto . th dport map @helpers_v4
 // (nft 1.0.6 prints this rule but cannot parse it back.)
-void addHelperRule(Batch& batch, const std::string& table) {
+void addHelperRule(Batch& batch, const std::string& table, const FamilyLayout& f) {
     RuleBuilder rule(table, "helpers_prerouting");
+    matchFamily(rule, f);
     matchCtStateNew(rule);
-    rule.add(expr::meta(NFT_META_L4PROTO, NFT_REG32_00));
-    rule.add(expr::payload(NFT_PAYLOAD_TRANSPORT_HEADER, DportOffset, 2, NFT_REG32_01));
-    rule.add(expr::objrefByMap(HelpersMap, NFT_REG32_00));
-    rule.comment("conntrack helpers of registered protocols, before conntrack confirms")
+    loadPortKey(rule, f);
+    rule.add(expr::objrefByMap(f.helpers(), NFT_REG32_00));
+    rule.comment("conntrack helpers of registered protocols' servers, before conntrack confirms")
         .appendTo(batch);
 }
 
@@ -281,11 +283,11 @@ void addChains(Batch& batch, const EngineOptions& options) {
     for (const BaseChain& chain : bases) {
         addBaseChain(batch, table, chain);
     }
-    addHelperRule(batch, table);
     addRegularChain(batch, table, "refuse");
     addRefuseRules(batch, table);
     for (const net::Family family : {net::Family::V4, net::Family::V6}) {
         const FamilyLayout& f = layoutFor(family);
+        addHelperRule(batch, table, f);
         addRegularChain(batch, table, f.permitChain());
         addPermitRules(batch, table, f);
         addRegularChain(batch, table, f.admitChain());

@@ -56,23 +56,38 @@ void HelperObject::sendObject(Batch& batch, std::uint16_t type, std::uint16_t fl
                     describePorts()));
 }
 
+// One element per server and port, in the map of the server's family: the interval from
+// the prefix's first to its last address, at that protocol and port.
 void HelperObject::sendPorts(Batch& batch, std::uint16_t type, std::uint16_t flags) const {
-    std::vector<SetElement> elements;
-    elements.reserve(assignment_.ports.size());
-    const std::uint8_t protocol = net::ipProtocol(assignment_.transport);
-    for (const std::uint16_t port : assignment_.ports) {
-        SetElement e;
-        e.key = ElementKey().protocol(protocol).port(port).bytes();
-        e.objref = assignment_.name;
-        e.label = fmt::format("{}/{}", net::toString(assignment_.transport), port);
-        elements.push_back(std::move(e));
-    }
     const bool adding = type == NFT_MSG_NEWSETELEM;
     const ElementMessages messages(
         type, flags, adding ? ElementMessages::Content::Full : ElementMessages::Content::Key,
         adding ? "adding" : "removing");
-    messages.append(batch, table_, HelpersMap, elements,
-                    fmt::format("ports {} of ct helper {}", describePorts(), assignment_.name));
+    const std::uint8_t protocol = net::ipProtocol(assignment_.transport);
+    for (const net::Family family : {net::Family::V4, net::Family::V6}) {
+        std::vector<SetElement> elements;
+        for (const net::Prefix& server : assignment_.servers) {
+            if (server.family() != family) {
+                continue;
+            }
+            for (const std::uint16_t port : assignment_.ports) {
+                SetElement e;
+                e.key =
+                    ElementKey().address(server.network()).protocol(protocol).port(port).bytes();
+                e.keyEnd =
+                    ElementKey().address(server.last()).protocol(protocol).port(port).bytes();
+                e.objref = assignment_.name;
+                e.label = fmt::format("{} {}/{}", server.toString(),
+                                      net::toString(assignment_.transport), port);
+                elements.push_back(std::move(e));
+            }
+        }
+        if (!elements.empty()) {
+            messages.append(
+                batch, table_, layoutFor(family).helpers(), elements,
+                fmt::format("ports {} of ct helper {}", describePorts(), assignment_.name));
+        }
+    }
 }
 
 void HelperObject::addTo(Batch& batch) const {

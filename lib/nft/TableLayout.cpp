@@ -138,17 +138,18 @@ std::vector<SetSpec> setsOf(const FamilyLayout& f) {
     };
 }
 
-// protocol . port -> ct helper object, for every family: nft lists it as
-// "type inet_proto . inet_service : ct helper". An object map is NFT_SET_OBJECT alone: the
-// kernel refuses NFT_SET_MAP | NFT_SET_OBJECT (EOPNOTSUPP).
-SetSpec helpersSpec() {
-    return {HelpersMap,
-            concatType({InetProtocolType, InetServiceType}),
-            HelperKeyLength,
-            NFT_SET_OBJECT,
+// server . protocol . port -> ct helper object: nft lists it as "type ipv4_addr .
+// inet_proto . inet_service : ct helper; flags interval". An object map is NFT_SET_OBJECT
+// without NFT_SET_MAP: the kernel refuses both together (EOPNOTSUPP). Servers are prefixes,
+// so the map is an interval set (pipapo), which holds object references too.
+SetSpec helpersSpec(const FamilyLayout& f) {
+    return {f.helpers(),
+            concatType({f.addressType, InetProtocolType, InetServiceType}),
+            f.portKeyLength(),
+            NFT_SET_OBJECT | NFT_SET_INTERVAL | NFT_SET_CONCAT,
             {},
-            {},
-            "registered protocol's port -> its conntrack helper",
+            {static_cast<std::uint8_t>(f.addressLength), 1, 2},
+            "registered protocol's server . port -> its conntrack helper",
             NFT_OBJECT_CT_HELPER};
 }
 
@@ -181,8 +182,8 @@ void addTable(Batch& batch, const EngineOptions& options) {
         for (const SetSpec& spec : setsOf(layoutFor(family))) {
             addSet(batch, options.tableName, spec, id++);
         }
+        addSet(batch, options.tableName, helpersSpec(layoutFor(family)), id++);
     }
-    addSet(batch, options.tableName, helpersSpec(), id);
     addChains(batch, options);
 }
 

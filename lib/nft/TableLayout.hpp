@@ -41,6 +41,9 @@ struct FamilyLayout {
     std::string client() const { return "client_" + suffix; }
     std::string source() const { return "source_" + suffix; }
     std::string snat() const { return "snat_" + suffix; }
+    // server prefix . protocol . port -> ct helper object (an interval object map): the
+    // primary connections of registered protocols that get a conntrack helper.
+    std::string helpers() const { return "helpers_" + suffix; }
     std::string admitChain() const { return "admit_" + suffix; }
     std::string permitChain() const { return "permit_" + suffix; }
 
@@ -49,11 +52,6 @@ struct FamilyLayout {
 };
 
 const FamilyLayout& layoutFor(net::Family family);
-
-// The object map of every family that gives new connections their conntrack helper:
-// "protocol . port" (each field padded to 4 bytes) -> ct helper object.
-inline constexpr const char* HelpersMap = "helpers";
-inline constexpr std::uint32_t HelperKeyLength = 8;
 
 // Adds table inet <options.tableName> (owned by the sending socket), its sets, chains and
 // rules to batch.

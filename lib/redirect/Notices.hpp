@@ -15,6 +15,7 @@ struct ConnectionNotice {
     enum class Kind { Established, Closed };
     Kind kind = Kind::Established;
     ActionId action = 0;
+    SessionId session = 0; // the action's, which may be gone by the time of Closed
     std::string owner;
     Flow flow; // Closed: with the counters of the DESTROY event
     // Closed: from established to closed.

@@ -29,6 +29,22 @@ bool isGuid(std::string_view text) {
     return true;
 }
 
+bool overlap(const net::Prefix& a, const net::Prefix& b) {
+    return a.contains(b.network()) || b.contains(a.network());
+}
+
+// Each server is one interval of the kernel's helper map, and intervals must not overlap.
+void checkServers(const std::vector<net::Prefix>& servers) {
+    for (auto it = servers.begin(); it != servers.end(); ++it) {
+        for (auto earlier = servers.begin(); earlier != it; ++earlier) {
+            if (overlap(*earlier, *it)) {
+                throwInvalid(fmt::format("spec: Servers {} and {} overlap: name each server once",
+                                         earlier->toString(), it->toString()));
+            }
+        }
+    }
+}
+
 void checkSpec(const ProtocolSpec& spec) {
     if (spec.name.empty()) {
         throwInvalid("spec: Name must not be empty");
@@ -37,7 +53,18 @@ void checkSpec(const ProtocolSpec& spec) {
         spec.primaryPorts.end()) {
         throwInvalid("spec: PrimaryPorts must not contain port 0");
     }
+    const auto& ports = spec.primaryPorts;
+    for (auto it = ports.begin(); it != ports.end(); ++it) {
+        if (std::find(ports.begin(), it, *it) != it) {
+            throwInvalid(fmt::format("spec: PrimaryPorts names port {} twice", *it));
+        }
+    }
+    checkServers(spec.servers);
     if (spec.helper.empty()) {
+        if (!spec.servers.empty()) {
+            throwInvalid("spec: Servers only applies with a Helper: it names the servers whose "
+                         "primary connections get it");
+        }
         return;
     }
     const auto helper = findKernelHelper(spec.helper);
@@ -57,6 +84,16 @@ void checkSpec(const ProtocolSpec& spec) {
         throwInvalid(fmt::format("spec: Helper \"{}\" needs PrimaryPorts: it is attached to new "
                                  "connections to those ports",
                                  spec.helper));
+    }
+    if (spec.servers.empty()) {
+        throwInvalid(fmt::format("spec: Helper \"{}\" needs Servers: the addresses or prefixes of "
+                                 "the servers whose primary connections get it (a helper parses "
+                                 "every connection it is attached to)",
+                                 spec.helper));
+    }
+    if (spec.servers.size() > ProtocolRegistry::MaxServers) {
+        throwInvalid(fmt::format("spec: Servers names {} servers, at most {} are allowed",
+                                 spec.servers.size(), ProtocolRegistry::MaxServers));
     }
 }
 
@@ -78,9 +115,9 @@ std::string ProtocolRegistry::canonicalGuid(std::string_view text) {
     return guid;
 }
 
-ProtocolRegistry::ProtocolRegistry(NftBackend& nft, std::size_t maxProtocols)
+ProtocolRegistry::ProtocolRegistry(NftBackend& nft, ProtocolLimits limits)
     : nft_(nft)
-    , maxProtocols_(maxProtocols) {
+    , limits_(limits) {
 }
 
 ProtocolRegistry::~ProtocolRegistry() {
@@ -97,46 +134,80 @@ ProtocolRegistry::~ProtocolRegistry() {
 
 HelperAssignment ProtocolRegistry::helperAssignmentOf(const Protocol& protocol) {
     return {"helper-" + protocol.guid, protocol.spec.helper, protocol.spec.transport,
-            protocol.spec.primaryPorts};
+            protocol.spec.primaryPorts, protocol.spec.servers};
 }
 
-// The kernel gives a connection one helper: two protocols cannot share a port for that.
-void ProtocolRegistry::checkPortsFree(const ProtocolSpec& spec) const {
+// The kernel gives a connection one helper: two protocols cannot both claim a connection.
+void ProtocolRegistry::checkHelperFree(const ProtocolSpec& spec) const {
     for (const auto& [guid, other] : protocols_) {
         if (other.spec.helper.empty() || other.spec.transport != spec.transport) {
             continue;
         }
         for (const std::uint16_t port : spec.primaryPorts) {
-            if (std::find(other.spec.primaryPorts.begin(), other.spec.primaryPorts.end(), port) !=
-                other.spec.primaryPorts.end()) {
-                throwInvalid(fmt::format(
-                    "spec: PrimaryPorts: connections to {}/{} already get helper \"{}\" from "
-                    "protocol {} ({})",
-                    port, net::toString(spec.transport), other.spec.helper, other.spec.name, guid));
+            const auto& theirPorts = other.spec.primaryPorts;
+            if (std::find(theirPorts.begin(), theirPorts.end(), port) == theirPorts.end()) {
+                continue;
+            }
+            for (const net::Prefix& server : spec.servers) {
+                for (const net::Prefix& theirs : other.spec.servers) {
+                    if (overlap(server, theirs)) {
+                        throwInvalid(fmt::format(
+                            "spec: connections to {} port {}/{} already get helper \"{}\" from "
+                            "protocol {} ({}, servers {})",
+                            server.toString(), port, net::toString(spec.transport),
+                            other.spec.helper, guid, other.spec.name, theirs.toString()));
+                    }
+                }
             }
         }
     }
 }
 
-const Protocol& ProtocolRegistry::add(std::string_view guid, ProtocolSpec spec,
-                                      const std::string& owner) {
+void ProtocolRegistry::checkQuota(const Registrant& registrant) const {
+    if (protocols_.size() >= limits_.total) {
+        throw Error(ErrorCode::QuotaExceeded,
+                    fmt::format("{} protocols are registered, the most fwxd keeps", limits_.total));
+    }
+    if (registrant.exempt) {
+        return;
+    }
+    const auto own = static_cast<std::size_t>(
+        std::count_if(protocols_.begin(), protocols_.end(),
+                      [&](const auto& entry) { return entry.second.ownerUid == registrant.uid; }));
+    if (own >= limits_.perUser) {
+        throw Error(ErrorCode::QuotaExceeded,
+                    fmt::format("uid {} has registered {} protocols, the most one user may "
+                                "(MaxProtocolsPerUser)",
+                                registrant.uid, own));
+    }
+}
+
+ProtocolRegistry::Added ProtocolRegistry::add(std::string_view guid, ProtocolSpec spec,
+                                              const Registrant& registrant) {
     std::string key = canonicalGuid(guid);
     checkSpec(spec);
-    if (protocols_.contains(key)) {
-        throwInvalid(fmt::format("protocol {} is already registered", key));
+    if (const auto it = protocols_.find(key); it != protocols_.end()) {
+        const Protocol& existing = it->second;
+        if (existing.ownerUid != registrant.uid) {
+            throwInvalid(
+                fmt::format("protocol {} is already registered by uid {}", key, existing.ownerUid));
+        }
+        if (existing.spec != spec) {
+            throwInvalid(fmt::format("protocol {} is already registered with another spec: "
+                                     "unregister it first",
+                                     key));
+        }
+        return {existing, false};
     }
-    if (protocols_.size() >= maxProtocols_) {
-        throw Error(ErrorCode::QuotaExceeded,
-                    fmt::format("{} protocols are registered, the most fwxd keeps", maxProtocols_));
-    }
+    checkQuota(registrant);
     if (!spec.helper.empty()) {
-        checkPortsFree(spec);
+        checkHelperFree(spec);
     }
-    Protocol protocol{key, std::move(spec), owner};
+    Protocol protocol{key, std::move(spec), registrant.uid, registrant.busName};
     if (!protocol.spec.helper.empty()) {
         nft_.addHelper(helperAssignmentOf(protocol));
     }
-    return protocols_.emplace(std::move(key), std::move(protocol)).first->second;
+    return {protocols_.emplace(std::move(key), std::move(protocol)).first->second, true};
 }
 
 void ProtocolRegistry::remove(std::string_view guid) {

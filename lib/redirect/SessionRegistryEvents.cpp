@@ -92,7 +92,7 @@ void SessionRegistry::established(Action& action, TrackedFlow& tracked, Notices&
         (action.state == ActionState::Consumed && action.redirect.singleUse)) {
         action.state = ActionState::Established;
     }
-    notices.connections.push_back({ConnectionNotice::Kind::Established, action.id,
+    notices.connections.push_back({ConnectionNotice::Kind::Established, action.id, action.session,
                                    sessions_.at(action.session).owner.name, tracked.flow,
                                    std::chrono::microseconds{0}});
     notices.changed.push_back(action.id);
@@ -116,7 +116,7 @@ void SessionRegistry::closed(Action& action, const TrackedFlow& tracked, const F
     if (tracked.establishedAt) {
         const auto duration = std::chrono::duration_cast<std::chrono::microseconds>(
             clock_.steadyNow() - *tracked.establishedAt);
-        notices.connections.push_back({ConnectionNotice::Kind::Closed, action.id,
+        notices.connections.push_back({ConnectionNotice::Kind::Closed, action.id, action.session,
                                        sessions_.at(action.session).owner.name, last, duration});
     }
     if (action.redirect.singleUse && action.state == ActionState::Established) {

@@ -56,12 +56,10 @@ sdbus::Variant variantFrom(FuzzedDataProvider& data) {
 }
 
 Options optionsFrom(FuzzedDataProvider& data) {
-    static const char* const keys[] = {"Timeout",      "AllowedSource",
-                                       "Context",      "RequireExpectation",
-                                       "Description",  "PrimaryConnection",
-                                       "Name",         "Transport",
-                                       "PrimaryPorts", "Helper",
-                                       "Bogus"};
+    static const char* const keys[] = {
+        "Timeout",           "AllowedSource", "Context",   "RequireExpectation", "Description",
+        "PrimaryConnection", "Name",          "Transport", "PrimaryPorts",       "Helper",
+        "Servers",           "Bogus"};
     Options options;
     const int count = data.ConsumeIntegralInRange(0, 4);
     for (int i = 0; i < count; ++i) {

@@ -149,6 +149,19 @@ wait "$bg" || rc=$?
 expect_status 0 status --json --bus "$bus"
 check_json 'd["Sessions"] == 0 and d["ActiveRedirects"] == 0'
 
+step "protocols: none, then one with a helper, text and --json"
+expect_status 0 protocols --bus "$bus"
+grep -qx 'no protocols' "$dir/last.out" || fail "protocols text: $(cat "$dir/last.out")"
+busctl --address="$bus" call org.fwxd.Firewall1 /org/fwxd/Firewall1 org.fwxd.Firewall1 \
+    RegisterProtocol 'sa{sv}' 6ba7b810-9dad-11d1-80b4-00c04fd430c8 5 \
+    Name s FTP Transport s tcp PrimaryPorts aq 1 21 Helper s ftp Servers as 1 198.51.100.7 ||
+    fail "RegisterProtocol"
+expect_status 0 protocols --bus "$bus"
+grep -qx '6ba7b810-9dad-11d1-80b4-00c04fd430c8  FTP  tcp/21  helper ftp for 198.51.100.7  uid 0 (:1\.[0-9]*)' \
+    "$dir/last.out" || fail "protocols text: $(cat "$dir/last.out")"
+expect_status 0 protocols --json --bus "$bus"
+check_json 'd["protocols"]["6ba7b810-9dad-11d1-80b4-00c04fd430c8"]["Servers"] == ["198.51.100.7"] and d["protocols"]["6ba7b810-9dad-11d1-80b4-00c04fd430c8"]["Owner"] == 0'
+
 step "usage errors: 64, before any D-Bus call (the bus given does not even exist)"
 expect_status 64 redirect 198.51.100.2 --bus "unix:path=$dir/none"
 grep -q 'has no port' "$dir/last.err" || fail "message: $(cat "$dir/last.err")"

@@ -4,6 +4,10 @@
 #include "DaemonFixture.hpp"
 #include "lab/Lab.hpp"
 
+#include <cstdint>
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 namespace fwx::test {
@@ -88,6 +92,112 @@ TEST_F(AllowedUser, SessionOfItsBusctlVanishesWithBusctl) {
     ASSERT_TRUE(allowed(opened));
     // busctl's connection, the owner, is gone at once, and its session with it.
     EXPECT_TRUE(client().firewall().Sessions().empty());
+}
+
+// RegisterProtocol's spec in gdbus syntax, with a helper on the lab server when helper is
+// not empty.
+std::string protocolSpec(const std::string& helper, std::uint16_t port = 21) {
+    std::string spec = "{'Name': <'FTP'>, 'Transport': <'tcp'>, 'PrimaryPorts': <[@q " +
+                       std::to_string(port) + "]>";
+    if (!helper.empty()) {
+        spec += ", 'Helper': <'" + helper + "'>, 'Servers': <['" + Lab::serverAddress(Family::V4) +
+                "']>";
+    }
+    return spec + "}";
+}
+
+constexpr const char* FtpGuid = "6ba7b810-9dad-11d1-80b4-00c04fd430c8";
+constexpr const char* OtherGuid = "6ba7b810-9dad-11d1-80b4-00c04fd430c9";
+
+class ProtocolAccess : public Access {
+protected:
+    CommandResult registerAsNobody(const char* guid, const std::string& spec) const {
+        return gdbusCallAsNobody(FirewallPath, "org.fwxd.Firewall1.RegisterProtocol", {guid, spec});
+    }
+    CommandResult unregisterAsNobody(const char* guid) const {
+        return gdbusCallAsNobody(FirewallPath, "org.fwxd.Firewall1.UnregisterProtocol", {guid});
+    }
+    Options rootSpec() const {
+        return {{"Name", sdbus::Variant(std::string("FTP"))},
+                {"Transport", sdbus::Variant(std::string("tcp"))},
+                {"PrimaryPorts", sdbus::Variant(std::vector<std::uint16_t>{2121})}};
+    }
+};
+
+class AllowedUserProtocols : public ProtocolAccess {
+protected:
+    AllowedUserProtocols() {
+        settings.allowedUsers = {std::to_string(NobodyId)};
+        settings.maxProtocolsPerUser = 2;
+    }
+};
+
+// Any allowed user could attach an ftp parser to tcp/22, 80 and 443 of every server
+// (issue 10, item 3): attaching a kernel helper is an administrator's act.
+TEST_F(AllowedUserProtocols, MayNotAttachAKernelHelper) {
+    const CommandResult helper = registerAsNobody(FtpGuid, protocolSpec("ftp"));
+    EXPECT_TRUE(deniedTo(helper));
+    EXPECT_NE(helper.err.find("administrator"), std::string::npos) << helper.err;
+    EXPECT_TRUE(client().firewall().Protocols().empty());
+    EXPECT_EQ(kernelElements("helpers_v4"), 0U);
+    // Without a helper it may.
+    EXPECT_TRUE(allowed(registerAsNobody(FtpGuid, protocolSpec(""))));
+    const auto protocols = client().firewall().Protocols();
+    ASSERT_EQ(protocols.size(), 1U);
+    const auto& listed = protocols.at(FtpGuid);
+    EXPECT_EQ(listed.at("Owner").get<std::uint32_t>(), NobodyId);
+    EXPECT_EQ(listed.at("Name").get<std::string>(), "FTP");
+    EXPECT_EQ(listed.at("PrimaryPorts").get<std::vector<std::uint16_t>>(),
+              std::vector<std::uint16_t>{21});
+}
+
+// A protocol belonged to the registrant's bus connection and outlived it: a restarted proxy
+// could neither register it again nor remove it. Every gdbus call is a new connection.
+TEST_F(AllowedUserProtocols, BelongToTheUserWhateverConnectionItCallsFrom) {
+    ASSERT_TRUE(allowed(registerAsNobody(FtpGuid, protocolSpec(""))));
+    EXPECT_TRUE(allowed(registerAsNobody(FtpGuid, protocolSpec(""))))
+        << "the same spec again from the same uid";
+    const CommandResult changed = registerAsNobody(FtpGuid, protocolSpec("", 2121));
+    EXPECT_NE(changed.err.find("org.fwxd.Error.InvalidArgument"), std::string::npos) << changed.err;
+    EXPECT_TRUE(allowed(unregisterAsNobody(FtpGuid)));
+    EXPECT_TRUE(client().firewall().Protocols().empty());
+    // Root's protocol is not nobody's to remove; root may remove nobody's.
+    client().firewall().RegisterProtocol(OtherGuid, rootSpec());
+    EXPECT_TRUE(deniedTo(unregisterAsNobody(OtherGuid)));
+    ASSERT_TRUE(allowed(registerAsNobody(FtpGuid, protocolSpec(""))));
+    client().firewall().UnregisterProtocol(FtpGuid);
+    EXPECT_EQ(client().firewall().Protocols().size(), 1U);
+}
+
+TEST_F(AllowedUserProtocols, OneUserCannotTakeEveryProtocol) {
+    ASSERT_TRUE(allowed(registerAsNobody(FtpGuid, protocolSpec(""))));
+    ASSERT_TRUE(allowed(registerAsNobody(OtherGuid, protocolSpec("", 2121))));
+    const CommandResult third =
+        registerAsNobody("6ba7b810-9dad-11d1-80b4-00c04fd430ca", protocolSpec("", 2122));
+    EXPECT_NE(third.err.find("org.fwxd.Error.QuotaExceeded"), std::string::npos) << third.err;
+    EXPECT_NE(third.err.find("MaxProtocolsPerUser"), std::string::npos) << third.err;
+    // Root is an administrator: not held to it.
+    for (const char* guid :
+         {"6ba7b810-9dad-11d1-80b4-00c04fd430cb", "6ba7b810-9dad-11d1-80b4-00c04fd430cc",
+          "6ba7b810-9dad-11d1-80b4-00c04fd430cd"}) {
+        client().firewall().RegisterProtocol(guid, rootSpec());
+    }
+    EXPECT_EQ(client().firewall().Protocols().size(), 5U);
+}
+
+class AdminUser : public ProtocolAccess {
+protected:
+    AdminUser() { settings.adminUsers = {std::to_string(NobodyId)}; }
+};
+
+TEST_F(AdminUser, MayAttachHelpersAndRemoveOthersProtocols) {
+    ASSERT_TRUE(allowed(registerAsNobody(FtpGuid, protocolSpec("ftp"))));
+    EXPECT_EQ(kernelElements("helpers_v4"), 1U);
+    client().firewall().RegisterProtocol(OtherGuid, rootSpec());
+    EXPECT_TRUE(allowed(unregisterAsNobody(OtherGuid)));
+    EXPECT_TRUE(allowed(unregisterAsNobody(FtpGuid)));
+    EXPECT_TRUE(client().firewall().Protocols().empty());
+    EXPECT_EQ(kernelElements("helpers_v4"), 0U);
 }
 
 class AllowedGroup : public Access {

@@ -64,7 +64,7 @@ TEST_F(Busctl, IntrospectionShowsExactlyTheContract) {
         << firewall;
     EXPECT_EQ(introspected(firewall, "property"),
               (std::set<std::string>{".Version", ".InternalAddresses", ".PortRange", ".Sessions",
-                                     ".ActiveRedirects", ".EventResyncs"}))
+                                     ".ActiveRedirects", ".EventResyncs", ".Protocols"}))
         << firewall;
     EXPECT_EQ(introspected(firewall, "signal"),
               (std::set<std::string>{".RedirectCreated", ".InterfacesAdded", ".InterfacesRemoved",

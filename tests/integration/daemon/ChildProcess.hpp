@@ -13,6 +13,12 @@
 
 namespace fwx::test {
 
+// A directory bound over another (MS_BIND).
+struct BindMount {
+    std::string source;
+    std::string target;
+};
+
 struct ChildOptions {
     // Where the child's stdout and stderr go: a file opened for appending ("" = /dev/null).
     std::string outputFile;
@@ -21,12 +27,20 @@ struct ChildOptions {
     int fd3 = -1;
     // The child's umask.
     mode_t umask = 022;
+    // stderr (the output file) announced as a journal stream, as systemd does for
+    // StandardError=journal: JOURNAL_STREAM holds its "device:inode" (systemd.exec(5)).
+    bool journalStream = false;
+    // Bound in a mount namespace of the child's own, whose mounts propagate nowhere: the
+    // test's file system stays as it is. A child that cannot set them up writes why to its
+    // output and exits 126.
+    std::vector<BindMount> mounts;
 };
 
 class ChildProcess {
 public:
     // Starts argv[0] (an absolute path) in the calling thread's network namespace. Throws
-    // std::system_error if it cannot fork; a failing exec shows as exit status 127.
+    // std::system_error if it cannot fork; a failing exec shows as exit status 127, failing
+    // mounts as 126.
     explicit ChildProcess(const std::vector<std::string>& argv, const ChildOptions& options = {});
     // Kills (SIGKILL) and reaps the child if it still runs.
     ~ChildProcess();

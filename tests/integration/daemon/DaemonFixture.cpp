@@ -18,7 +18,7 @@ std::vector<std::string> asNobody(std::vector<std::string> argv) {
 } // namespace
 
 void DaemonFixture::SetUp() {
-    fwxd = std::make_unique<FwxdProcess>(bus, settings);
+    fwxd = std::make_unique<FwxdProcess>(bus, settings, fwxdOptions);
     client_ = std::make_unique<FwxdClient>(bus.address());
 }
 

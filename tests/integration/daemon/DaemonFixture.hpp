@@ -56,6 +56,8 @@ protected:
     Lab lab;
     BusDaemon bus;
     FwxdSettings settings;
+    // How SetUp() runs fwxd besides its configuration (a journal stream, private mounts).
+    ChildOptions fwxdOptions;
     std::unique_ptr<FwxdProcess> fwxd;
 
 private:

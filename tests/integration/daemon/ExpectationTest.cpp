@@ -34,7 +34,9 @@ protected:
             IrcGuid, {{"Name", sdbus::Variant(std::string("IRC"))},
                       {"Transport", sdbus::Variant(std::string("tcp"))},
                       {"PrimaryPorts", sdbus::Variant(std::vector<std::uint16_t>{IrcPort})},
-                      {"Helper", sdbus::Variant(std::string("irc"))}});
+                      {"Helper", sdbus::Variant(std::string("irc"))},
+                      {"Servers",
+                       sdbus::Variant(std::vector<std::string>{Lab::serverAddress(Family::V4)})}});
     }
 
     // A primary connection client -> server:port through the firewall, kept open (the
@@ -169,6 +171,25 @@ TEST_F(Expectations, RequireExpectationNamesWhyNot) {
     const Redirected redirected = redirect(1);
     EXPECT_FALSE(client().action(redirected.actions[0]).Expected());
     EXPECT_TRUE(target(1).reachedVia(internalOf(redirected), fromClient()));
+}
+
+// A registered helper reached every forwarded connection to its ports, whoever the
+// server (issue 10, item 3): a primary to a server the registration does not name gets no
+// helper, and so no expectation-backed redirects.
+TEST_F(Expectations, AHelperReachesOnlyTheServersItsRegistrationNames) {
+    client().firewall().RegisterProtocol(
+        "6ba7b812-9dad-11d1-80b4-00c04fd430c8",
+        {{"Name", sdbus::Variant(std::string("IRC elsewhere"))},
+         {"Transport", sdbus::Variant(std::string("tcp"))},
+         {"PrimaryPorts", sdbus::Variant(std::vector<std::uint16_t>{PlainPort})},
+         {"Helper", sdbus::Variant(std::string("irc"))},
+         {"Servers", sdbus::Variant(std::vector<std::string>{"198.51.100.99", "2001:db8::/96"})}});
+    ASSERT_NO_FATAL_FAILURE(connectPrimary(PlainPort));
+    const auto entries = conntrackList("-p", "tcp", "--dport", std::to_string(PlainPort));
+    ASSERT_EQ(entries.size(), 1U);
+    EXPECT_EQ(entries.front().find("helper="), std::string::npos) << entries.front();
+    const Redirected redirected = redirect(1);
+    EXPECT_FALSE(client().action(redirected.actions[0]).Expected());
 }
 
 } // namespace

@@ -61,10 +61,14 @@ std::string FwxdSettings::configText() const {
     if (!allowedGroups.empty()) {
         text << "AllowedGroups=" << joined(allowedGroups) << "\n";
     }
+    if (!adminUsers.empty()) {
+        text << "AdminUsers=" << joined(adminUsers) << "\n";
+    }
     text << "MaxSessionsPerClient=" << maxSessionsPerClient << "\n"
          << "MaxActionsPerClient=" << maxActionsPerClient << "\n"
          << "MaxSessionsPerUser=" << maxSessionsPerUser << "\n"
          << "MaxActionsPerUser=" << maxActionsPerUser << "\n"
+         << "MaxProtocolsPerUser=" << maxProtocolsPerUser << "\n"
          << "\n[Conntrack]\n"
          << "EventFilter=" << (eventFilter ? "yes" : "no") << "\n"
          << "EventBufferBytes=" << eventBufferBytes << "\n";
@@ -75,7 +79,7 @@ std::string FwxdProcess::binary() {
     return FWXD_PATH;
 }
 
-FwxdProcess::FwxdProcess(const BusDaemon& bus, const FwxdSettings& settings)
+FwxdProcess::FwxdProcess(const BusDaemon& bus, const FwxdSettings& settings, ChildOptions options)
     : logFile_(bus.directory() + "/fwxd.log") {
     const std::string config = bus.directory() + "/fwxd.conf";
     {
@@ -85,7 +89,6 @@ FwxdProcess::FwxdProcess(const BusDaemon& bus, const FwxdSettings& settings)
             throw std::runtime_error("cannot write " + config);
         }
     }
-    ChildOptions options;
     options.outputFile = logFile_;
     process_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{binary(), "--bus", bus.address(), "--config", config}, options);

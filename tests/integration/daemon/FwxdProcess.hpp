@@ -22,10 +22,12 @@ struct FwxdSettings {
     unsigned maxTimeoutSec = 3600;
     std::vector<std::string> allowedUsers;
     std::vector<std::string> allowedGroups;
+    std::vector<std::string> adminUsers;
     unsigned maxSessionsPerClient = 8;
     unsigned maxActionsPerClient = 64;
     unsigned maxSessionsPerUser = 256;
     unsigned maxActionsPerUser = 16384;
+    unsigned maxProtocolsPerUser = 16;
     bool eventFilter = true;
     unsigned eventBufferBytes = 16U * 1024 * 1024;
 
@@ -36,10 +38,10 @@ struct FwxdSettings {
 class FwxdProcess {
 public:
     // Writes the configuration into bus.directory(), starts fwxd --bus ADDRESS --config FILE
-    // (stdout and stderr to a log file there) and returns once org.fwxd.Firewall1 has an
-    // owner. Throws std::runtime_error with the daemon's log if it exits or does not get
-    // there in time.
-    FwxdProcess(const BusDaemon& bus, const FwxdSettings& settings);
+    // (stdout and stderr to a log file there, whatever options.outputFile says; the other
+    // options as given) and returns once org.fwxd.Firewall1 has an owner. Throws
+    // std::runtime_error with the daemon's log if it exits or does not get there in time.
+    FwxdProcess(const BusDaemon& bus, const FwxdSettings& settings, ChildOptions options = {});
     // Kills the daemon if terminate() was not called.
     ~FwxdProcess();
     FwxdProcess(const FwxdProcess&) = delete;

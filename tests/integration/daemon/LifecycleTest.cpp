@@ -149,8 +149,9 @@ TEST_F(Lifecycle, LosingTheBusRemovesEverythingAndExitsNonZero) {
     const SocketAddress internal(redirected.internalAddress, redirected.basePort);
     ASSERT_TRUE(server.reachedVia(internal, Client{&lab.client(), {}, {}}));
 
-    disconnectClient();
+    // The bus first: a client that left before could have its session closed by then.
     bus.kill();
+    disconnectClient();
     const std::optional<int> status = waitForDaemonExit(std::chrono::seconds(10));
     ASSERT_TRUE(status.has_value()) << "fwxd still runs without its bus";
     EXPECT_EQ(*status, 3) << fwxd->log();

@@ -146,17 +146,22 @@ TEST_F(ScaleProtocols, AThousandPrimaryPortsGetTheirHelperAndLoseItAgain) {
     for (std::uint16_t port = 20000; port < 21000; ++port) {
         ports.push_back(port);
     }
-    const Options spec = {{"Name", sdbus::Variant(std::string("many-ftp"))},
-                          {"Transport", sdbus::Variant(std::string("tcp"))},
-                          {"PrimaryPorts", sdbus::Variant(ports)},
-                          {"Helper", sdbus::Variant(std::string("ftp"))}};
+    const Options spec = {
+        {"Name", sdbus::Variant(std::string("many-ftp"))},
+        {"Transport", sdbus::Variant(std::string("tcp"))},
+        {"PrimaryPorts", sdbus::Variant(ports)},
+        {"Helper", sdbus::Variant(std::string("ftp"))},
+        {"Servers", sdbus::Variant(std::vector<std::string>{Lab::serverAddress(Family::V4),
+                                                            Lab::serverAddress(Family::V6)})}};
     client().firewall().RegisterProtocol(guid, spec);
-    EXPECT_EQ(kernelElements("helpers"), 1000U);
+    EXPECT_EQ(kernelElements("helpers_v4"), 1000U);
+    EXPECT_EQ(kernelElements("helpers_v6"), 1000U);
     client().firewall().UnregisterProtocol(guid);
-    EXPECT_EQ(kernelElements("helpers"), 0U);
+    EXPECT_EQ(kernelElements("helpers_v4"), 0U);
+    EXPECT_EQ(kernelElements("helpers_v6"), 0U);
     // Nothing stuck: it registers again.
     client().firewall().RegisterProtocol(guid, spec);
-    EXPECT_EQ(kernelElements("helpers"), 1000U);
+    EXPECT_EQ(kernelElements("helpers_v4"), 1000U);
 }
 
 } // namespace

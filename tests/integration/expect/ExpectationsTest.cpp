@@ -9,6 +9,7 @@
 #include "error/Error.hpp"
 #include "lab/Conntrack.hpp"
 #include "lab/WaitUntil.hpp"
+#include "net/Prefix.hpp"
 #include "nft/Engine.hpp"
 
 #include <algorithm>
@@ -51,7 +52,11 @@ protected:
     // The helper first: the kernel attaches it when conntrack sees the primary's first
     // packet, never later.
     Expectations() {
-        engine.addHelper({"proxy", GetParam().helper, net::Transport::Tcp, {GetParam().port}});
+        engine.addHelper({"proxy",
+                          GetParam().helper,
+                          net::Transport::Tcp,
+                          {GetParam().port},
+                          {net::Prefix::parse(Lab::serverAddress(family()))}});
         primaryConnection.emplace(lab, family(), GetParam().port);
     }
 

@@ -1,6 +1,6 @@
 // Conntrack helpers of registered protocols: nft::Engine::addHelper attaches the kernel's
-// helper to new connections of the assignment's ports through the firewall, and to no
-// other connection; removeHelper stops it. Witnessed by conntrack(8) and nft(8).
+// helper to new connections to the assignment's ports of its servers through the firewall,
+// and to no other connection; removeHelper stops it. Witnessed by conntrack(8) and nft(8).
 #include "error/Error.hpp"
 #include "lab/Command.hpp"
 #include "lab/Conntrack.hpp"
@@ -8,6 +8,7 @@
 #include "lab/TcpConnect.hpp"
 #include "lab/TcpServer.hpp"
 #include "lab/WaitUntil.hpp"
+#include "net/Prefix.hpp"
 #include "nft/Engine.hpp"
 #include "redirect/HelperAssignment.hpp"
 
@@ -26,24 +27,27 @@ protected:
     static constexpr std::uint16_t IrcPort = 6667;
     static constexpr std::uint16_t OtherPort = 6668;
 
-    const redirect::HelperAssignment irc{"irc-proxy", "irc", net::Transport::Tcp, {IrcPort}};
+    static net::Prefix server(Family family) {
+        return net::Prefix::parse(Lab::serverAddress(family));
+    }
+    const redirect::HelperAssignment irc{
+        "irc-proxy", "irc", net::Transport::Tcp, {IrcPort}, {server(Family::V4)}};
 
     // Connects the client to the server's port through the firewall and keeps the
     // connection open; returns the conntrack line of that connection.
-    std::string connectAndTrack(std::uint16_t port) {
+    std::string connectAndTrack(std::uint16_t port, Family family = Family::V4) {
         TcpConnectOptions options;
         options.keepOpen = true;
-        TcpOutcome outcome =
-            tcpConnect(&lab.client(), SocketAddress(Lab::serverAddress(Family::V4), port),
-                       "hello\n", 3s, options);
+        TcpOutcome outcome = tcpConnect(
+            &lab.client(), SocketAddress(Lab::serverAddress(family), port), "hello\n", 3s, options);
         EXPECT_TRUE(outcome.connected()) << outcome;
         if (!outcome.connected()) {
             return {};
         }
         open.push_back(std::move(outcome.connection));
         const auto lines =
-            conntrackList("-p", "tcp", "--sport", std::to_string(outcome.local->port()), "--dport",
-                          std::to_string(port));
+            conntrackList("-f", family == Family::V4 ? "ipv4" : "ipv6", "-p", "tcp", "--sport",
+                          std::to_string(outcome.local->port()), "--dport", std::to_string(port));
         EXPECT_EQ(lines.size(), 1U) << "conntrack entries of the connection";
         return lines.empty() ? std::string() : lines.front();
     }
@@ -58,6 +62,31 @@ protected:
 TEST_F(Helpers, ConnectionsToTheAssignedPortGetTheHelper) {
     engine.addHelper(irc);
     EXPECT_NE(connectAndTrack(IrcPort).find("helper=irc"), std::string::npos);
+    EXPECT_EQ(connectAndTrack(OtherPort).find("helper="), std::string::npos);
+}
+
+// A helper registered for tcp/6667 of some servers gave an ftp parser to every forwarded
+// connection to port 6667 of any server (issue 10, item 3): only the named servers' get it.
+TEST_F(Helpers, ConnectionsToOtherServersGetNoHelper) {
+    redirect::HelperAssignment elsewhere = irc;
+    elsewhere.servers = {net::Prefix::parse("198.51.100.99"), net::Prefix::parse("2001:db8::/96")};
+    engine.addHelper(elsewhere);
+    EXPECT_EQ(connectAndTrack(IrcPort).find("helper="), std::string::npos);
+    engine.removeHelper(elsewhere);
+    // A prefix that holds the server covers it.
+    redirect::HelperAssignment subnet = irc;
+    subnet.servers = {net::Prefix::of(net::Address::parse(Lab::serverAddress(Family::V4)), 24)};
+    engine.addHelper(subnet);
+    EXPECT_NE(connectAndTrack(IrcPort).find("helper=irc"), std::string::npos);
+}
+
+TEST_F(Helpers, IPv6ServersGetTheHelperOfTheirFamily) {
+    const redirect::HelperAssignment ftp{
+        "ftp-proxy", "ftp", net::Transport::Tcp, {OtherPort}, {server(Family::V6)}};
+    TcpServer v6Server{&lab.server(), Lab::serverAddress(Family::V6), OtherPort};
+    engine.addHelper(ftp);
+    EXPECT_NE(connectAndTrack(OtherPort, Family::V6).find("helper=ftp"), std::string::npos);
+    // Its IPv4 address was not named.
     EXPECT_EQ(connectAndTrack(OtherPort).find("helper="), std::string::npos);
 }
 
@@ -77,15 +106,18 @@ TEST_F(Helpers, TableShowsTheObjectAndItsPorts) {
     const std::string table = run({"nft", "list", "table", "inet", "fwxd"}).out;
     for (const char* expected :
          {"ct helper irc-proxy {", "type \"irc\" protocol tcp",
-          "type inet_proto . inet_service : ct helper", "tcp . 6667 : \"irc-proxy\"",
-          "ct state new ct helper set meta l4proto . th dport map @helpers"}) {
+          "type ipv4_addr . inet_proto . inet_service : ct helper", "flags interval",
+          "198.51.100.2 . tcp . 6667 : \"irc-proxy\"",
+          "ct helper set ip daddr . meta l4proto . th dport map @helpers_v4",
+          "ct helper set ip6 daddr . meta l4proto . th dport map @helpers_v6"}) {
         EXPECT_NE(table.find(expected), std::string::npos) << expected << "\n" << table;
     }
 }
 
 TEST_F(Helpers, APortHasOneHelperOnly) {
     engine.addHelper(irc);
-    const redirect::HelperAssignment other{"other", "irc", net::Transport::Tcp, {IrcPort}};
+    const redirect::HelperAssignment other{
+        "other", "irc", net::Transport::Tcp, {IrcPort}, {server(Family::V4)}};
     try {
         engine.addHelper(other);
         FAIL() << "a second helper on tcp/6667 was accepted";
@@ -99,7 +131,8 @@ TEST_F(Helpers, APortHasOneHelperOnly) {
 }
 
 TEST_F(Helpers, UnknownKernelHelperIsRefused) {
-    const redirect::HelperAssignment bogus{"bogus", "no-such-helper", net::Transport::Tcp, {1}};
+    const redirect::HelperAssignment bogus{
+        "bogus", "no-such-helper", net::Transport::Tcp, {1}, {server(Family::V4)}};
     try {
         engine.addHelper(bogus);
         FAIL() << "an unknown kernel helper was accepted";

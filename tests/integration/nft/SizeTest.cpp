@@ -255,15 +255,18 @@ TEST_F(Sizes, RefusedRemovalInTheMiddleRemovesExactlyWhatItSays) {
 TEST_F(Sizes, HelperOfThousandPortsAddsAndRemovesWhole) {
     nft::Engine engine;
     NftMonitor monitor;
-    redirect::HelperAssignment assignment{
-        "helper-6f1c7c2e-5b1a-4d58-9a3e-2f0e4b8c9d10", "irc", Transport::Tcp, {}};
+    redirect::HelperAssignment assignment{"helper-6f1c7c2e-5b1a-4d58-9a3e-2f0e4b8c9d10",
+                                          "irc",
+                                          Transport::Tcp,
+                                          {},
+                                          {net::Prefix::parse("198.51.100.0/24")}};
     for (std::uint16_t port = 6000; port < 7000; ++port) {
         assignment.ports.push_back(port);
     }
     engine.addHelper(assignment);
     EXPECT_EQ(monitor.drain().transactions, 1U);
     const TableDump table;
-    const auto elements = table.elements("helpers");
+    const auto elements = table.elements("helpers_v4");
     EXPECT_EQ(elements.size(), 1000U);
     for (const auto& e : elements) {
         ASSERT_EQ(e.objref, assignment.name);
@@ -272,7 +275,7 @@ TEST_F(Sizes, HelperOfThousandPortsAddsAndRemovesWhole) {
 
     engine.removeHelper(assignment);
     EXPECT_EQ(monitor.drain().transactions, 1U);
-    EXPECT_TRUE(table.elements("helpers").empty());
+    EXPECT_TRUE(table.elements("helpers_v4").empty());
     EXPECT_TRUE(table.objects(NFT_OBJECT_CT_HELPER).empty());
 }
 

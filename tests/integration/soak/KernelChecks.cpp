@@ -139,7 +139,7 @@ Implied impliedBy(const Programmed& p, std::int64_t now) {
 
 // "ports_v4 203.0.113.1:41000/tcp" from a key: address, protocol and port, each padded to 4.
 std::string describe(const KernelElement& e) {
-    if (e.set == nft::HelpersMap) {
+    if (e.set.starts_with("helpers_")) {
         return fmt::format("{} element -> {}", e.set, e.objref);
     }
     const bool v6 = e.set.ends_with("v6");

@@ -61,7 +61,9 @@ KernelView KernelReader::read(const std::vector<ConnectionMade>& connections) co
     view.readAt = SteadyClock::now();
     view.realReadAt = realtimeUsec();
     std::vector<std::string> sets = redirectSets();
-    sets.emplace_back(nft::HelpersMap);
+    for (const net::Family family : {net::Family::V4, net::Family::V6}) {
+        sets.push_back(nft::layoutFor(family).helpers());
+    }
     for (const std::string& set : sets) {
         for (TableDump::Element& e : table_.elements(set)) {
             view.elements.push_back(KernelElement{set, std::move(e.key), std::move(e.keyEnd),

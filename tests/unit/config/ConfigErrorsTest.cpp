@@ -153,8 +153,8 @@ TEST(ConfigErrorsTest, UnknownKey) {
     // Keys are case-sensitive, as in systemd's files.
     EXPECT_EQ(errorOf(redirect("[Access]\nallowedusers=root\n")),
               "test.conf:4: [Access] allowedusers: unknown key; [Access] has AllowedUsers, "
-              "AllowedGroups, MaxSessionsPerClient, MaxActionsPerClient, MaxSessionsPerUser, "
-              "MaxActionsPerUser");
+              "AllowedGroups, AdminUsers, AdminGroups, MaxSessionsPerClient, MaxActionsPerClient, "
+              "MaxSessionsPerUser, MaxActionsPerUser, MaxProtocolsPerUser");
 }
 
 TEST(ConfigErrorsTest, KeyOutsideAnySection) {

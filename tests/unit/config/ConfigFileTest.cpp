@@ -60,6 +60,9 @@ TEST(ConfigFileTest, DefaultsApplyToEveryKeyNotGiven) {
     EXPECT_EQ(config.access.maxActionsPerClient, 4096U);
     EXPECT_EQ(config.access.maxSessionsPerUser, 256U);
     EXPECT_EQ(config.access.maxActionsPerUser, 16384U);
+    EXPECT_THAT(config.access.adminUsers, IsEmpty());
+    EXPECT_THAT(config.access.adminGroups, IsEmpty());
+    EXPECT_EQ(config.access.maxProtocolsPerUser, 16U);
 }
 
 // Left unset, MaxPortsPerRequest follows a port range smaller than its default of 64.
@@ -83,6 +86,7 @@ TEST(ConfigFileTest, StructDefaultsMatchTheDocumentedOnes) {
     EXPECT_EQ(config.access.maxActionsPerClient, 4096U);
     EXPECT_EQ(config.access.maxSessionsPerUser, 256U);
     EXPECT_EQ(config.access.maxActionsPerUser, 16384U);
+    EXPECT_EQ(config.access.maxProtocolsPerUser, 16U);
 }
 
 TEST(ConfigFileTest, ParsesEveryKey) {
@@ -99,6 +103,9 @@ TEST(ConfigFileTest, ParsesEveryKey) {
                                 "MaxActionsPerClient=2\n"
                                 "MaxSessionsPerUser=3\n"
                                 "MaxActionsPerUser=4\n"
+                                "AdminUsers=fwxadmin 0\n"
+                                "AdminGroups=wheel\n"
+                                "MaxProtocolsPerUser=5\n"
                                 "[Conntrack]\n"
                                 "EventFilter=no\n"
                                 "EventBufferBytes=65536\n");
@@ -114,6 +121,9 @@ TEST(ConfigFileTest, ParsesEveryKey) {
     EXPECT_EQ(config.access.maxActionsPerClient, 2U);
     EXPECT_EQ(config.access.maxSessionsPerUser, 3U);
     EXPECT_EQ(config.access.maxActionsPerUser, 4U);
+    EXPECT_THAT(config.access.adminUsers, ElementsAre("fwxadmin", "0"));
+    EXPECT_THAT(config.access.adminGroups, ElementsAre("wheel"));
+    EXPECT_EQ(config.access.maxProtocolsPerUser, 5U);
     EXPECT_FALSE(config.conntrack.eventFilter);
     EXPECT_EQ(config.conntrack.eventBufferBytes, 65536U);
 }
@@ -148,6 +158,11 @@ TEST(ConfigFileTest, ParsesTheShippedExample) {
     EXPECT_EQ(config.access.allowedGroups, defaults.access.allowedGroups);
     EXPECT_EQ(config.access.maxSessionsPerClient, defaults.access.maxSessionsPerClient);
     EXPECT_EQ(config.access.maxActionsPerClient, defaults.access.maxActionsPerClient);
+    EXPECT_EQ(config.access.maxSessionsPerUser, defaults.access.maxSessionsPerUser);
+    EXPECT_EQ(config.access.maxActionsPerUser, defaults.access.maxActionsPerUser);
+    EXPECT_EQ(config.access.adminUsers, defaults.access.adminUsers);
+    EXPECT_EQ(config.access.adminGroups, defaults.access.adminGroups);
+    EXPECT_EQ(config.access.maxProtocolsPerUser, defaults.access.maxProtocolsPerUser);
     EXPECT_EQ(config.conntrack.eventFilter, defaults.conntrack.eventFilter);
     EXPECT_EQ(config.conntrack.eventBufferBytes, defaults.conntrack.eventBufferBytes);
 }
@@ -169,7 +184,9 @@ TEST(ConfigFileTest, ParsesTheDocumentedFile) {
               "MaxSessionsPerClient=64\n"
               "MaxActionsPerClient=4096\n"
               "MaxSessionsPerUser=256\n"
-              "MaxActionsPerUser=16384\n");
+              "MaxActionsPerUser=16384\n"
+              "MaxProtocolsPerUser=16\n"
+              "AdminUsers=              # plus AdminGroups=; root always is an administrator\n");
     EXPECT_THAT(config.redirect.internalAddresses,
                 ElementsAre(Address::parse("10.71.1.1"), Address::parse("fd71:1::1")));
     EXPECT_THAT(config.access.allowedUsers, ElementsAre("root"));

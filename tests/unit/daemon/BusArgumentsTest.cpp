@@ -130,14 +130,29 @@ TEST(BusArgumentsTest, BadPrimaryConnections) {
 }
 
 TEST(BusArgumentsTest, ProtocolSpec) {
-    const redirect::ProtocolSpec spec =
-        parseProtocolSpec({{"Name", sdbus::Variant(std::string("ftp"))},
-                           {"Transport", sdbus::Variant(std::string("tcp"))},
-                           {"PrimaryPorts", sdbus::Variant(std::vector<std::uint16_t>{21, 2121})},
-                           {"Helper", sdbus::Variant(std::string("ftp"))}});
+    const redirect::ProtocolSpec spec = parseProtocolSpec(
+        {{"Name", sdbus::Variant(std::string("ftp"))},
+         {"Transport", sdbus::Variant(std::string("tcp"))},
+         {"PrimaryPorts", sdbus::Variant(std::vector<std::uint16_t>{21, 2121})},
+         {"Helper", sdbus::Variant(std::string("ftp"))},
+         {"Servers", sdbus::Variant(std::vector<std::string>{"198.51.100.7", "2001:db8:5::/64"})}});
     EXPECT_EQ(spec.name, "ftp");
     EXPECT_EQ(spec.primaryPorts, (std::vector<std::uint16_t>{21, 2121}));
     EXPECT_EQ(spec.helper, "ftp");
+    EXPECT_EQ(spec.servers, (std::vector<net::Prefix>{net::Prefix::parse("198.51.100.7"),
+                                                      net::Prefix::parse("2001:db8:5::/64")}));
+    EXPECT_EQ(invalidMessage([] {
+                  parseProtocolSpec({{"Transport", sdbus::Variant(std::string("tcp"))},
+                                     {"Servers", sdbus::Variant(std::vector<std::string>{
+                                                     "198.51.100.7", "198.51.100.7/24"})}});
+              }),
+              "spec: Servers[1]: \"198.51.100.7/24\" has host bits set (did you mean "
+              "198.51.100.0/24?)");
+    EXPECT_EQ(invalidMessage([] {
+                  parseProtocolSpec({{"Transport", sdbus::Variant(std::string("tcp"))},
+                                     {"Servers", sdbus::Variant(std::string("198.51.100.7"))}});
+              }),
+              "spec: Servers must be of D-Bus type \"as\", not \"s\"");
     EXPECT_EQ(invalidMessage([] {
                   parseProtocolSpec({{"Name", sdbus::Variant(std::string("x"))}});
               }),

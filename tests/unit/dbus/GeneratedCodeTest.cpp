@@ -63,6 +63,8 @@ static_assert(
     std::is_same_v<decltype(&FirewallProxy::ActiveRedirects), uint32_t (FirewallProxy::*)()>);
 static_assert(
     std::is_same_v<decltype(&FirewallProxy::EventResyncs), uint64_t (FirewallProxy::*)()>);
+static_assert(std::is_same_v<decltype(&FirewallProxy::Protocols),
+                             std::map<std::string, Dict> (FirewallProxy::*)()>);
 
 using SessionProxy = org::fwxd::Session1_proxy;
 using Targets = std::vector<sdbus::Struct<std::string, uint16_t>>;
@@ -115,6 +117,7 @@ private:
     Paths Sessions() override { return {}; }
     uint32_t ActiveRedirects() override { return 0; }
     uint64_t EventResyncs() override { return 0; }
+    std::map<std::string, Dict> Protocols() override { return {}; }
 };
 
 class Session final : public org::fwxd::Session1_adaptor {

@@ -68,6 +68,8 @@ PROPERTIES = {
         "ActiveRedirects": ("u", "false"),
         # Not in DESIGN.md's table: issue 4 asks for the resync counter as a property.
         "EventResyncs": ("t", "false"),
+        # Not in DESIGN.md's table: issue 10 asks for registered protocols to be listed.
+        "Protocols": ("a{sa{sv}}", "false"),
     },
     "org.fwxd.Session1": {
         "Owner": ("s", "const"),

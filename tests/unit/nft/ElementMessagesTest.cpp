@@ -5,6 +5,7 @@
 #include "nft/ElementMessages.hpp"
 
 #include "WireMessages.hpp"
+#include "nft/ElementKey.hpp"
 #include "nft/HelperObject.hpp"
 #include "nft/Nftnl.hpp"
 
@@ -167,35 +168,47 @@ TEST(ElementMessages, OneElementTooLargeForTheKernelIsRefusedBeforeSending) {
 }
 
 // RegisterProtocol with 1000 ports and a helper kept 36 of them (issue 9): the helpers
-// map's elements are object map elements with the assignment's name.
-TEST(HelperObject, ThousandPortsArriveWhole) {
-    redirect::HelperAssignment assignment{
-        "helper-6f1c7c2e-5b1a-4d58-9a3e-2f0e4b8c9d10", "sip", net::Transport::Udp, {}};
+// maps' elements are object map elements with the assignment's name, one per server and
+// port, each the interval of its server's prefix, in the map of the server's family.
+TEST(HelperObject, ThousandPortsArriveWholeForEveryServer) {
+    redirect::HelperAssignment assignment{"helper-6f1c7c2e-5b1a-4d58-9a3e-2f0e4b8c9d10",
+                                          "sip",
+                                          net::Transport::Udp,
+                                          {},
+                                          {net::Prefix::parse("198.51.100.0/24"),
+                                           net::Prefix::parse("2001:db8:5::/64"),
+                                           net::Prefix::parse("192.0.2.7")}};
     for (std::uint16_t port = 5000; port < 6000; ++port) {
         assignment.ports.push_back(port);
     }
+    const auto keyOf = [](const char* address, std::uint16_t port) {
+        return ElementKey()
+            .address(net::Address::parse(address))
+            .protocol(IPPROTO_UDP)
+            .port(port)
+            .bytes();
+    };
     for (const bool adding : {true, false}) {
         Batch batch(1);
         const HelperObject helper(assignment, "fwxd");
         adding ? helper.addTo(batch) : helper.removeFrom(batch);
         const test::Wire wire = test::parseWire(batch);
-        const auto got =
-            wire.elementsOf("helpers", adding ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM);
-        ASSERT_EQ(got.size(), assignment.ports.size());
-        for (std::size_t i = 0; i < got.size(); ++i) {
+        const auto type = adding ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM;
+        const auto v4 = wire.elementsOf("helpers_v4", type);
+        const auto v6 = wire.elementsOf("helpers_v6", type);
+        ASSERT_EQ(v4.size(), 2 * assignment.ports.size());
+        ASSERT_EQ(v6.size(), assignment.ports.size());
+        for (std::size_t i = 0; i < assignment.ports.size(); ++i) {
             const auto port = static_cast<std::uint16_t>(5000 + i);
-            const Bytes key{IPPROTO_UDP,
-                            0,
-                            0,
-                            0,
-                            static_cast<std::uint8_t>(port >> 8),
-                            static_cast<std::uint8_t>(port & 0xff),
-                            0,
-                            0};
-            ASSERT_EQ(got[i].key, key) << i;
-            ASSERT_EQ(got[i].objref, adding ? assignment.name : std::string{}) << i;
+            ASSERT_EQ(v4[i].key, keyOf("198.51.100.0", port)) << i;
+            ASSERT_EQ(v4[i].keyEnd, keyOf("198.51.100.255", port)) << i;
+            ASSERT_EQ(v4[1000 + i].key, keyOf("192.0.2.7", port)) << i;
+            ASSERT_EQ(v4[1000 + i].keyEnd, keyOf("192.0.2.7", port)) << i;
+            ASSERT_EQ(v6[i].key, keyOf("2001:db8:5::", port)) << i;
+            ASSERT_EQ(v6[i].keyEnd, keyOf("2001:db8:5::ffff:ffff:ffff:ffff", port)) << i;
+            ASSERT_EQ(v4[i].objref, adding ? assignment.name : std::string{}) << i;
         }
-        // The object first when adding, last when removing: the map refers to it.
+        // The object first when adding, last when removing: the maps refer to it.
         const auto& objectMessage = adding ? wire.messages.front() : wire.messages.back();
         EXPECT_EQ(objectMessage.type, adding ? NFT_MSG_NEWOBJ : NFT_MSG_DELOBJ);
     }

@@ -343,7 +343,11 @@ TEST_F(SessionRegistryTest, ProtocolGuidMustBeRegisteredAndMatchTheTransport) {
     EXPECT_EQ(codeOf([&] { registry->redirect(session, targets({"198.51.100.2:80"}), guid); }),
               ErrorCode::UnknownProtocol);
 
-    protocols.add(guid, ProtocolSpec{"ftp", net::Transport::Tcp, {21}, "ftp"}, ":1.7");
+    protocols.add(
+        guid,
+        ProtocolSpec{
+            "ftp", net::Transport::Tcp, {21}, "ftp", {net::Prefix::parse("198.51.100.0/24")}},
+        {0, ":1.7", true});
     Request udp = targets({"198.51.100.2:80"});
     udp.transport = net::Transport::Udp;
     EXPECT_EQ(codeOf([&] { registry->redirect(session, udp, guid); }), ErrorCode::InvalidArgument);
