@@ -97,6 +97,11 @@ DaemonView DaemonView::read(FwxdClient& observer) {
     }
     view.sessionsProperty = property<std::vector<sdbus::ObjectPath>>(*firewall, "Sessions");
     view.activeRedirects = property<std::uint32_t>(*firewall, "ActiveRedirects");
+    using Specs = std::map<std::string, Properties>;
+    for (const auto& [guid, spec] : property<Specs>(*firewall, "Protocols")) {
+        view.protocols.emplace(guid, ProtocolView{property<std::string>(spec, "Transport"),
+                                                  property<std::uint32_t>(spec, "Owner")});
+    }
     return view;
 }
 

@@ -1,6 +1,6 @@
 // fwx::test::soak::DaemonView: what fwxd's D-Bus objects say, read with one
 // GetManagedObjects (every session and action with every property) and the Firewall1
-// properties Sessions and ActiveRedirects.
+// properties Sessions, ActiveRedirects and Protocols.
 #pragma once
 
 #include "FwxdClient.hpp"
@@ -36,9 +36,15 @@ struct SessionView {
     std::vector<sdbus::ObjectPath> actions;
 };
 
+struct ProtocolView {
+    std::string transport;
+    std::uint32_t owner = 0; // uid
+};
+
 struct DaemonView {
     std::map<sdbus::ObjectPath, SessionView> sessions;
     std::map<sdbus::ObjectPath, ActionView> actions;
+    std::map<std::string, ProtocolView> protocols;   // Firewall1.Protocols
     std::vector<sdbus::ObjectPath> sessionsProperty; // Firewall1.Sessions
     std::uint32_t activeRedirects = 0;               // Firewall1.ActiveRedirects
     SteadyTime readAt;                               // when the reading started

@@ -14,6 +14,7 @@ constexpr const char* InvalidArgument = "org.fwxd.Error.InvalidArgument";
 constexpr const char* QuotaExceeded = "org.fwxd.Error.QuotaExceeded";
 constexpr const char* NotSupported = "org.fwxd.Error.NotSupported";
 constexpr const char* UnknownProtocol = "org.fwxd.Error.UnknownProtocol";
+constexpr const char* AccessDenied = "org.fwxd.Error.AccessDenied";
 // Answered by sd-bus before fwxd's code runs: a call whose arguments do not have the
 // method's signature, and a call on an object that is not (or no longer) there.
 constexpr const char* InvalidArgs = "org.freedesktop.DBus.Error.InvalidArgs";
@@ -190,7 +191,26 @@ SoakDriver::Fault SoakDriver::badProtocol(Client& client) {
     Options spec = protocolSpec(chance(0.5) ? net::Transport::Tcp : net::Transport::Udp);
     std::string guid = randomGuid();
     std::string what;
-    switch (below(7)) {
+    switch (below(9)) {
+    case 7:
+        what = "Servers without a Helper";
+        spec["Servers"] = sdbus::Variant(std::vector<std::string>{Lab::serverAddress(Family::V4)});
+        break;
+    case 8:
+        // Attaching a kernel helper is an administrator's act; the spec is valid otherwise.
+        if (client.uid != 0) {
+            spec["Transport"] = sdbus::Variant(std::string("tcp"));
+            spec["Helper"] = sdbus::Variant(std::string("ftp"));
+            spec["Servers"] =
+                sdbus::Variant(std::vector<std::string>{Lab::serverAddress(Family::V4)});
+            return {"RegisterProtocol: a Helper from a user who is not an administrator",
+                    AccessDenied, [&client, guid, spec] {
+                        client.bus->firewall().RegisterProtocol(guid, spec);
+                    }};
+        }
+        what = "a malformed GUID";
+        guid = garbage();
+        break;
     case 0:
         what = "a malformed GUID";
         guid = garbage();

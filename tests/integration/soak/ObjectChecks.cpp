@@ -156,12 +156,33 @@ const std::vector<std::string>* receivedBy(const ReceivedExpiries& received, int
     return it == of->second.end() ? nullptr : &it->second;
 }
 
+// Protocols belong to a uid and stay until unregistered, whoever left the bus.
+void checkProtocols(const SoakModel& model, const DaemonView& daemon, Findings& findings) {
+    for (const auto& [guid, seen] : daemon.protocols) {
+        const auto expected = model.protocols.find(guid);
+        if (expected == model.protocols.end()) {
+            findings.problems.push_back(
+                fmt::format("protocol {} is registered; the soak unregistered it", guid));
+        } else if (seen.transport != net::toString(expected->second.transport) ||
+                   seen.owner != expected->second.owner) {
+            findings.problems.push_back(fmt::format("protocol {}: Transport {}, Owner {}", guid,
+                                                    seen.transport, seen.owner));
+        }
+    }
+    for (const auto& [guid, protocol] : model.protocols) {
+        if (!daemon.protocols.contains(guid)) {
+            findings.problems.push_back(fmt::format("protocol {} is missing", guid));
+        }
+    }
+}
+
 } // namespace
 
 void checkObjects(const SoakModel& model, const DaemonView& daemon, SteadyTime now,
                   milliseconds margin, Findings& findings) {
     checkSessions(model, daemon, findings);
     checkActions(model, daemon, now, margin, findings);
+    checkProtocols(model, daemon, findings);
 }
 
 void checkSignals(const SoakModel& model, const DaemonView& daemon,

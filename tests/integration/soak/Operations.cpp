@@ -329,19 +329,41 @@ Options SoakDriver::protocolSpec(net::Transport transport) {
 
 void SoakDriver::registerProtocol() {
     ran_ = "register";
+    Client& client = randomSlot();
+    std::vector<std::string> own;
+    for (const auto& [guid, protocol] : model_.protocols) {
+        if (protocol.owner == client.uid) {
+            own.push_back(guid);
+        }
+    }
+    // A proxy that restarts registers its protocols again: the same spec changes nothing.
+    if (!own.empty() && chance(0.2)) {
+        const ModelProtocol& again = model_.protocols.at(pick(own));
+        current_ = fmt::format("register again: client {} {}", client.id, again.guid);
+        client.bus->firewall().RegisterProtocol(again.guid, again.spec);
+        return;
+    }
     if (model_.protocols.size() >= MaxProtocols) {
         unregisterProtocol();
         return;
     }
-    Client& client = randomSlot();
     const std::string guid = randomGuid();
     const net::Transport transport = chance(0.5) ? net::Transport::Tcp : net::Transport::Udp;
-    current_ = fmt::format("register: client {} {}", client.id, guid);
-    client.bus->firewall().RegisterProtocol(guid, protocolSpec(transport));
-    model_.protocols[guid] = ModelProtocol{guid, client.id, transport};
+    const Options spec = protocolSpec(transport);
+    current_ = fmt::format("register: client {} (uid {}) {}", client.id, client.uid, guid);
+    // Administrators (root here) are not held to MaxProtocolsPerUser.
+    if (client.uid != 0 &&
+        model_.protocolsOfUid(client.uid) >= context_.settings.maxProtocolsPerUser) {
+        expectError([&] { client.bus->firewall().RegisterProtocol(guid, spec); }, QuotaExceeded,
+                    current_);
+        ++tally_.refusedByQuota;
+        return;
+    }
+    client.bus->firewall().RegisterProtocol(guid, spec);
+    model_.protocols[guid] = ModelProtocol{guid, client.uid, transport, spec};
 }
 
-// By its owner while it is on the bus, else by root: other users may not.
+// By a connection of the uid it belongs to, or by root.
 void SoakDriver::unregisterProtocol() {
     ran_ = "unregister";
     if (model_.protocols.empty()) {
@@ -351,9 +373,7 @@ void SoakDriver::unregisterProtocol() {
     auto it = model_.protocols.begin();
     std::advance(it, static_cast<std::ptrdiff_t>(below(model_.protocols.size())));
     const ModelProtocol protocol = it->second;
-    Client& caller = clients_.contains(protocol.owner) && chance(0.5)
-                         ? clients_.at(protocol.owner)
-                         : slot(below(2)); // the root slots
+    Client& caller = protocol.owner != 0 && chance(0.5) ? slot(2) : slot(below(2));
     current_ = fmt::format("unregister: client {} {}", caller.id, protocol.guid);
     caller.bus->firewall().UnregisterProtocol(chance(0.5) ? protocol.guid
                                                           : "{" + protocol.guid + "}");
@@ -412,7 +432,7 @@ void SoakDriver::deniedForeign() {
     }
     std::vector<std::string> protocols;
     for (const auto& [guid, protocol] : model_.protocols) {
-        if (protocol.owner != caller.id) {
+        if (protocol.owner != caller.uid) {
             protocols.push_back(guid);
         }
     }

@@ -148,6 +148,11 @@ std::size_t SoakModel::actionsOfUid(uid_t uid) const {
                       [&](const auto& a) { return clients.at(a.second.client).uid == uid; }));
 }
 
+std::size_t SoakModel::protocolsOfUid(uid_t uid) const {
+    return static_cast<std::size_t>(std::count_if(
+        protocols.begin(), protocols.end(), [&](const auto& p) { return p.second.owner == uid; }));
+}
+
 const ModelClient* SoakModel::clientNamed(const std::string& name) const {
     for (const auto& [id, client] : clients) {
         if (client.name == name) {

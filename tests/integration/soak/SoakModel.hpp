@@ -103,10 +103,13 @@ struct ModelAction {
     std::set<std::string> allowedStates(SteadyTime now, milliseconds margin) const;
 };
 
+// A protocol belongs to the uid that registered it, whichever of its connections, and
+// outlives them.
 struct ModelProtocol {
     std::string guid;
-    int owner = 0; // client id
+    uid_t owner = 0;
     net::Transport transport = net::Transport::Tcp;
+    std::map<std::string, sdbus::Variant> spec; // as registered: the same spec registers again
 };
 
 // What the owner of an ended action may hear of it: Expired with one of reasons, and with
@@ -135,13 +138,14 @@ public:
     void removeAction(const sdbus::ObjectPath& path);
     // Close, or the owner left: the session and its actions.
     void removeSession(const sdbus::ObjectPath& path);
-    // The owner left the bus: everything of it but its protocols, which outlive it.
+    // The owner left the bus: everything of it but its protocols, which belong to its uid.
     void removeClient(int id);
 
     std::size_t sessionsOf(int client) const;
     std::size_t actionsOf(int client) const;
     std::size_t sessionsOfUid(uid_t uid) const;
     std::size_t actionsOfUid(uid_t uid) const;
+    std::size_t protocolsOfUid(uid_t uid) const;
     const ModelClient* clientNamed(const std::string& name) const;
 
 private:

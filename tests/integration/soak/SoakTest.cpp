@@ -31,6 +31,7 @@ protected:
         settings.maxActionsPerClient = 48;
         settings.maxSessionsPerUser = 10;
         settings.maxActionsPerUser = 80;
+        settings.maxProtocolsPerUser = 3;
     }
 
     void SetUp() override {
