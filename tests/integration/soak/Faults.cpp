@@ -75,7 +75,7 @@ SoakDriver::Fault SoakDriver::badSessionOptions(Client& client) {
 
 // One bad thing in an otherwise valid request of one target.
 SoakDriver::Fault SoakDriver::badRedirect(Client& client, const sdbus::ObjectPath& session) {
-    PlannedRedirect plan = planRedirect(client, session);
+    PlannedRedirect plan = planRedirect(session);
     plan.targets.resize(1);
     const Family family = plan.family;
     RedirectRequest& r = plan.request;

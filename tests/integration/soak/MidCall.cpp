@@ -43,7 +43,7 @@ void SoakDriver::disconnectMidCall() {
     }
     const sdbus::ObjectPath session = client.bus->openSession();
     model_.sessions.emplace(session, ModelSession{session, id, std::nullopt, {}});
-    const PlannedRedirect plan = planRedirect(client, session);
+    const PlannedRedirect plan = planRedirect(session);
     if (variant == 1) {
         sendWithoutWaiting<std::string, std::uint16_t, std::vector<sdbus::ObjectPath>>(
             *client.bus, session, "org.fwxd.Session1", "RedirectConnections", plan.targets,

@@ -111,8 +111,7 @@ void SoakDriver::openSession() {
     current_ += " -> " + std::string(path);
 }
 
-SoakDriver::PlannedRedirect SoakDriver::planRedirect(const Client& client,
-                                                     const sdbus::ObjectPath& session) {
+SoakDriver::PlannedRedirect SoakDriver::planRedirect(const sdbus::ObjectPath& session) {
     PlannedRedirect plan;
     plan.session = session;
     plan.family = chance(0.5) ? Family::V4 : Family::V6;
@@ -172,7 +171,6 @@ SoakDriver::PlannedRedirect SoakDriver::planRedirect(const Client& client,
         source ? *source
                : (samePrimaryFamily ? net::Prefix::host(net::Address::parse(primary->get<2>()))
                                     : net::Prefix::any(plan.family));
-    static_cast<void>(client);
     return plan;
 }
 
@@ -233,7 +231,7 @@ void SoakDriver::redirect() {
         openSession();
         return;
     }
-    runRedirect(client, planRedirect(client, pick(sessions)));
+    runRedirect(client, planRedirect(pick(sessions)));
 }
 
 // What the owner of an action that ends now for reason may be told: nothing once its
@@ -451,7 +449,7 @@ void SoakDriver::deniedForeign() {
             caller.bus->firewall().UnregisterProtocol(guid);
         };
     } else if (variant == 2 && !sessions.empty()) {
-        const PlannedRedirect plan = planRedirect(caller, pick(sessions));
+        const PlannedRedirect plan = planRedirect(pick(sessions));
         current_ = "redirect into " + std::string(plan.session);
         call = [&caller, plan] {
             caller.bus->redirectUnsubscribed(plan.session, plan.targets, plan.request);

@@ -137,7 +137,8 @@ private:
         net::Prefix allowedSource;
         std::optional<microseconds> timeout;
     };
-    PlannedRedirect planRedirect(const Client& client, const sdbus::ObjectPath& session);
+    // A valid request into session, with random sizes, flags and options.
+    PlannedRedirect planRedirect(const sdbus::ObjectPath& session);
     // Sends it as client, asserts the predicted answer, records the new actions.
     void runRedirect(Client& client, const PlannedRedirect& plan);
     std::optional<std::string> predictedQuotaError(const Client& client, std::size_t sessions,
