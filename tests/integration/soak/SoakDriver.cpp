@@ -14,8 +14,6 @@ namespace fwx::test::soak {
 
 namespace {
 
-using namespace std::chrono_literals;
-
 // How long the check waits for fwxd and the kernel to agree with the model: conntrack
 // destroys a finished connection's entry after a second or two (the fixture's timeouts),
 // and fwxd settles a deadline about 50 ms after it; a busy 2-core machine takes longer.
@@ -137,7 +135,13 @@ void SoakDriver::dispatchAll() {
     }
     ++tally_.operations[ran_];
     ++tally_.total;
-    ::testing::AssertionResult checked = checkUntilClean(index);
+    ::testing::AssertionResult checked = ::testing::AssertionSuccess();
+    try {
+        checked = checkUntilClean(index);
+    } catch (const std::exception& e) {
+        return ::testing::AssertionFailure()
+               << "checking after operation " << index << " (" << current_ << "): " << e.what();
+    }
     if (index % 64 == 0) {
         forgetOldSignals();
     }
