@@ -20,8 +20,6 @@ namespace {
 constexpr milliseconds CheckTimeout{20'000};
 // How close to a TIMEOUT deadline both outcomes count as right (see ModelAction::phase).
 constexpr milliseconds DeadlineMargin{250};
-// The uid of the second user (AllowedUsers in the fixture's configuration).
-constexpr uid_t OtherUid = 65534;
 
 } // namespace
 
@@ -71,7 +69,7 @@ SoakDriver::SoakDriver(SoakContext context, std::uint64_t seed, std::uint64_t op
             }
         }
     }
-    const std::array<uid_t, Slots> uids{0, 0, OtherUid};
+    const std::array<uid_t, Slots> uids{0, 0, context.otherUid};
     for (std::size_t i = 0; i < Slots; ++i) {
         slots_[i] = connectClient(uids[i]).id;
     }

@@ -51,6 +51,7 @@ struct SoakContext {
     const BusDaemon& bus;
     FwxdProcess& fwxd;
     const FwxdSettings& settings;
+    uid_t otherUid; // listed in settings.allowedUsers
 };
 
 class SoakDriver {

@@ -59,7 +59,8 @@ TEST_F(Soak, RandomOperationsKeepObjectsAndKernelInStep) {
               << " operations (replay: fwxd-soak --seed " << options.seed << " --operations "
               << options.operations << ")" << std::endl;
     const auto start = std::chrono::steady_clock::now();
-    SoakDriver driver(SoakContext{lab, bus, *fwxd, settings}, options.seed, options.operations);
+    SoakDriver driver(SoakContext{lab, bus, *fwxd, settings, NobodyId}, options.seed,
+                      options.operations);
     for (std::uint64_t i = 1; i <= options.operations; ++i) {
         const ::testing::AssertionResult stepped = driver.step(i);
         if (!stepped) {
