@@ -45,7 +45,7 @@ KernelReader::KernelReader()
 // of the kernel's table, shared by all namespaces (262,144 here), for 15 ms per check. A GET
 // that meets an entry whose timeout has passed deletes it (with its DESTROY event), as a
 // dump would.
-std::optional<redirect::Flow> KernelReader::getFlow(const ConnectionMade& made) const {
+std::optional<redirect::Flow> KernelReader::entryOf(const ConnectionMade& made) const {
     const conntrack::Tuple tuple{net::ipProtocol(made.transport), made.client, made.internal};
     const conntrack::Entry query = tuple.toEntry();
     std::optional<redirect::Flow> found;
@@ -78,7 +78,7 @@ KernelView KernelReader::read(const std::vector<ConnectionMade>& connections) co
     }
     // Last: a connection the nft dumps saw programmed is still in conntrack if it lives.
     for (const ConnectionMade& made : connections) {
-        if (auto flow = getFlow(made)) {
+        if (auto flow = entryOf(made)) {
             view.conntrack.flows.push_back(*flow);
         }
     }

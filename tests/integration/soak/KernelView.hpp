@@ -45,13 +45,13 @@ public:
 
     // Throws std::runtime_error or fwx::Error if a dump fails.
     KernelView read(const std::vector<ConnectionMade>& connections) const;
+    // The conntrack entry of one connection, if conntrack tracks it.
+    std::optional<redirect::Flow> entryOf(const ConnectionMade& made) const;
 
     // The sets and maps of table inet fwxd that hold redirects, both families.
     static const std::vector<std::string>& redirectSets();
 
 private:
-    std::optional<redirect::Flow> getFlow(const ConnectionMade& made) const;
-
     TableDump table_;
     conntrack::Handle flows_;
     conntrack::Handle expectations_;

@@ -113,6 +113,9 @@ private:
                       const std::optional<net::Endpoint>& address);
     void connectThrough(net::Transport transport, const net::Endpoint& internal,
                         ModelAction* holder, bool reaches);
+    std::uint16_t freshSourcePort();
+    std::string conntrackOf(net::Transport transport, std::uint16_t sourcePort,
+                            const net::Endpoint& internal) const;
 
     // Clients (SoakDriver.cpp)
     Client& connectClient(uid_t uid);
@@ -169,6 +172,7 @@ private:
     std::unique_ptr<FwxdClient> observer_; // reads fwxd's objects; owns nothing
     KernelReader kernel_;
     ReceivedExpiries received_;
+    std::uint16_t nextSourcePort_ = 0; // Traffic.cpp
     // Targets of redirects, per family and transport: two servers each.
     std::map<std::pair<net::Family, net::Transport>, std::vector<std::unique_ptr<Target>>> targets_;
     ProcessBounds bounds_;

@@ -4,6 +4,8 @@
 #include "Calls.hpp"
 #include "SoakDriver.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace fwx::test::soak {
@@ -16,6 +18,10 @@ constexpr milliseconds TrafficMargin{1000};
 constexpr milliseconds DeadlineMargin{250};
 // Ports to try before the step does something else instead.
 constexpr int ProbeAttempts = 8;
+// The client's source ports, used in turn: a port the kernel picked could be one whose
+// earlier flow conntrack still tracks, and a datagram would follow that flow's DNAT.
+constexpr std::uint16_t FirstSourcePort = 20000;
+constexpr std::uint16_t SourcePorts = 10000;
 
 struct Probe {
     net::Transport transport = net::Transport::Tcp;
@@ -86,6 +92,38 @@ void SoakDriver::traffic() {
     redirect();
 }
 
+// The next source port in turn that no connection the soak knows to live uses.
+std::uint16_t SoakDriver::freshSourcePort() {
+    for (;;) {
+        const auto port = static_cast<std::uint16_t>(FirstSourcePort + nextSourcePort_);
+        nextSourcePort_ = static_cast<std::uint16_t>((nextSourcePort_ + 1) % SourcePorts);
+        const bool inUse =
+            std::any_of(model_.actions.begin(), model_.actions.end(), [&](const auto& a) {
+                return std::any_of(a.second.clientEnds.begin(), a.second.clientEnds.end(),
+                                   [&](const net::Endpoint& end) { return end.port == port; });
+            });
+        if (!inUse) {
+            return port;
+        }
+    }
+}
+
+// What conntrack says of a connection whose outcome was not the predicted one.
+std::string SoakDriver::conntrackOf(net::Transport transport, std::uint16_t sourcePort,
+                                    const net::Endpoint& internal) const {
+    const ConnectionMade made{
+        transport,
+        net::Endpoint{net::Address::parse(Lab::clientAddress(internal.family())), sourcePort},
+        internal};
+    const auto entry = kernel_.entryOf(made);
+    if (!entry) {
+        return "conntrack has no entry of it";
+    }
+    return fmt::format("conntrack: {} -> {} replied by {} to {}{}", entry->client.toString(),
+                       entry->internal.toString(), entry->target.toString(),
+                       entry->source.toString(), entry->established ? ", established" : "");
+}
+
 void SoakDriver::connectThrough(net::Transport transport, const net::Endpoint& internal,
                                 ModelAction* holder, bool reaches) {
     const Family family = internal.family();
@@ -96,12 +134,14 @@ void SoakDriver::connectThrough(net::Transport transport, const net::Endpoint& i
     Target& target =
         targetFor(transport, family, reaches ? std::optional(holder->target) : std::nullopt);
     const SocketAddress to(internal.address.toString(), internal.port);
-    const fwx::test::Client from{&context_.lab.client(), {}, {}};
+    const std::uint16_t sourcePort = freshSourcePort();
+    const fwx::test::Client from{&context_.lab.client(), {}, sourcePort};
     if (!reaches) {
         // Refused for good: used up, past its deadline, or not from an allowed source.
         const ::testing::AssertionResult refused = target.refusedVia(to, from);
         if (!refused) {
-            throw Mismatch(current_ + ": " + refused.message());
+            throw Mismatch(fmt::format("{}: {} (from port {}; {})", current_, refused.message(),
+                                       sourcePort, conntrackOf(transport, sourcePort, internal)));
         }
         ++tally_.refused;
         return;
@@ -111,7 +151,8 @@ void SoakDriver::connectThrough(net::Transport transport, const net::Endpoint& i
     if (!reached) {
         // Only a deadline that passed while the connection was being made excuses it.
         if (holder->phase(SteadyClock::now(), DeadlineMargin) == Phase::Open) {
-            throw Mismatch(current_ + ": " + reached.message());
+            throw Mismatch(fmt::format("{}: {} (from port {}; {})", current_, reached.message(),
+                                       sourcePort, conntrackOf(transport, sourcePort, internal)));
         }
         ++tally_.refused;
         return;
