@@ -61,6 +61,9 @@ int BusDispatcher::dispatch() noexcept {
     std::string failure = "the connection was closed";
     try {
         while (connection_.processPendingRequest()) {
+            if (afterEachMessage_) {
+                afterEachMessage_();
+            }
         }
     } catch (const std::exception& e) {
         failure = e.what();

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <string>
+#include <utility>
 
 #include <sdbus-c++/IConnection.h>
 #include <systemd/sd-bus.h>
@@ -30,6 +31,12 @@ public:
     BusDispatcher(const BusDispatcher&) = delete;
     BusDispatcher& operator=(const BusDispatcher&) = delete;
 
+    // work runs after each dispatched message, before the next one: what a handler may not
+    // do inside its own call (destroy its object) is done before any later call can see
+    // the object half gone. The dispatcher drains all queued messages in one go, so
+    // deferring to the event loop would be too late for the messages queued behind it.
+    void afterEachMessage(std::function<void()> work) { afterEachMessage_ = std::move(work); }
+
 private:
     static int onIo(sd_event_source* source, int fd, std::uint32_t revents, void* self);
     static int onTimer(sd_event_source* source, std::uint64_t usec, void* self);
@@ -42,6 +49,7 @@ private:
     sdbus::IConnection& connection_;
     sd_bus* bus_;
     LostHandler onLost_;
+    std::function<void()> afterEachMessage_;
     bool lost_ = false;
     EventSource io_;
     EventSource timer_;

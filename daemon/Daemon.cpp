@@ -83,6 +83,7 @@ Daemon::Daemon(const config::Config& config, const std::string& bus)
     , firewall_(*connection_, sessions_, protocols_, events_,
                 {config.redirect.internalAddresses, config.redirect.portRange})
     , names_(*connection_, [this](const std::string& name) { sessions_.ownerVanished(name); }) {
+    dispatcher_.afterEachMessage([this] { sessions_.buryEnded(); });
 }
 
 // Every session belongs to a connection of the bus: with the bus gone, nothing fwxd

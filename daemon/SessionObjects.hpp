@@ -64,6 +64,11 @@ public:
     void onResync(const redirect::ConntrackSnapshot& snapshot) override;
     void resync(const redirect::ConntrackSnapshot& snapshot);
 
+    // Destroys the objects of sessions that ended: call it between two messages, when no
+    // handler of theirs runs. Until then they are still on the bus, where their property
+    // getters fail and would fail a GetManagedObjects that lists them.
+    void buryEnded() noexcept { graveyard_.clear(); }
+
     const redirect::SessionRegistry& registry() const noexcept { return registry_; }
     const Authorizer& authorizer() const noexcept { return authorizer_; }
     std::vector<sdbus::ObjectPath> sessionPaths() const;
@@ -78,7 +83,8 @@ private:
     static void logConnection(const redirect::ConnectionNotice& notice);
     static void logEnded(const std::vector<redirect::ActionEnded>& ended);
     void dropSession(redirect::SessionId id);
-    // Keeps an object that left the registry until the current dispatch is over.
+    // Keeps an object that left the registry until the current message's dispatch is over
+    // (buryEnded), or else until the event loop's next turn.
     void bury(std::shared_ptr<void> object);
     void onDeadline();
     void receivePendingEvents();

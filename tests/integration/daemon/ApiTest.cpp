@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <map>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -165,6 +167,32 @@ TEST_F(Api, CloseEndsEveryPendingActionWithExpiredSessionClosed) {
     EXPECT_TRUE(objectGone(client().connection(), session, "org.fwxd.Session1"));
     EXPECT_EQ(client().firewall().ActiveRedirects(), 0U);
     EXPECT_EQ(kernelElements(), 0U);
+}
+
+// A session that ends leaves GetManagedObjects at once, also when the listing is the next
+// message fwxd dispatches after the Close or the owner's departure (the soak found the whole
+// listing failing with "session N is closed" then).
+TEST_F(Api, GetManagedObjectsRightAfterASessionEndsListsTheOthers) {
+    const sdbus::ObjectPath kept = client().openSession();
+    for (int i = 0; i < 20; ++i) {
+        const sdbus::ObjectPath closed = client().openSession();
+        // Close without waiting for the answer: the listing follows it on the same connection.
+        auto proxy = sdbus::createProxy(client().connection(), FwxdName, closed);
+        proxy->callMethodAsync("Close")
+            .onInterface("org.fwxd.Session1")
+            .uponReplyInvoke([](const sdbus::Error* /*error*/) {});
+        std::map<sdbus::ObjectPath, std::map<std::string, Options>> managed;
+        ASSERT_NO_THROW(managed = client().firewall().GetManagedObjects()) << "after Close " << i;
+        EXPECT_FALSE(managed.contains(closed));
+        EXPECT_TRUE(managed.contains(kept));
+
+        auto owner = connect();
+        const sdbus::ObjectPath vanished = owner->openSession();
+        owner.reset();
+        ASSERT_NO_THROW(managed = client().firewall().GetManagedObjects())
+            << "after the owner left " << i;
+        EXPECT_TRUE(managed.contains(kept));
+    }
 }
 
 TEST_F(Api, RegisteredProtocolIsKnownUntilUnregistered) {

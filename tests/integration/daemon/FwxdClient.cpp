@@ -139,6 +139,11 @@ ActionProxy& FwxdClient::action(const sdbus::ObjectPath& path) {
     return *proxy;
 }
 
+void FwxdClient::forget(const sdbus::ObjectPath& path) {
+    sessions_.erase(path);
+    actions_.erase(path);
+}
+
 sdbus::ObjectPath FwxdClient::openSession(const Options& options) {
     return firewall_->OpenSession(options);
 }

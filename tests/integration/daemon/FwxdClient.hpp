@@ -114,6 +114,9 @@ public:
     SessionProxy& session(const sdbus::ObjectPath& path);
     // Subscribes to the action's signals on first use.
     ActionProxy& action(const sdbus::ObjectPath& path);
+    // Drops the proxy of a session or action that has gone, so that a long-running client
+    // does not keep one for every object it ever used.
+    void forget(const sdbus::ObjectPath& path);
 
     sdbus::ObjectPath openSession(const Options& options = {});
     // RedirectConnections on session; subscribes to the signals of the new actions.
@@ -139,12 +142,11 @@ public:
     // dispatched: the client sends itself a signal and waits for it, and the bus delivers
     // in order.
     void sync();
-
-private:
     // Dispatches what has arrived, waiting up to timeout for more; true if found() became
-    // true.
+    // true. A timeout of 0 dispatches what is there and returns found().
     bool dispatchUntil(const std::function<bool()>& found, milliseconds timeout);
 
+private:
     std::unique_ptr<sdbus::IConnection> connection_;
     SignalRecorder recorder_;
     std::unique_ptr<FirewallProxy> firewall_;

@@ -19,6 +19,9 @@ namespace {
 
 // Netlink dumps fill datagrams of at most 32 KiB.
 constexpr std::size_t ReceiveBytes = std::size_t{64} * 1024;
+// A dump is interrupted only by a change during it; fwxd changes its table a few times per
+// request at most.
+constexpr int DumpAttempts = 10;
 
 std::runtime_error dumpError(const std::string& what, int errnum) {
     return std::runtime_error("dumping " + what + ": " + std::strerror(errnum));
@@ -74,7 +77,7 @@ TableDump::TableDump(std::string table)
     , socket_(net::NetlinkSocket::open(NETLINK_NETFILTER)) {
 }
 
-void TableDump::dump(std::uint16_t type, const std::function<void(nlmsghdr*)>& build,
+bool TableDump::dump(std::uint16_t type, const std::function<void(nlmsghdr*)>& build,
                      const std::function<void(const nlmsghdr*)>& parse) const {
     static std::uint32_t sequence = 1;
     const std::uint32_t seq = sequence++;
@@ -92,12 +95,30 @@ void TableDump::dump(std::uint16_t type, const std::function<void(nlmsghdr*)>& b
         }
         const int done = mnl_cb_run(buffer.data(), static_cast<std::size_t>(got), seq,
                                     socket_.portId(), parseMessage, &parser);
+        if (done < 0 && errno == EINTR) {
+            socket_ = net::NetlinkSocket::open(NETLINK_NETFILTER);
+            return false;
+        }
         if (done < 0) {
             throw dumpError("table inet " + table_, errno);
         }
         if (done == MNL_CB_STOP) {
+            return true;
+        }
+    }
+}
+
+void TableDump::dumpConsistently(std::uint16_t type, const std::function<void(nlmsghdr*)>& build,
+                                 const std::function<void(const nlmsghdr*)>& parse,
+                                 const std::function<void()>& reset) const {
+    for (int attempt = 1;; ++attempt) {
+        if (dump(type, build, parse)) {
             return;
         }
+        if (attempt == DumpAttempts) {
+            throw dumpError("table inet " + table_ + " (changing all the time)", EINTR);
+        }
+        reset();
     }
 }
 
@@ -111,7 +132,7 @@ std::vector<TableDump::Element> TableDump::elements(const std::string& set) cons
         const auto build = [&](nlmsghdr* header) {
             nftnl_set_elems_nlmsg_build_payload(header, request.get());
         };
-        dump(NFT_MSG_GETSETELEM, build, [&](const nlmsghdr* header) {
+        const auto parse = [&](const nlmsghdr* header) {
             nft::Set part = nft::makeSet();
             if (nftnl_set_elems_nlmsg_parse(header, part.get()) < 0) {
                 throw std::runtime_error("unparsable elements of set " + set);
@@ -122,7 +143,8 @@ std::vector<TableDump::Element> TableDump::elements(const std::string& set) cons
                 elements.push_back(toElement(e));
             }
             nftnl_set_elems_iter_destroy(iter);
-        });
+        };
+        dumpConsistently(NFT_MSG_GETSETELEM, build, parse, [&] { elements.clear(); });
     } catch (const std::runtime_error& e) {
         throw std::runtime_error(std::string(e.what()) + " (set " + set + ")");
     }
@@ -137,7 +159,7 @@ std::vector<std::string> TableDump::objects(std::uint32_t type) const {
     const auto build = [&](nlmsghdr* header) {
         nftnl_obj_nlmsg_build_payload(header, request.get());
     };
-    dump(NFT_MSG_GETOBJ, build, [&](const nlmsghdr* header) {
+    const auto parse = [&](const nlmsghdr* header) {
         nft::Object object = nft::makeObject();
         if (nftnl_obj_nlmsg_parse(header, object.get()) < 0) {
             throw std::runtime_error("unparsable object");
@@ -148,7 +170,8 @@ std::vector<std::string> TableDump::objects(std::uint32_t type) const {
             nftnl_obj_get_u32(object.get(), NFTNL_OBJ_TYPE) == type) {
             names.emplace_back(nftnl_obj_get_str(object.get(), NFTNL_OBJ_NAME));
         }
-    });
+    };
+    dumpConsistently(NFT_MSG_GETOBJ, build, parse, [&] { names.clear(); });
     return names;
 }
 

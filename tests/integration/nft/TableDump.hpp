@@ -37,11 +37,18 @@ public:
 
 private:
     // Sends a dump request of type (build adds its payload), hands every answer to parse.
-    void dump(std::uint16_t type, const std::function<void(nlmsghdr*)>& build,
+    // False if a change of the ruleset interrupted the dump (the kernel flags it
+    // NLM_F_DUMP_INTR): what parse got may mix the states before and after the change.
+    bool dump(std::uint16_t type, const std::function<void(nlmsghdr*)>& build,
               const std::function<void(const nlmsghdr*)>& parse) const;
+    // Dumps until a dump is not interrupted; reset forgets what an interrupted one parsed.
+    void dumpConsistently(std::uint16_t type, const std::function<void(nlmsghdr*)>& build,
+                          const std::function<void(const nlmsghdr*)>& parse,
+                          const std::function<void()>& reset) const;
 
     std::string table_;
-    net::NetlinkSocket socket_;
+    // Replaced after an interrupted dump, whose remaining answers go with the old one.
+    mutable net::NetlinkSocket socket_;
 };
 
 } // namespace fwx::test

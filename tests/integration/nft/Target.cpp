@@ -25,12 +25,15 @@ SocketAddress Target::address() const {
 }
 
 ::testing::AssertionResult Target::reachedVia(const SocketAddress& internal, const Client& client,
-                                              std::optional<SocketAddress>* seenAs) {
-    return tcp_ ? tcpReached(internal, client, seenAs) : udpReached(internal, client, seenAs);
+                                              std::optional<SocketAddress>* seenAs,
+                                              std::optional<SocketAddress>* clientSide) {
+    return tcp_ ? tcpReached(internal, client, seenAs, clientSide)
+                : udpReached(internal, client, seenAs, clientSide);
 }
 
 ::testing::AssertionResult Target::tcpReached(const SocketAddress& internal, const Client& client,
-                                              std::optional<SocketAddress>* seenAs) {
+                                              std::optional<SocketAddress>* seenAs,
+                                              std::optional<SocketAddress>* clientSide) {
     TcpConnectOptions options;
     options.sourceAddress = client.sourceAddress;
     options.sourcePort = client.sourcePort;
@@ -47,11 +50,15 @@ SocketAddress Target::address() const {
     if (seenAs != nullptr) {
         *seenAs = accepted->peer;
     }
+    if (clientSide != nullptr) {
+        *clientSide = outcome.local;
+    }
     return ::testing::AssertionSuccess();
 }
 
 ::testing::AssertionResult Target::udpReached(const SocketAddress& internal, const Client& client,
-                                              std::optional<SocketAddress>* seenAs) {
+                                              std::optional<SocketAddress>* seenAs,
+                                              std::optional<SocketAddress>* clientSide) {
     UdpClient sender(client.ns, family_, client.sourcePort, client.sourceAddress);
     sender.send(internal, "ping");
     const auto datagram = udp_->receive(AnswerTimeout);
@@ -70,6 +77,9 @@ SocketAddress Target::address() const {
     }
     if (seenAs != nullptr) {
         *seenAs = datagram->peer;
+    }
+    if (clientSide != nullptr) {
+        *clientSide = sender.localAddress();
     }
     return ::testing::AssertionSuccess();
 }

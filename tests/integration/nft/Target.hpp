@@ -32,17 +32,21 @@ public:
 
     // A TCP connection whose payload comes back, or a UDP datagram that the target gets
     // and whose reply reaches the client. seenAs receives the client's address as the
-    // target saw it.
+    // target saw it, clientSide the client's own address and port (the connection's
+    // original source, as conntrack keys it).
     ::testing::AssertionResult reachedVia(const SocketAddress& internal, const Client& client,
-                                          std::optional<SocketAddress>* seenAs = nullptr);
+                                          std::optional<SocketAddress>* seenAs = nullptr,
+                                          std::optional<SocketAddress>* clientSide = nullptr);
     // A TCP reset, or an ICMP port unreachable for a datagram.
     ::testing::AssertionResult refusedVia(const SocketAddress& internal, const Client& client);
 
 private:
     ::testing::AssertionResult tcpReached(const SocketAddress& internal, const Client& client,
-                                          std::optional<SocketAddress>* seenAs);
+                                          std::optional<SocketAddress>* seenAs,
+                                          std::optional<SocketAddress>* clientSide);
     ::testing::AssertionResult udpReached(const SocketAddress& internal, const Client& client,
-                                          std::optional<SocketAddress>* seenAs);
+                                          std::optional<SocketAddress>* seenAs,
+                                          std::optional<SocketAddress>* clientSide);
 
     Family family_;
     std::unique_ptr<TcpServer> tcp_;
