@@ -374,6 +374,7 @@ TEST(PortAllocatorPlacement, RequestsOfOneSizeUseTheWholeRangeAndKeepDoingSoUnde
     PortAllocator alloc(range, host, [&](std::uint32_t bound) { return below(rng, bound); });
     const net::Address address = net::Address::parse("203.0.113.1");
     std::vector<std::uint16_t> runs;
+    runs.reserve(100);
     for (int i = 0; i < 100; ++i) {
         runs.push_back(alloc.allocate(address, Transport::Tcp, 10));
     }
