@@ -115,6 +115,8 @@ ActionObjects::ActionObjects(EventLoop& loop, sdbus::IConnection& connection,
         SD_BUS_SIGNAL_WITH_NAMES("Established", "a{sv}", SD_BUS_PARAM(connection), 0),
         SD_BUS_SIGNAL_WITH_NAMES("Closed", "a{sv}", SD_BUS_PARAM(connection), 0),
         SD_BUS_SIGNAL_WITH_NAMES("Expired", "s", SD_BUS_PARAM(reason), 0),
+        SD_BUS_SIGNAL_WITH_NAMES("Finished", "su", SD_BUS_PARAM(state) SD_BUS_PARAM(connections),
+                                 0),
         SD_BUS_PROPERTY("InternalAddress", "s", &ActionObjects::getProperty, 0, Const),
         SD_BUS_PROPERTY("InternalPort", "q", &ActionObjects::getProperty, 0, Const),
         SD_BUS_PROPERTY("ConnectAddress", "s", &ActionObjects::getProperty, 0, Const),
@@ -198,8 +200,8 @@ void ActionObjects::keepContext(redirect::GroupId group, std::size_t actions,
     contexts_.insert_or_assign(group, Context{context, actions});
 }
 
-void ActionObjects::ended(const redirect::ActionEnded& end) {
-    const auto it = contexts_.find(end.group);
+void ActionObjects::finished(const redirect::ActionFinished& finished) {
+    const auto it = contexts_.find(finished.group);
     if (it != contexts_.end() && --it->second.actions == 0) {
         contexts_.erase(it);
     }
@@ -230,14 +232,14 @@ void ActionObjects::emitExpired(const redirect::ActionEnded& end) {
 void ActionObjects::appendConnection(sd_bus_message* message,
                                      const redirect::ConnectionNotice& notice) {
     const redirect::Flow& flow = notice.flow;
+    appendEntry(message, "ConnectionId", "t", notice.connection);
     appendEntry(message, "ClientAddress", "s", flow.client.address.toString().c_str());
     appendEntry(message, "ClientPort", "q", flow.client.port);
     appendEntry(message, "TargetAddress", "s", flow.target.address.toString().c_str());
     appendEntry(message, "TargetPort", "q", flow.target.port);
     appendEntry(message, "SourceAddress", "s", flow.source.address.toString().c_str());
     appendEntry(message, "SourcePort", "q", flow.source.port);
-    const redirect::Action* action = sessions_.registry().action(notice.action);
-    const auto context = action ? contexts_.find(action->group) : contexts_.end();
+    const auto context = contexts_.find(notice.group);
     if (context != contexts_.end()) {
         check(sd_bus_message_open_container(message, 'e', "sv"), "building a D-Bus signal");
         check(sd_bus_message_append(message, "s", "Context"), "building a D-Bus signal");
@@ -262,6 +264,15 @@ void ActionObjects::emitConnection(const redirect::ConnectionNotice& notice) {
     }
     check(sd_bus_message_close_container(m), "building a D-Bus signal");
     send(std::move(signal), notice.owner);
+}
+
+void ActionObjects::emitFinished(const redirect::ActionFinished& finished) {
+    BusMessage signal = newSignal(finished.action, Interface, "Finished");
+    check(sd_bus_message_append(signal.get(), "su",
+                                std::string(redirect::toString(finished.state)).c_str(),
+                                finished.connections),
+          "building a D-Bus signal");
+    send(std::move(signal), finished.owner);
 }
 
 void ActionObjects::emitStateChanged(redirect::ActionId id, const std::string& owner) {

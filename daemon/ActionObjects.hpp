@@ -33,20 +33,21 @@ public:
     ActionObjects& operator=(const ActionObjects&) = delete;
 
     // The requester's Context option, echoed in every Established and Closed of the
-    // group's actions until its last action has ended.
+    // group's actions until its last action has finished.
     void keepContext(redirect::GroupId group, std::size_t actions, const sdbus::Variant& context);
-    void ended(const redirect::ActionEnded& end);
+    void finished(const redirect::ActionFinished& finished);
 
     // Each signal to its owner only. Throw fwx::Error(Failed) if sd-bus cannot send it.
     void emitExpired(const redirect::ActionEnded& end);
     void emitConnection(const redirect::ConnectionNotice& notice);
+    void emitFinished(const redirect::ActionFinished& finished);
     // PropertiesChanged for State, Connections and ExpiresAt.
     void emitStateChanged(redirect::ActionId id, const std::string& owner);
 
 private:
     struct Context {
         sdbus::Variant value;
-        std::size_t actions = 0; // that have not ended yet
+        std::size_t actions = 0; // that have not finished yet
     };
 
     static int find(sd_bus* bus, const char* path, const char* interface, void* userdata,

@@ -137,6 +137,7 @@ void SessionObjects::addActions(const std::vector<redirect::ActionId>& ids,
 // The registry and the kernel first, the bus object next, the signals last: a signal that
 // cannot be sent leaves nothing half-closed.
 void SessionObjects::closeSession(const Caller& caller, redirect::SessionId session) {
+    receivePendingEvents(); // what the kernel admitted until now is used, not cancelled
     const redirect::SessionRegistry::SessionEnd end =
         registry_.closeSession(session, redirect::EndReason::SessionClosed);
     dropSession(session);
@@ -146,10 +147,14 @@ void SessionObjects::closeSession(const Caller& caller, redirect::SessionId sess
 }
 
 void SessionObjects::cancel(const Caller& caller, redirect::ActionId action) {
-    const redirect::ActionEnded ended = registry_.cancel(action);
-    apply(std::vector{ended});
+    receivePendingEvents(); // what the kernel admitted until now is used, not cancelled
+    if (registry_.action(action) == nullptr) {
+        throw unknownObject(actionPath(action) + " is gone"); // it finished meanwhile
+    }
+    const redirect::SessionId session = registry_.action(action)->session;
+    apply(registry_.cancel(action));
     rearm();
-    log::Fields fields = sessionFields(ended.session, caller);
+    log::Fields fields = sessionFields(session, caller);
     fields.actions = {actionPath(action)};
     log::info(Event::RedirectEnded, std::move(fields), "action {} cancelled", action);
 }
@@ -179,6 +184,9 @@ void SessionObjects::apply(const redirect::SessionRegistry::SessionEnd& end) {
                    "removing a closed session's redirects: {} (fwxd keeps trying)", error.what());
     }
     apply(end.ended);
+    for (const redirect::ActionFinished& finished : end.finished) {
+        actionObjects_.finished(finished);
+    }
     // A large teardown leaves tens of MB free in the heap (the session's bookkeeping, the
     // netlink batches, the signals); glibc keeps them unless asked. A firewall that closed
     // a 100,000-redirect session should not look as if it still held it.
@@ -188,16 +196,10 @@ void SessionObjects::apply(const redirect::SessionRegistry::SessionEnd& end) {
     }
 }
 
-// An action object is on the bus exactly while the registry holds its action.
 void SessionObjects::apply(const std::vector<redirect::ActionEnded>& ended) {
     for (const redirect::ActionEnded& end : ended) {
         if (end.notify) {
             actionObjects_.emitExpired(end);
-        }
-        if (registry_.action(end.action) != nullptr) {
-            actionObjects_.emitStateChanged(end.action, end.owner);
-        } else {
-            actionObjects_.ended(end);
         }
     }
 }
@@ -274,7 +276,8 @@ void SessionObjects::resync(const redirect::ConntrackSnapshot& snapshot) {
     rearm();
 }
 
-// Established and Closed first, then Expired, then the properties that changed.
+// Established and Closed first, then Expired, the properties that changed, and Finished.
+// An action object is on the bus exactly while the registry holds its action attached.
 void SessionObjects::apply(const redirect::Notices& notices) {
     for (const Error& error : notices.errors) {
         log::error(Event::KernelFailure, {}, "{}", error.what());
@@ -287,8 +290,14 @@ void SessionObjects::apply(const redirect::Notices& notices) {
     apply(notices.ended);
     for (const redirect::ActionId id : notices.changed) {
         if (const redirect::Action* action = registry_.action(id)) {
-            actionObjects_.emitStateChanged(id, registry_.session(action->session)->owner.name);
+            actionObjects_.emitStateChanged(id, action->owner.name);
         }
+    }
+    for (const redirect::ActionFinished& finished : notices.finished) {
+        if (finished.notify) {
+            actionObjects_.emitFinished(finished);
+        }
+        actionObjects_.finished(finished);
     }
 }
 
