@@ -152,7 +152,10 @@ void SessionObjects::cancel(const Caller& caller, redirect::ActionId action) {
         throw unknownObject(actionPath(action) + " is gone"); // it finished meanwhile
     }
     const redirect::SessionId session = registry_.action(action)->session;
-    apply(registry_.cancel(action));
+    redirect::Notices notices = registry_.cancel(action);
+    apply(notices.ended); // its Expired, without a second record: the one below says it
+    notices.ended.clear();
+    apply(notices);
     rearm();
     log::Fields fields = sessionFields(session, caller);
     fields.actions = {actionPath(action)};

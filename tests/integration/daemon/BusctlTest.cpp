@@ -90,7 +90,8 @@ TEST_F(Busctl, IntrospectionShowsExactlyTheContract) {
                                      ".Mode", ".Expected", ".State", ".ExpiresAt", ".Connections"}))
         << action;
     EXPECT_EQ(introspected(action, "signal"),
-              (std::set<std::string>{".Established", ".Closed", ".Expired", ".PropertiesChanged"}))
+              (std::set<std::string>{".Established", ".Closed", ".Expired", ".Finished",
+                                     ".PropertiesChanged"}))
         << action;
 }
 

@@ -17,7 +17,7 @@ struct ReceivedSignal {
     std::string path;
     std::string interface;
     std::string member;
-    // Expired: the reason; PropertiesChanged: "State=<value>" if State changed, else the
+    // Expired: the reason; Finished: "<state>,<connections>"; PropertiesChanged: "State=<value>" if State changed, else the
     // names of the changed properties; otherwise "".
     std::string argument;
     std::string destination; // as the message carried it ("" = broadcast)

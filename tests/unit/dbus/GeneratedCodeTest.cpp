@@ -184,6 +184,7 @@ private:
     void onEstablished(const Dict& /*connection*/) override {}
     void onClosed(const Dict& /*connection*/) override {}
     void onExpired(const std::string& /*reason*/) override {}
+    void onFinished(const std::string& /*state*/, const uint32_t& /*connections*/) override {}
 };
 
 // The adaptors and proxies with no signals have no pure virtual handlers: they must stay
@@ -207,6 +208,9 @@ static_assert(std::is_same_v<decltype(&org::fwxd::Action1_adaptor::emitClosed),
                              void (org::fwxd::Action1_adaptor::*)(const Dict&)>);
 static_assert(std::is_same_v<decltype(&org::fwxd::Action1_adaptor::emitExpired),
                              void (org::fwxd::Action1_adaptor::*)(const std::string&)>);
+static_assert(
+    std::is_same_v<decltype(&org::fwxd::Action1_adaptor::emitFinished),
+                   void (org::fwxd::Action1_adaptor::*)(const std::string&, const uint32_t&)>);
 
 TEST(GeneratedCode, InterfaceNamesMatchTheContract) {
     EXPECT_STREQ(org::fwxd::Firewall1_adaptor::INTERFACE_NAME, "org.fwxd.Firewall1");
