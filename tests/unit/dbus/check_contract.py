@@ -54,6 +54,7 @@ SIGNALS = {
         "Established": [("connection", "a{sv}")],
         "Closed": [("connection", "a{sv}")],
         "Expired": [("reason", "s")],
+        "Finished": [("state", "s"), ("connections", "u")],
     },
     "org.fwxd.DataFilter1": {},
 }
