@@ -147,7 +147,8 @@ unsigned FlowTable::remove(const std::vector<redirect::Flow>& flows) {
 }
 
 std::optional<redirect::Flow> FlowTable::lookup(const redirect::Flow& flow) {
-    const Entry entry = Tuple{net::ipProtocol(flow.transport), flow.client, flow.internal}.toEntry();
+    const Entry entry =
+        Tuple{net::ipProtocol(flow.transport), flow.client, flow.internal}.toEntry();
     if (flow.id != 0) {
         nfct_set_attr_u32(entry.get(), ATTR_ID, flow.id);
     }

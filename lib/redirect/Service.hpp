@@ -12,8 +12,8 @@
 #include <cstddef>
 #include <optional>
 #include <set>
-#include <utility>
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace fwx::redirect {

@@ -37,7 +37,8 @@ protected:
     }
 };
 
-TEST_F(SessionRegistryLifetime, ATcpConnectionIsClosedWhenConntrackSaysItEndedWithCountersReadThen) {
+TEST_F(SessionRegistryLifetime,
+       ATcpConnectionIsClosedWhenConntrackSaysItEndedWithCountersReadThen) {
     const ActionId id = redirectOne(openSession(), targets({"198.51.100.2:80"}));
     const Notices up = onNew(established(flowTo(41000)));
     ASSERT_EQ(up.connections.size(), 1U);
