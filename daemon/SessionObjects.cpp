@@ -94,6 +94,9 @@ Caller SessionObjects::authorizeOwner(redirect::SessionId session, const std::st
 
 sdbus::ObjectPath SessionObjects::openSession(const Caller& caller,
                                               redirect::SessionOptions options) {
+    if (options.primary) { // before the registry looks it up: its end must not be missed
+        listenToPrimaries(options.primary->server.address);
+    }
     const redirect::Session& session =
         registry_.openSession({caller.name, caller.uid}, std::move(options));
     const redirect::SessionId id = session.id;
@@ -143,6 +146,7 @@ void SessionObjects::closeSession(const Caller& caller, redirect::SessionId sess
     dropSession(session);
     rearm();
     log::info(Event::SessionClosed, sessionFields(session, caller), "session {} closed", session);
+    listenToPrimaries();
     apply(end);
 }
 
@@ -178,6 +182,7 @@ void SessionObjects::ownerVanished(const std::string& name) {
         log::info(Event::SessionClosed, ownedFields(id, {}, name),
                   "session {} closed: its owner {} left the bus", id, name);
     }
+    listenToPrimaries();
     apply(end);
 }
 
@@ -236,6 +241,20 @@ void SessionObjects::receivePendingEvents() {
         listener_.receiveExpectations(*this);
     } catch (const std::exception& e) {
         log::error(Event::KernelFailure, {}, "reading conntrack events: {}", e.what());
+    }
+}
+
+// A filter the kernel refuses keeps the previous one: the events of a new primary's server
+// may then be missed, and its session's permissions do not end with it.
+void SessionObjects::listenToPrimaries(std::optional<net::Address> more) {
+    std::vector<net::Address> servers = registry_.followedServers();
+    if (more) {
+        servers.push_back(*more);
+    }
+    try {
+        listener_.alsoDestinations(std::move(servers));
+    } catch (const std::exception& e) {
+        log::error(Event::KernelFailure, {}, "widening the conntrack event filter: {}", e.what());
     }
 }
 

@@ -88,6 +88,9 @@ private:
     void bury(std::shared_ptr<void> object);
     void onDeadline();
     void receivePendingEvents();
+    // The conntrack events of the followed primaries' servers (and of more, a server about
+    // to be followed) must reach the registry: the kernel-side filter follows.
+    void listenToPrimaries(std::optional<net::Address> more = std::nullopt);
     void retryRemovals();
     void rearm();
 

@@ -65,7 +65,53 @@ const Session& SessionRegistry::openSession(const Owner& owner, SessionOptions o
     }
     const SessionId id = nextSession_++;
     ++sessionsPerUid_[owner.uid];
-    return sessions_.emplace(id, Session{id, owner, std::move(options), {}}).first->second;
+    const Session& session =
+        sessions_.emplace(id, Session{id, owner, std::move(options), {}}).first->second;
+    follow(session);
+    return session;
+}
+
+FlowKey SessionRegistry::keyOf(const PrimaryConnection& primary) {
+    return {primary.transport, primary.client, primary.server};
+}
+
+// A primary that conntrack does not track (yet, or any more) is not followed: nothing
+// would ever report its end.
+void SessionRegistry::follow(const Session& session) {
+    if (!session.options.primary) {
+        return;
+    }
+    Flow primary;
+    primary.transport = session.options.primary->transport;
+    primary.client = session.options.primary->client;
+    primary.internal = session.options.primary->server;
+    std::optional<Flow> tracked;
+    try {
+        tracked = flows_.lookup(primary);
+    } catch (const Error&) {
+        return; // the session works as one without a primary to follow
+    }
+    if (tracked && !tracked->ended) {
+        followed_[keyOf(*session.options.primary)].insert(session.id);
+    }
+}
+
+void SessionRegistry::unfollow(const Session& session) {
+    if (!session.options.primary) {
+        return;
+    }
+    const auto it = followed_.find(keyOf(*session.options.primary));
+    if (it != followed_.end() && it->second.erase(session.id) > 0 && it->second.empty()) {
+        followed_.erase(it);
+    }
+}
+
+std::vector<net::Address> SessionRegistry::followedServers() const {
+    std::set<net::Address> servers;
+    for (const auto& [key, sessions] : followed_) {
+        servers.insert(key.internal.address);
+    }
+    return {servers.begin(), servers.end()};
 }
 
 SessionRegistry::Opened SessionRegistry::redirect(SessionId sessionId, Request request,
@@ -260,6 +306,7 @@ SessionRegistry::SessionEnd SessionRegistry::closeSession(SessionId sessionId, E
         tracker_.forgetAction(id, action.redirect.transport, action.redirect.internal);
     }
     uncount(sessionsPerUid_, session.owner.uid, 1);
+    unfollow(session);
     sessions_.erase(sessionId);
     return end;
 }

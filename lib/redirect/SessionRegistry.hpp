@@ -82,7 +82,9 @@ public:
     SessionRegistry& operator=(const SessionRegistry&) = delete;
 
     // Throws fwx::Error(QuotaExceeded) when the owner has MaxSessionsPerClient sessions, or
-    // its uid MaxSessionsPerUser over all its connections.
+    // its uid MaxSessionsPerUser over all its connections. A primary connection that
+    // conntrack tracks now is followed (one lookup): when it ends, so does every
+    // permission of the session still open (Expired("primary-closed")).
     const Session& openSession(const Owner& owner, SessionOptions options);
     // One action per target, all programmed in one kernel transaction or none. Without an
     // AllowedSource, only the primary connection's client may connect (anyone if the
@@ -125,6 +127,9 @@ public:
     const std::map<ActionId, Action>& actions() const noexcept { return actions_; }
     // Actions whose session ended while connections through them lived.
     std::size_t detachedActions() const noexcept { return detached_.size(); }
+    // The server addresses of the primary connections followed: the conntrack events of
+    // flows to them must reach onFlow().
+    std::vector<net::Address> followedServers() const;
     // Tries again to remove what the kernel refused before (see Service::retire).
     std::optional<Error> retryRemovals() { return service_.retryRetired(); }
     bool removalsPending() const noexcept { return service_.retiring() > 0; }
@@ -183,6 +188,10 @@ private:
     void expectationGone(Action& action, const Expectation& expectation, Notices& notices);
     void awaitConnection(Action& action);
     void primaryClosed(const PrimaryConnection& primary, Notices& notices);
+    void endWithPrimary(Session& session, Notices& notices);
+    void follow(const Session& session);
+    void unfollow(const Session& session);
+    static FlowKey keyOf(const PrimaryConnection& primary);
     void resyncExpectations(const std::vector<Expectation>& present, Notices& notices);
     Action* expectedActionOf(const Expectation& expectation);
 
@@ -196,6 +205,8 @@ private:
     std::map<SessionId, Session> sessions_;
     std::map<ActionId, Action> actions_;
     std::map<ActionId, Action> detached_;
+    // The primaries followed, by their tuple, and the sessions on each.
+    std::map<FlowKey, std::set<SessionId>> followed_;
     std::set<Deadline> deadlines_;
     std::map<std::string, std::size_t> actionsPerOwner_;
     std::map<unsigned, std::size_t> sessionsPerUid_;

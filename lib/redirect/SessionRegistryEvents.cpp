@@ -22,6 +22,15 @@ namespace fwx::redirect {
 
 Notices SessionRegistry::onFlow(const FlowEvent& event) {
     Notices notices;
+    if (event.type == FlowEventType::Destroy || event.flow.ended) {
+        if (const auto it = followed_.find(FlowKey::of(event.flow)); it != followed_.end()) {
+            const std::set<SessionId> sessions = it->second;
+            followed_.erase(it);
+            for (const SessionId id : sessions) {
+                endWithPrimary(sessions_.at(id), notices);
+            }
+        }
+    }
     if (event.type == FlowEventType::Destroy) {
         flowGone(event.flow, notices);
     } else if (event.type == FlowEventType::Update && event.flow.ended &&
@@ -227,21 +236,27 @@ void SessionRegistry::awaitConnection(Action& action) {
     deadlines_.emplace(*action.deadline, action.id);
 }
 
-// Every permission still open on the primary ends with it; connections already made
-// through them go on.
+// The expectation path: conntrack no longer knows the master of an expectation that went.
+// Rare (an expectation's DESTROY), so it looks at every session: the primary may not be
+// followed (fwxd opened the session before conntrack tracked it).
 void SessionRegistry::primaryClosed(const PrimaryConnection& primary, Notices& notices) {
+    followed_.erase(keyOf(primary));
     for (auto& [id, session] : sessions_) {
         const auto& own = session.options.primary;
-        if (!own || own->transport != primary.transport || own->client != primary.client ||
-            own->server != primary.server) {
-            continue;
+        if (own && keyOf(*own) == keyOf(primary)) {
+            endWithPrimary(session, notices);
         }
-        const std::vector<ActionId> ids(session.actions.begin(), session.actions.end());
-        for (const ActionId actionId : ids) {
-            Action& action = actions_.at(actionId);
-            if (action.redirect.expected && action.permits()) {
-                endPermission(action, EndReason::PrimaryClosed, notices);
-            }
+    }
+}
+
+// Every permission of the session still open ends with its primary, expectation-backed or
+// not; connections already made through them go on.
+void SessionRegistry::endWithPrimary(Session& session, Notices& notices) {
+    const std::vector<ActionId> ids(session.actions.begin(), session.actions.end());
+    for (const ActionId id : ids) {
+        const auto it = actions_.find(id);
+        if (it != actions_.end() && it->second.permits()) {
+            endPermission(it->second, EndReason::PrimaryClosed, notices);
         }
     }
 }

@@ -154,6 +154,25 @@ TEST_F(Expectations, PendingActionsEndWithTheirPrimary) {
     EXPECT_EQ(kernelElements("ports_v4"), 0U);
 }
 
+// Issue 11, item 5: a primary without a helper backs no expectation, but fwxd follows
+// its conntrack entry all the same (the kernel-side event filter takes the primary's
+// server), and its end ends the session's open permissions; a used one goes on.
+TEST_F(Expectations, EveryOpenPermissionEndsWithItsPrimaryHelperOrNot) {
+    ASSERT_NO_FATAL_FAILURE(connectPrimary(PlainPort));
+    const Redirected redirected = redirect(2);
+    ASSERT_FALSE(client().action(redirected.actions[0]).Expected());
+    ASSERT_TRUE(target(0).reachedVia(internalOf(redirected), fromClient()));
+    closePrimary();
+    ASSERT_TRUE(client().waitForSignal(redirected.actions[1], "Expired", "primary-closed", 10s))
+        << "the primary's end was not seen";
+    EXPECT_TRUE(client().waitForSignal(redirected.actions[1], "Finished", "cancelled,0", 5s));
+    client().sync();
+    EXPECT_EQ(client().received(redirected.actions[0], "Expired"), 0U)
+        << "the used permission had nothing left to end";
+    EXPECT_TRUE(client().waitForSignal(redirected.actions[0], "Finished", "consumed,1", 5s));
+    EXPECT_EQ(kernelElements("ports_v4"), 0U) << "both ports went: one used, one ended";
+}
+
 TEST_F(Expectations, RequireExpectationNamesWhyNot) {
     ASSERT_NO_FATAL_FAILURE(connectPrimary(PlainPort));
     Options require{{"RequireExpectation", sdbus::Variant(true)}};

@@ -6,6 +6,8 @@
 // never shows gives its port back.
 #include "redirect/SessionRegistryFixture.hpp"
 
+#include <vector>
+
 #include <gtest/gtest.h>
 
 namespace fwx::redirect::test {
@@ -224,6 +226,76 @@ TEST_F(SessionRegistryLifetime, AnUsedExpectationWhoseConnectionShowsKeepsItsPor
     EXPECT_TRUE(registry->expireDue().finished.empty());
     EXPECT_EQ(action(id).state, ActionState::Consumed);
     EXPECT_TRUE(reserved(41000));
+}
+
+// Issue 11, item 5: every permission of a session ends with its primary, whether or not
+// the primary carries a helper, as soon as conntrack reports the primary's end.
+class FollowedPrimary : public SessionRegistryLifetime {
+protected:
+    Flow primaryFlow() const {
+        Flow flow;
+        flow.id = 77;
+        flow.transport = primary.transport;
+        flow.client = primary.client;
+        flow.internal = primary.server;
+        flow.target = primary.server;
+        flow.source = primary.client;
+        flow.established = true;
+        return flow;
+    }
+    SessionId openOnTrackedPrimary() {
+        flows.hold(primaryFlow());
+        return registry->openSession(alice, {primary, ""}).id;
+    }
+};
+
+TEST_F(FollowedPrimary, ItsEndEndsEveryOpenPermissionOfTheSession) {
+    const SessionId session = openOnTrackedPrimary();
+    EXPECT_EQ(registry->followedServers(), std::vector<net::Address>{primary.server.address});
+    const auto opened =
+        registry->redirect(session, targets({"198.51.100.2:80", "198.51.100.3:81"}), "");
+    ASSERT_FALSE(opened.expected) << "no helper: plain nftables permissions";
+    Flow used = flowTo(41000);
+    used.client = primary.client; // the default AllowedSource: the primary's client
+    used.client.port = 50000;
+    onNew(established(used));
+
+    const Notices notices = onDestroy(primaryFlow());
+    ASSERT_EQ(notices.ended.size(), 1U);
+    EXPECT_EQ(notices.ended[0].action, opened.actions[1]);
+    EXPECT_EQ(notices.ended[0].reason, EndReason::PrimaryClosed);
+    EXPECT_TRUE(notices.ended[0].notify);
+    EXPECT_TRUE(finished(opened.actions[1]));
+    EXPECT_FALSE(reserved(41001));
+    EXPECT_EQ(action(opened.actions[0]).state, ActionState::Established)
+        << "a connection already made goes on";
+    EXPECT_TRUE(registry->followedServers().empty());
+}
+
+TEST_F(FollowedPrimary, ATcpPrimaryEndsWhenConntrackSaysItClosed) {
+    const SessionId session = openOnTrackedPrimary();
+    const ActionId id = redirectOne(session, targets({"198.51.100.2:80"}));
+    Flow closing = primaryFlow();
+    closing.ended = true;
+    const Notices notices = onUpdate(closing);
+    ASSERT_EQ(notices.ended.size(), 1U);
+    EXPECT_EQ(notices.ended[0].reason, EndReason::PrimaryClosed);
+    EXPECT_TRUE(finished(id));
+}
+
+TEST_F(FollowedPrimary, AnUntrackedPrimaryIsNotFollowed) {
+    const SessionId session = registry->openSession(alice, {primary, ""}).id;
+    EXPECT_TRUE(registry->followedServers().empty());
+    const ActionId id = redirectOne(session, targets({"198.51.100.2:80"}));
+    EXPECT_TRUE(onDestroy(primaryFlow()).ended.empty());
+    EXPECT_EQ(action(id).state, ActionState::Pending);
+}
+
+TEST_F(FollowedPrimary, AClosedSessionIsNoLongerFollowed) {
+    const SessionId session = openOnTrackedPrimary();
+    registry->closeSession(session, EndReason::SessionClosed);
+    EXPECT_TRUE(registry->followedServers().empty());
+    EXPECT_TRUE(onDestroy(primaryFlow()).empty());
 }
 
 } // namespace
