@@ -83,6 +83,14 @@ void describeRedirect(CLI::App& app, CommandLine& line) {
         ->add_option("--description", options.description,
                      "Free text shown to administrators (fwxctl list, fwxd's log)")
         ->type_name("TEXT");
+    command
+        ->add_option("--primary", options.primary,
+                     "The primary connection the redirects belong to, as the client opened it "
+                     "(before NAT): TRANSPORT,CLIENT:PORT,SERVER:PORT, e.g. "
+                     "tcp,192.0.2.2:40000,198.51.100.1:21; only its client may then connect "
+                     "(unless --source)")
+        ->type_name("PRIMARY")
+        ->check(validator(checkPrimary));
     command->add_flag("--exit-when-done", options.exitWhenDone,
                       "Exit 0 once every redirect has ended (expired, consumed or cancelled) "
                       "instead of waiting for a signal");
@@ -99,7 +107,9 @@ void describeRedirect(CLI::App& app, CommandLine& line) {
                                 "  fwxctl redirect 198.51.100.2:80\n"
                                 "  fwxctl redirect --timeout 30s --multiple --source "
                                 "203.0.113.0/24 198.51.100.2:20 198.51.100.2:21\n"
-                                "  fwxctl redirect --udp --via 192.0.2.1 198.51.100.9:5060\n\n") +
+                                "  fwxctl redirect --udp --via 192.0.2.1 198.51.100.9:5060\n"
+                                "  fwxctl redirect --primary tcp,192.0.2.2:40000,198.51.100.1:21 "
+                                "198.51.100.7:20\n\n") +
                     ExitStatusHelp);
     line.redirectCommand = command;
 }

@@ -60,8 +60,7 @@ std::string summary(const Properties& action) {
            text(action, "State");
 }
 
-using Primary =
-    sdbus::Struct<std::string, std::string, std::string, std::uint16_t, std::string, std::uint16_t>;
+using Primary = sdbus::Struct<std::string, std::string, std::uint16_t, std::string, std::uint16_t>;
 
 // "tcp 192.0.2.2:40000 -> 198.51.100.1:21", or "none".
 std::string primaryText(const sdbus::Variant& value) {
@@ -76,8 +75,8 @@ std::string primaryText(const sdbus::Variant& value) {
         return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
                std::to_string(port);
     };
-    return primary.get<0>() + " " + endpoint(primary.get<2>(), primary.get<3>()) + " -> " +
-           endpoint(primary.get<4>(), primary.get<5>());
+    return primary.get<0>() + " " + endpoint(primary.get<1>(), primary.get<2>()) + " -> " +
+           endpoint(primary.get<3>(), primary.get<4>());
 }
 
 void printText(const Output& out, const Objects& objects) {

@@ -101,11 +101,11 @@ Json toJson(const sdbus::Variant& value) {
         const auto pair = value.get<sdbus::Struct<std::uint16_t, std::uint16_t>>();
         return Json::array({pair.get<0>(), pair.get<1>()});
     }
-    if (type == "(sssqsq)") {
-        const auto primary = value.get<sdbus::Struct<std::string, std::string, std::string,
-                                                     std::uint16_t, std::string, std::uint16_t>>();
+    if (type == "(ssqsq)") { // Session1.PrimaryConnection
+        const auto primary = value.get<
+            sdbus::Struct<std::string, std::string, std::uint16_t, std::string, std::uint16_t>>();
         return Json::array({primary.get<0>(), primary.get<1>(), primary.get<2>(), primary.get<3>(),
-                            primary.get<4>(), primary.get<5>()});
+                            primary.get<4>()});
     }
     return Json{{"signature", type}};
 }

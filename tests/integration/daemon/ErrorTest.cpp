@@ -155,17 +155,23 @@ TEST_F(Errors, ClientTextCannotForgeOrFloodLogLines) {
 }
 
 TEST_F(Errors, BadSessionOptionsAreInvalidArguments) {
-    using Primary = sdbus::Struct<std::string, std::string, std::string, std::uint16_t, std::string,
-                                  std::uint16_t>;
+    using Primary =
+        sdbus::Struct<std::string, std::string, std::uint16_t, std::string, std::uint16_t>;
+    using OldPrimary = sdbus::Struct<std::string, std::string, std::string, std::uint16_t,
+                                     std::string, std::uint16_t>;
+    const std::string client4 = Lab::clientAddress(Family::V4);
     const std::vector<std::pair<std::string, Options>> cases{
         {"unknown option", {{"Colour", sdbus::Variant(std::string("blue"))}}},
         {"Description of the wrong type", {{"Description", sdbus::Variant(std::uint32_t{1})}}},
         {"primary transport sctp",
-         {{"PrimaryConnection", sdbus::Variant(Primary("sctp", "", Lab::clientAddress(Family::V4),
-                                                       40000, server4(), 21))}}},
+         {{"PrimaryConnection", sdbus::Variant(Primary("sctp", client4, 40000, server4(), 21))}}},
         {"primary with a malformed client address",
+         {{"PrimaryConnection", sdbus::Variant(Primary("tcp", "192.0.2", 40000, server4(), 21))}}},
+        {"primary of mixed families",
+         {{"PrimaryConnection", sdbus::Variant(Primary("tcp", client4, 40000, server6(), 21))}}},
+        {"primary with a family member (sssqsq)",
          {{"PrimaryConnection",
-           sdbus::Variant(Primary("tcp", "", "192.0.2", 40000, server4(), 21))}}},
+           sdbus::Variant(OldPrimary("tcp", "ipv4", client4, 40000, server4(), 21))}}},
     };
     for (const auto& item : cases) {
         SCOPED_TRACE(item.first);

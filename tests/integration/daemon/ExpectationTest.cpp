@@ -54,9 +54,8 @@ protected:
     void closePrimary() { primary_.connection = UniqueFd(); }
 
     sdbus::ObjectPath openSession() {
-        const sdbus::Struct<std::string, std::string, std::string, std::uint16_t, std::string,
-                            std::uint16_t>
-            tuple("tcp", "ipv4", primary_.local->address(), primary_.local->port(),
+        const sdbus::Struct<std::string, std::string, std::uint16_t, std::string, std::uint16_t>
+            tuple("tcp", primary_.local->address(), primary_.local->port(),
                   primaryServer_->address().address(), primaryServer_->address().port());
         return client().openSession({{"PrimaryConnection", sdbus::Variant(tuple)}});
     }

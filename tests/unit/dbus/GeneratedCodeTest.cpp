@@ -68,8 +68,7 @@ static_assert(std::is_same_v<decltype(&FirewallProxy::Protocols),
 
 using SessionProxy = org::fwxd::Session1_proxy;
 using Targets = std::vector<sdbus::Struct<std::string, uint16_t>>;
-using Primary =
-    sdbus::Struct<std::string, std::string, std::string, uint16_t, std::string, uint16_t>;
+using Primary = sdbus::Struct<std::string, std::string, uint16_t, std::string, uint16_t>;
 static_assert(
     std::is_same_v<decltype(&SessionProxy::RedirectConnections),
                    std::tuple<std::string, uint16_t, Paths> (SessionProxy::*)(

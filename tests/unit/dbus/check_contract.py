@@ -73,7 +73,7 @@ PROPERTIES = {
     },
     "org.fwxd.Session1": {
         "Owner": ("s", "const"),
-        "PrimaryConnection": ("(sssqsq)", "const"),
+        "PrimaryConnection": ("(ssqsq)", "const"),
         "Actions": ("ao", "false"),
     },
     "org.fwxd.Action1": {
