@@ -117,10 +117,14 @@ void describeRedirect(CLI::App& app, CommandLine& line) {
 void describeList(CLI::App& app, CommandLine& line) {
     CLI::App* command = app.add_subcommand("list", "List sessions and their redirects");
     addCommon(command, line.common);
-    command->footer(std::string("\nLists every session (Owner, PrimaryConnection, ...) and all "
-                                "properties of each of its\nactions (State, ExpiresAt, "
-                                "Connections, ...), from ObjectManager.GetManagedObjects.\n\n") +
-                    ExitStatusHelp);
+    command->footer(
+        std::string("\nLists every session (Owner, PrimaryConnection, Description, ...) "
+                    "and all properties of each\nof its actions (State, ExpiresAt, "
+                    "Connections, ...), from\n"
+                    "ObjectManager.GetManagedObjects. Text the clients chose (a "
+                    "Description) is shown quoted,\nwith control characters as \\xNN "
+                    "escapes.\n\n") +
+        ExitStatusHelp);
     line.listCommand = command;
 }
 

@@ -162,17 +162,25 @@ grep -qx '6ba7b810-9dad-11d1-80b4-00c04fd430c8  FTP  tcp/21  helper ftp for 198.
 expect_status 0 protocols --json --bus "$bus"
 check_json 'd["protocols"]["6ba7b810-9dad-11d1-80b4-00c04fd430c8"]["Servers"] == ["198.51.100.7"] and d["protocols"]["6ba7b810-9dad-11d1-80b4-00c04fd430c8"]["Owner"] == 0'
 
-step "redirect --primary: list shows the session's PrimaryConnection, text and --json"
+step "redirect --primary --description: list shows both, the caller's text escaped, text and --json"
+# An escape sequence, a newline, quotes, a C1 CSI (U+009B) and a harmless non-ASCII letter.
+description=$'ftp \e[31mproxy\n"x" \xc2\x9b2J Z\xc3\xbcrich'
 "$fwxctl" redirect 198.51.100.7:2020 --primary tcp,192.0.2.2:40000,198.51.100.1:21 \
-    --bus "$bus" >"$dir/primary.out" 2>&1 &
+    --description "$description" --bus "$bus" >"$dir/primary.out" 2>&1 &
 bg=$!
 pids+=("$bg")
 wait_for_line "$dir/primary.out" '/org/fwxd/Firewall1/action/[0-9]+$'
+controls='[\x00-\x08\x0a-\x1f\x7f]|\xc2[\x80-\x9f]'
 expect_status 0 list --json --bus "$bus"
 check_json "d['sessions'][0]['properties']['PrimaryConnection'] == ['tcp', '192.0.2.2', 40000, '198.51.100.1', 21]"
+check_json "d['sessions'][0]['properties']['Description'] == 'ftp \\x1b[31mproxy\\n\"x\" \\u009b2J Z\\u00fcrich'"
+LC_ALL=C grep -qP '[^\t\x20-\x7e]' "$dir/last.out" && fail "list --json is not ASCII: $(cat -v "$dir/last.out")"
 expect_status 0 list --bus "$bus"
 grep -qx '    PrimaryConnection: tcp 192.0.2.2:40000 -> 198.51.100.1:21' "$dir/last.out" ||
     fail "list text: $(cat "$dir/last.out")"
+grep -qxF '    Description: "ftp \x1b[31mproxy\x0a\x22x\x22 \xc2\x9b2J Z'$'\xc3\xbc''rich"' "$dir/last.out" ||
+    fail "list text: $(cat -v "$dir/last.out")"
+LC_ALL=C grep -qP "$controls" "$dir/last.out" && fail "list text holds control characters: $(cat -v "$dir/last.out")"
 kill -TERM "$bg"
 rc=0
 wait "$bg" || rc=$?

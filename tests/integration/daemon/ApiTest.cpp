@@ -52,6 +52,7 @@ TEST_F(Api, OpenSessionRecordsOwnerAndPrimaryConnectionUntilClose) {
     SessionProxy& session = client().session(path);
     EXPECT_EQ(session.Owner(), client().uniqueName());
     EXPECT_EQ(session.PrimaryConnection(), primary);
+    EXPECT_EQ(session.Description(), "ftp proxy");
     EXPECT_TRUE(session.Actions().empty());
     EXPECT_EQ(client().firewall().Sessions(), std::vector<sdbus::ObjectPath>{path});
 
@@ -71,6 +72,19 @@ TEST_F(Api, PrimaryConnectionOfIPv6ReadsBackAsGiven) {
 TEST_F(Api, SessionWithoutPrimaryConnectionReportsEmptyOne) {
     const sdbus::ObjectPath path = client().openSession();
     EXPECT_EQ(client().session(path).PrimaryConnection(), Primary("", "", 0, "", 0));
+    EXPECT_EQ(client().session(path).Description(), "");
+}
+
+// The property is the caller's text as given: escaping is for whoever shows it (fwxctl,
+// the log), not for the API.
+TEST_F(Api, DescriptionReadsBackExactly) {
+    const std::string text = "evil\nfwxd: ready: fake\x1b[31m \xc2\x9b"
+                             "2J Z\xc3\xbc"
+                             "rich";
+    const sdbus::ObjectPath path = client().openSession({{"Description", sdbus::Variant(text)}});
+    EXPECT_EQ(client().session(path).Description(), text);
+    const auto managed = client().firewall().GetManagedObjects();
+    EXPECT_EQ(managed.at(path).at("org.fwxd.Session1").at("Description").get<std::string>(), text);
 }
 
 TEST_F(Api, RedirectConnectionsProgramsConsecutivePortsWithActionProperties) {

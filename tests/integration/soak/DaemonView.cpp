@@ -41,6 +41,7 @@ SessionView sessionOf(const sdbus::ObjectPath& path, const Properties& p) {
     s.path = path;
     s.owner = property<std::string>(p, "Owner");
     s.primary = property<PrimaryStruct>(p, "PrimaryConnection");
+    s.description = property<std::string>(p, "Description");
     s.actions = property<std::vector<sdbus::ObjectPath>>(p, "Actions");
     return s;
 }

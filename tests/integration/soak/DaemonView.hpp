@@ -33,6 +33,7 @@ struct SessionView {
     sdbus::ObjectPath path;
     std::string owner;
     PrimaryStruct primary;
+    std::string description;
     std::vector<sdbus::ObjectPath> actions;
 };
 

@@ -25,6 +25,10 @@ void checkSession(const SoakModel& model, const ModelSession& expected, const Se
     } else if (seen.primary != PrimaryStruct("", "", 0, "", 0)) {
         problem("has a PrimaryConnection although none was given");
     }
+    if (seen.description != expected.description) {
+        problem(fmt::format("Description is \"{}\", not the \"{}\" given to OpenSession",
+                            seen.description, expected.description));
+    }
     if (seen.actions != expected.actions) {
         problem(fmt::format("Actions lists {} action(s), the soak expects {}", seen.actions.size(),
                             expected.actions.size()));

@@ -102,9 +102,12 @@ void SoakDriver::openSession() {
         return;
     }
     const sdbus::ObjectPath path = client.bus->openSession(options);
-    ModelSession session{path, client.id, std::nullopt, {}};
+    ModelSession session{path, client.id, std::nullopt, {}, {}};
     if (const auto primary = options.find("PrimaryConnection"); primary != options.end()) {
         session.primary = primary->second.get<PrimaryStruct>();
+    }
+    if (const auto description = options.find("Description"); description != options.end()) {
+        session.description = description->second.get<std::string>();
     }
     model_.sessions.emplace(path, std::move(session));
     current_ += " -> " + std::string(path);

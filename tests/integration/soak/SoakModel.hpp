@@ -57,6 +57,7 @@ struct ModelSession {
     sdbus::ObjectPath path;
     int client = 0;
     std::optional<PrimaryStruct> primary;   // as given to OpenSession
+    std::string description;                // as given to OpenSession, "" if not
     std::vector<sdbus::ObjectPath> actions; // the live ones, in creation order
 };
 

@@ -78,6 +78,8 @@ static_assert(std::is_same_v<decltype(&SessionProxy::Close), void (SessionProxy:
 static_assert(std::is_same_v<decltype(&SessionProxy::Owner), std::string (SessionProxy::*)()>);
 static_assert(
     std::is_same_v<decltype(&SessionProxy::PrimaryConnection), Primary (SessionProxy::*)()>);
+static_assert(
+    std::is_same_v<decltype(&SessionProxy::Description), std::string (SessionProxy::*)()>);
 static_assert(std::is_same_v<decltype(&SessionProxy::Actions), Paths (SessionProxy::*)()>);
 
 using ActionProxy = org::fwxd::Action1_proxy;
@@ -135,6 +137,7 @@ private:
     void Close() override {}
     std::string Owner() override { return {}; }
     Primary PrimaryConnection() override { return {}; }
+    std::string Description() override { return {}; }
     Paths Actions() override { return {}; }
 };
 

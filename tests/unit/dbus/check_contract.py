@@ -74,6 +74,7 @@ PROPERTIES = {
     "org.fwxd.Session1": {
         "Owner": ("s", "const"),
         "PrimaryConnection": ("(ssqsq)", "const"),
+        "Description": ("s", "const"),
         "Actions": ("ao", "false"),
     },
     "org.fwxd.Action1": {
