@@ -120,7 +120,7 @@ void describeList(CLI::App& app, CommandLine& line) {
     command->footer(
         std::string("\nLists every session (Owner, PrimaryConnection, Description, ...) "
                     "and all properties of each\nof its actions (State, ExpiresAt, "
-                    "Connections, ...), from\n"
+                    "Connections, NoExpectationReason, ...), from\n"
                     "ObjectManager.GetManagedObjects. Text the clients chose (a "
                     "Description) is shown quoted,\nwith control characters as \\xNN "
                     "escapes.\n\n") +

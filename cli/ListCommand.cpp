@@ -92,12 +92,16 @@ std::string sessionValue(const std::string& key, const sdbus::Variant& value) {
     return printable(toText(value));
 }
 
-// None: not worth a line.
+// None: not worth a line (no NoExpectationReason when the action is expectation-backed).
 std::optional<std::string> actionValue(const std::string& key, const sdbus::Variant& value) {
     if (key == "ExpiresAt" && value.containsValueOfType<std::uint64_t>()) {
         return formatRealtime(value.get<std::uint64_t>());
     }
-    return printable(toText(value));
+    const std::string text = printable(toText(value));
+    if (key == "NoExpectationReason" && text.empty()) {
+        return std::nullopt;
+    }
+    return text;
 }
 
 void printText(const Output& out, const Objects& objects) {

@@ -174,10 +174,13 @@ controls='[\x00-\x08\x0a-\x1f\x7f]|\xc2[\x80-\x9f]'
 expect_status 0 list --json --bus "$bus"
 check_json "d['sessions'][0]['properties']['PrimaryConnection'] == ['tcp', '192.0.2.2', 40000, '198.51.100.1', 21]"
 check_json "d['sessions'][0]['properties']['Description'] == 'ftp \\x1b[31mproxy\\n\"x\" \\u009b2J Z\\u00fcrich'"
+check_json "d['sessions'][0]['actions'][0]['properties']['NoExpectationReason'] == 'the primary connection tcp 192.0.2.2:40000 -> 198.51.100.1:21 is not tracked by conntrack'"
 LC_ALL=C grep -qP '[^\t\x20-\x7e]' "$dir/last.out" && fail "list --json is not ASCII: $(cat -v "$dir/last.out")"
 expect_status 0 list --bus "$bus"
 grep -qx '    PrimaryConnection: tcp 192.0.2.2:40000 -> 198.51.100.1:21' "$dir/last.out" ||
     fail "list text: $(cat "$dir/last.out")"
+grep -qx '        NoExpectationReason: the primary connection tcp 192.0.2.2:40000 -> 198.51.100.1:21 is not tracked by conntrack' \
+    "$dir/last.out" || fail "list text: $(cat "$dir/last.out")"
 grep -qxF '    Description: "ftp \x1b[31mproxy\x0a\x22x\x22 \xc2\x9b2J Z'$'\xc3\xbc''rich"' "$dir/last.out" ||
     fail "list text: $(cat -v "$dir/last.out")"
 LC_ALL=C grep -qP "$controls" "$dir/last.out" && fail "list text holds control characters: $(cat -v "$dir/last.out")"

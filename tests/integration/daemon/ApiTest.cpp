@@ -121,6 +121,8 @@ TEST_F(Api, RedirectConnectionsProgramsConsecutivePortsWithActionProperties) {
         EXPECT_EQ(action.Flags(), TimeoutFlag);
         EXPECT_EQ(action.Mode(), "kernel");
         EXPECT_FALSE(action.Expected());
+        EXPECT_EQ(action.NoExpectationReason(),
+                  "the session has no PrimaryConnection to hang expectations on");
         EXPECT_EQ(action.State(), "pending");
         EXPECT_EQ(action.Connections(), 0U);
         const auto expiresAt = static_cast<std::int64_t>(action.ExpiresAt());
@@ -134,6 +136,29 @@ TEST_F(Api, RedirectConnectionsProgramsConsecutivePortsWithActionProperties) {
     for (const auto& path : redirected.actions) {
         EXPECT_TRUE(managed.contains(path)) << path;
     }
+}
+
+// Why a redirect is not expectation-backed is a property of each action, not only a log line.
+TEST_F(Api, NoExpectationReasonSaysWhyNot) {
+    const std::string client4 = Lab::clientAddress(Family::V4);
+    const std::string server4 = Lab::serverAddress(Family::V4);
+    const sdbus::ObjectPath untracked = client().openSession(
+        {{"PrimaryConnection", sdbus::Variant(Primary("tcp", client4, 40000, server4, 21))}});
+    const Redirected sameFamily = client().redirect(untracked, {target(server4, 21000)});
+    EXPECT_EQ(client().action(sameFamily.actions.at(0)).NoExpectationReason(),
+              "the primary connection tcp " + client4 + ":40000 -> " + server4 +
+                  ":21 is not tracked by conntrack");
+    const Redirected otherFamily =
+        client().redirect(untracked, {target(Lab::serverAddress(Family::V6), 21000)});
+    const std::string reason = client().action(otherFamily.actions.at(0)).NoExpectationReason();
+    EXPECT_NE(reason.find("is not of the redirect's address family"), std::string::npos) << reason;
+    // GetManagedObjects carries it too.
+    const auto managed = client().firewall().GetManagedObjects();
+    EXPECT_EQ(managed.at(otherFamily.actions.at(0))
+                  .at("org.fwxd.Action1")
+                  .at("NoExpectationReason")
+                  .get<std::string>(),
+              reason);
 }
 
 TEST_F(Api, ActionWithoutTimeoutNeverExpires) {

@@ -87,7 +87,8 @@ TEST_F(Busctl, IntrospectionShowsExactlyTheContract) {
     EXPECT_EQ(introspected(action, "property"),
               (std::set<std::string>{".InternalAddress", ".InternalPort", ".ConnectAddress",
                                      ".ConnectPort", ".ProxyExternalAddress", ".Protocol", ".Flags",
-                                     ".Mode", ".Expected", ".State", ".ExpiresAt", ".Connections"}))
+                                     ".Mode", ".Expected", ".NoExpectationReason", ".State",
+                                     ".ExpiresAt", ".Connections"}))
         << action;
     EXPECT_EQ(introspected(action, "signal"),
               (std::set<std::string>{".Established", ".Closed", ".Expired", ".PropertiesChanged"}))

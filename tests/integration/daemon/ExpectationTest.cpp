@@ -100,6 +100,7 @@ TEST_F(Expectations, ThreePortsOnAHelpedPrimaryAdmitRelatedConnectionsOnce) {
     const Redirected redirected = redirect(3);
     for (std::size_t i = 0; i < 3; ++i) {
         EXPECT_TRUE(client().action(redirected.actions[i]).Expected()) << i;
+        EXPECT_EQ(client().action(redirected.actions[i]).NoExpectationReason(), "") << i;
         EXPECT_EQ(expectationsFor(internalOf(redirected, i)), 1U) << conntrackList("expect")[0];
     }
     // The kernel's expectation is the permission: nft holds no permission element.
@@ -166,9 +167,11 @@ TEST_F(Expectations, RequireExpectationNamesWhyNot) {
     EXPECT_EQ(kernelElements(), 0U);
     EXPECT_TRUE(conntrackList("expect").empty());
 
-    // Without the requirement the redirect falls back to nft permissions.
+    // Without the requirement the redirect falls back to nft permissions, and says why.
     const Redirected redirected = redirect(1);
     EXPECT_FALSE(client().action(redirected.actions[0]).Expected());
+    const std::string reason = client().action(redirected.actions[0]).NoExpectationReason();
+    EXPECT_NE(reason.find("has no conntrack helper"), std::string::npos) << reason;
     EXPECT_TRUE(target(1).reachedVia(internalOf(redirected), fromClient()));
 }
 
@@ -189,6 +192,11 @@ TEST_F(Expectations, AHelperReachesOnlyTheServersItsRegistrationNames) {
     EXPECT_EQ(entries.front().find("helper="), std::string::npos) << entries.front();
     const Redirected redirected = redirect(1);
     EXPECT_FALSE(client().action(redirected.actions[0]).Expected());
+    EXPECT_NE(client()
+                  .action(redirected.actions[0])
+                  .NoExpectationReason()
+                  .find("has no conntrack helper"),
+              std::string::npos);
 }
 
 } // namespace

@@ -1,6 +1,8 @@
 // The model against fwxd's objects, and the Expired signals against the actions' ends.
 #include "ObjectChecks.hpp"
 
+#include "net/Address.hpp"
+
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -54,8 +56,25 @@ void checkExpiresAt(const ModelAction& a, const ActionView& seen, Findings& find
     }
 }
 
-void checkAction(const ModelAction& a, const ActionView& seen, SteadyTime now, milliseconds margin,
-                 Findings& findings) {
+// Why the action cannot be expectation-backed (a part of NoExpectationReason): the soak's
+// primary connections are never tracked by conntrack.
+std::string whyNoExpectation(const SoakModel& model, const ModelAction& a) {
+    const auto session = model.sessions.find(a.session);
+    if (session == model.sessions.end()) {
+        return {}; // found missing by checkSessions
+    }
+    const auto& primary = session->second.primary;
+    if (!primary) {
+        return "the session has no PrimaryConnection";
+    }
+    if (net::Address::parse(primary->get<1>()).family() != a.target.family()) {
+        return "is not of the redirect's address family";
+    }
+    return "is not tracked by conntrack";
+}
+
+void checkAction(const SoakModel& model, const ModelAction& a, const ActionView& seen,
+                 SteadyTime now, milliseconds margin, Findings& findings) {
     std::vector<std::string> wrong;
     const auto expect = [&](bool same, const std::string& what) {
         if (!same) {
@@ -76,6 +95,8 @@ void checkAction(const ModelAction& a, const ActionView& seen, SteadyTime now, m
     expect(seen.mode == "kernel", "Mode " + seen.mode);
     // No protocol registers a Helper yet, so no primary connection carries one.
     expect(!seen.expected, "Expected true");
+    expect(seen.noExpectationReason.find(whyNoExpectation(model, a)) != std::string::npos,
+           "NoExpectationReason \"" + seen.noExpectationReason + "\"");
     const std::set<std::string> states = a.allowedStates(now, margin);
     expect(states.contains(seen.state), "State " + seen.state);
     expect(seen.connections == a.reached,
@@ -127,7 +148,7 @@ void checkActions(const SoakModel& model, const DaemonView& daemon, SteadyTime n
     for (const auto& [path, seen] : daemon.actions) {
         const auto expected = model.actions.find(path);
         if (expected != model.actions.end()) {
-            checkAction(expected->second, seen, now, margin, findings);
+            checkAction(model, expected->second, seen, now, margin, findings);
         } else if (!inSessions.contains(path)) {
             findings.residues.push_back(
                 fmt::format("action {} belongs to no session", std::string(path)));

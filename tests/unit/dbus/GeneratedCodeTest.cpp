@@ -89,6 +89,8 @@ static_assert(std::is_same_v<decltype(&ActionProxy::ExpiresAt), uint64_t (Action
 static_assert(std::is_same_v<decltype(&ActionProxy::Connections), uint32_t (ActionProxy::*)()>);
 static_assert(std::is_same_v<decltype(&ActionProxy::InternalPort), uint16_t (ActionProxy::*)()>);
 static_assert(std::is_same_v<decltype(&ActionProxy::Expected), bool (ActionProxy::*)()>);
+static_assert(
+    std::is_same_v<decltype(&ActionProxy::NoExpectationReason), std::string (ActionProxy::*)()>);
 
 using DataFilterProxy = org::fwxd::DataFilter1_proxy;
 static_assert(std::is_same_v<decltype(&DataFilterProxy::HandleConnection),
@@ -156,6 +158,7 @@ private:
     uint32_t Flags() override { return 0; }
     std::string Mode() override { return {}; }
     bool Expected() override { return false; }
+    std::string NoExpectationReason() override { return {}; }
     std::string State() override { return {}; }
     uint64_t ExpiresAt() override { return 0; }
     uint32_t Connections() override { return 0; }

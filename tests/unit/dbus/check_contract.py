@@ -87,6 +87,7 @@ PROPERTIES = {
         "Flags": ("u", "const"),
         "Mode": ("s", "const"),
         "Expected": ("b", "const"),
+        "NoExpectationReason": ("s", "const"),
         "State": ("s", "true"),
         "ExpiresAt": ("t", "true"),
         "Connections": ("u", "true"),
