@@ -259,17 +259,42 @@ TEST_F(Api, RegisteredProtocolIsKnownUntilUnregistered) {
     EXPECT_EQ(kernelElements("ports_v4"), 1U);
 }
 
-TEST_F(Api, FiltersAreNotSupportedYet) {
+// The three ways into user mode answer NotSupported until the relay exists, as
+// dbus/org.fwxd.Firewall1.xml and Session1.xml say: the filters whatever their arguments,
+// NO_KERNEL_MODE after every other check of the request; nothing is left behind.
+TEST_F(Api, UserModeIsNotSupportedYet) {
+    constexpr const char* NotSupported = "org.fwxd.Error.NotSupported";
     client().firewall().RegisterProtocol(FtpGuid,
                                          {{"Name", sdbus::Variant(std::string("FTP"))},
                                           {"Transport", sdbus::Variant(std::string("tcp"))}});
-    EXPECT_TRUE(failsWith([&] { client().firewall().RegisterConnectFilter(FtpGuid, {}); },
-                          "org.fwxd.Error.NotSupported"));
+    const std::string unknownGuid = "0badc0de-0000-4000-8000-000000000000";
+    for (const std::string& guid : {std::string(FtpGuid), unknownGuid}) {
+        SCOPED_TRACE(guid);
+        EXPECT_TRUE(
+            failsWith([&] { client().firewall().RegisterConnectFilter(guid, {}); }, NotSupported));
+        EXPECT_TRUE(failsWith(
+            [&] {
+                client().firewall().RegisterDataFilter(guid, sdbus::ObjectPath("/com/example/F"));
+            },
+            NotSupported));
+    }
+    const sdbus::ObjectPath session = client().openSession();
+    RedirectRequest userMode;
+    userMode.flags = NoKernelMode;
     EXPECT_TRUE(failsWith(
         [&] {
-            client().firewall().RegisterDataFilter(FtpGuid, sdbus::ObjectPath("/com/example/F"));
+            client().redirect(session, {target(Lab::serverAddress(Family::V4), 21000)}, userMode);
         },
-        "org.fwxd.Error.NotSupported"));
+        NotSupported));
+    // Other faults of the request come first: NotSupported promises the rest is valid.
+    userMode.protocol = "sctp";
+    EXPECT_TRUE(failsWith(
+        [&] {
+            client().redirect(session, {target(Lab::serverAddress(Family::V4), 21000)}, userMode);
+        },
+        "org.fwxd.Error.InvalidArgument"));
+    EXPECT_TRUE(client().session(session).Actions().empty());
+    EXPECT_EQ(kernelElements(), 0U);
 }
 
 } // namespace
