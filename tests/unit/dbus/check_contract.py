@@ -92,6 +92,7 @@ PROPERTIES = {
         "Flags": ("u", "const"),
         "Mode": ("s", "const"),
         "Expected": ("b", "const"),
+        # Not in DESIGN.md's table: issue 11 asks for the reason beside Expected.
         "NoExpectationReason": ("s", "const"),
         "State": ("s", "true"),
         "ExpiresAt": ("t", "true"),
