@@ -7,6 +7,7 @@
 #include "cli/Proxies.hpp"
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,7 +46,7 @@ std::vector<std::string> actionsOf(const Properties& session) {
 
 std::string text(const Properties& properties, const std::string& key) {
     const auto found = properties.find(key);
-    return found == properties.end() ? std::string("?") : toText(found->second);
+    return found == properties.end() ? std::string("?") : printable(toText(found->second));
 }
 
 // "10.71.1.1:41983 -> 198.51.100.2:80 tcp pending"
@@ -60,8 +61,7 @@ std::string summary(const Properties& action) {
            text(action, "State");
 }
 
-using Primary =
-    sdbus::Struct<std::string, std::string, std::string, std::uint16_t, std::string, std::uint16_t>;
+using Primary = sdbus::Struct<std::string, std::string, std::uint16_t, std::string, std::uint16_t>;
 
 // "tcp 192.0.2.2:40000 -> 198.51.100.1:21", or "none".
 std::string primaryText(const sdbus::Variant& value) {
@@ -76,8 +76,32 @@ std::string primaryText(const sdbus::Variant& value) {
         return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
                std::to_string(port);
     };
-    return primary.get<0>() + " " + endpoint(primary.get<2>(), primary.get<3>()) + " -> " +
-           endpoint(primary.get<4>(), primary.get<5>());
+    return primary.get<0>() + " " + endpoint(primary.get<1>(), primary.get<2>()) + " -> " +
+           endpoint(primary.get<3>(), primary.get<4>());
+}
+
+// The Description is the owner's own text: quoted and escaped. Whatever else fwxd sends is
+// escaped too: the listing stays one line per property whatever a value holds.
+std::string sessionValue(const std::string& key, const sdbus::Variant& value) {
+    if (key == "PrimaryConnection") {
+        return printable(primaryText(value));
+    }
+    if (key == "Description" && value.containsValueOfType<std::string>()) {
+        return quotedText(value.get<std::string>());
+    }
+    return printable(toText(value));
+}
+
+// None: not worth a line (no NoExpectationReason when the action is expectation-backed).
+std::optional<std::string> actionValue(const std::string& key, const sdbus::Variant& value) {
+    if (key == "ExpiresAt" && value.containsValueOfType<std::uint64_t>()) {
+        return formatRealtime(value.get<std::uint64_t>());
+    }
+    const std::string text = printable(toText(value));
+    if (key == "NoExpectationReason" && text.empty()) {
+        return std::nullopt;
+    }
+    return text;
 }
 
 void printText(const Output& out, const Objects& objects) {
@@ -90,10 +114,8 @@ void printText(const Output& out, const Objects& objects) {
         ++count;
         out.line(std::string(path));
         for (const auto& [key, value] : session->second) {
-            if (key == "PrimaryConnection") {
-                out.line("    " + key + ": " + primaryText(value));
-            } else if (key != "Actions") {
-                out.line("    " + key + ": " + toText(value));
+            if (key != "Actions") {
+                out.line("    " + key + ": " + sessionValue(key, value));
             }
         }
         for (const std::string& actionPath : actionsOf(session->second)) {
@@ -104,9 +126,9 @@ void printText(const Output& out, const Objects& objects) {
             }
             out.line("    " + actionPath + "  " + summary(*action));
             for (const auto& [key, value] : *action) {
-                const std::string shown =
-                    key == "ExpiresAt" ? formatRealtime(value.get<std::uint64_t>()) : toText(value);
-                out.line(fmt::format("        {}: {}", key, shown));
+                if (const auto shown = actionValue(key, value)) {
+                    out.line(fmt::format("        {}: {}", key, *shown));
+                }
             }
         }
     }

@@ -1,6 +1,7 @@
 // fwxctl redirect: opens a session, asks for N redirects, prints where the client must
 // connect and then every event of those redirects, until Ctrl-C/SIGTERM (or, with
 // --exit-when-done, until every redirect has ended). Closes the session on the way out.
+#include "cli/Arguments.hpp"
 #include "cli/Bus.hpp"
 #include "cli/Commands.hpp"
 #include "cli/Duration.hpp"
@@ -51,6 +52,15 @@ Request buildRequest(const RedirectOptions& options) {
         request.options["AllowedSource"] = sdbus::Variant(options.source);
     }
     return request;
+}
+
+// Session1's PrimaryConnection (ssqsq).
+sdbus::Variant primaryOption(const PrimaryArgument& primary) {
+    using Primary =
+        sdbus::Struct<std::string, std::string, std::uint16_t, std::string, std::uint16_t>;
+    return sdbus::Variant(Primary(std::string(net::toString(primary.transport)),
+                                  primary.client.address.toString(), primary.client.port,
+                                  primary.server.address.toString(), primary.server.port));
 }
 
 std::string endpointText(const std::string& address, std::uint16_t port) {
@@ -187,6 +197,9 @@ int runRedirect(const CommonOptions& common, const RedirectOptions& options) {
     Properties sessionOptions;
     if (!options.description.empty()) {
         sessionOptions["Description"] = sdbus::Variant(options.description);
+    }
+    if (!options.primary.empty()) {
+        sessionOptions["PrimaryConnection"] = primaryOption(parsePrimary(options.primary));
     }
     const sdbus::ObjectPath sessionPath = firewall.OpenSession(sessionOptions);
     SessionProxy session(*connection, sessionPath);

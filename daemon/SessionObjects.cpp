@@ -120,7 +120,7 @@ SessionObjects::Opened SessionObjects::redirect(const Caller& caller, redirect::
                                                 const std::string& protocolGuid) {
     const auto opened = registry_.redirect(session, std::move(arguments.request), protocolGuid,
                                            arguments.requireExpectation);
-    addActions(opened.actions, arguments.context);
+    addActions(opened, arguments.context);
     rearm();
     std::vector<sdbus::ObjectPath> paths;
     for (const redirect::ActionId id : opened.actions) {
@@ -130,11 +130,10 @@ SessionObjects::Opened SessionObjects::redirect(const Caller& caller, redirect::
     return {opened.internalAddress.toString(), opened.basePort, std::move(paths)};
 }
 
-void SessionObjects::addActions(const std::vector<redirect::ActionId>& ids,
+void SessionObjects::addActions(const redirect::SessionRegistry::Opened& opened,
                                 const std::optional<sdbus::Variant>& context) {
-    if (context) {
-        actionObjects_.keepContext(registry_.action(ids.front())->group, ids.size(), *context);
-    }
+    actionObjects_.keepGroup(registry_.action(opened.actions.front())->group, opened.actions.size(),
+                             context, opened.expected ? std::string() : opened.expectationNote);
 }
 
 // The registry and the kernel first, the bus object next, the signals last: a signal that

@@ -74,7 +74,7 @@ public:
     std::vector<sdbus::ObjectPath> sessionPaths() const;
 
 private:
-    void addActions(const std::vector<redirect::ActionId>& ids,
+    void addActions(const redirect::SessionRegistry::Opened& opened,
                     const std::optional<sdbus::Variant>& context);
     void apply(const std::vector<redirect::ActionEnded>& ended);
     void apply(const redirect::SessionRegistry::SessionEnd& end);

@@ -30,11 +30,11 @@ protected:
     Transport transport() const { return std::get<1>(GetParam()); }
     Client fromClient() const { return Client{&lab.client(), {}, {}}; }
 
-    Redirected open(std::uint32_t flags) {
+    Redirected open(std::uint32_t flags, bool snat = true) {
         RedirectRequest request;
         request.protocol = std::string(net::toString(transport()));
         request.flags = flags;
-        request.proxyExternalAddress = Lab::proxyAddress(family());
+        request.proxyExternalAddress = snat ? Lab::proxyAddress(family()) : std::string();
         request.options = {{"Context", sdbus::Variant(std::string("call-42"))}};
         return client().redirect(
             client().openSession(),
@@ -94,6 +94,26 @@ TEST_P(ConnectionEvents, EstablishedAndClosedCarryTheConnection) {
     EXPECT_TRUE(objectGone(client().connection(), action, "org.fwxd.Action1"));
     EXPECT_EQ(kernelElements(family() == Family::V4 ? "ports_v4" : "ports_v6"), 0U)
         << "a used-up permission whose connection closed keeps no port";
+}
+
+// Without SNAT the target sees the client itself, and SourceAddress/SourcePort say so: the
+// client's own address and port (dbus/org.fwxd.Action1.xml).
+TEST_P(ConnectionEvents, WithoutSnatTheSourceIsTheClientItself) {
+    const Redirected redirected = open(0, false);
+    const sdbus::ObjectPath& action = redirected.actions.at(0);
+    std::optional<SocketAddress> seenAs;
+    ASSERT_TRUE(server.reachedVia(internalOf(redirected), fromClient(), &seenAs));
+    ASSERT_TRUE(client().waitForSignal(action, "Established", std::nullopt, 10s));
+    const auto established = client().signals().of(action, "Established");
+    ASSERT_EQ(established.size(), 1U);
+    const ReceivedSignal& signal = established[0];
+    EXPECT_EQ(seenAs->address(), Lab::clientAddress(family()));
+    EXPECT_EQ(field<std::string>(signal, "SourceAddress"), seenAs->address());
+    EXPECT_EQ(field<std::uint16_t>(signal, "SourcePort"), seenAs->port());
+    EXPECT_EQ(field<std::string>(signal, "SourceAddress"),
+              field<std::string>(signal, "ClientAddress"));
+    EXPECT_EQ(field<std::uint16_t>(signal, "SourcePort"),
+              field<std::uint16_t>(signal, "ClientPort"));
 }
 
 TEST_P(ConnectionEvents, AllowMultipleReportsEachConnection) {

@@ -54,9 +54,8 @@ protected:
     void closePrimary() { primary_.connection = UniqueFd(); }
 
     sdbus::ObjectPath openSession() {
-        const sdbus::Struct<std::string, std::string, std::string, std::uint16_t, std::string,
-                            std::uint16_t>
-            tuple("tcp", "ipv4", primary_.local->address(), primary_.local->port(),
+        const sdbus::Struct<std::string, std::string, std::uint16_t, std::string, std::uint16_t>
+            tuple("tcp", primary_.local->address(), primary_.local->port(),
                   primaryServer_->address().address(), primaryServer_->address().port());
         return client().openSession({{"PrimaryConnection", sdbus::Variant(tuple)}});
     }
@@ -101,6 +100,7 @@ TEST_F(Expectations, ThreePortsOnAHelpedPrimaryAdmitRelatedConnectionsOnce) {
     const Redirected redirected = redirect(3);
     for (std::size_t i = 0; i < 3; ++i) {
         EXPECT_TRUE(client().action(redirected.actions[i]).Expected()) << i;
+        EXPECT_EQ(client().action(redirected.actions[i]).NoExpectationReason(), "") << i;
         EXPECT_EQ(expectationsFor(internalOf(redirected, i)), 1U) << conntrackList("expect")[0];
     }
     // The kernel's expectation is the permission: nft holds no permission element.
@@ -187,9 +187,11 @@ TEST_F(Expectations, RequireExpectationNamesWhyNot) {
     EXPECT_EQ(kernelElements(), 0U);
     EXPECT_TRUE(conntrackList("expect").empty());
 
-    // Without the requirement the redirect falls back to nft permissions.
+    // Without the requirement the redirect falls back to nft permissions, and says why.
     const Redirected redirected = redirect(1);
     EXPECT_FALSE(client().action(redirected.actions[0]).Expected());
+    const std::string reason = client().action(redirected.actions[0]).NoExpectationReason();
+    EXPECT_NE(reason.find("has no conntrack helper"), std::string::npos) << reason;
     EXPECT_TRUE(target(1).reachedVia(internalOf(redirected), fromClient()));
 }
 
@@ -210,6 +212,11 @@ TEST_F(Expectations, AHelperReachesOnlyTheServersItsRegistrationNames) {
     EXPECT_EQ(entries.front().find("helper="), std::string::npos) << entries.front();
     const Redirected redirected = redirect(1);
     EXPECT_FALSE(client().action(redirected.actions[0]).Expected());
+    EXPECT_NE(client()
+                  .action(redirected.actions[0])
+                  .NoExpectationReason()
+                  .find("has no conntrack helper"),
+              std::string::npos);
 }
 
 } // namespace
