@@ -4,6 +4,7 @@
 #include "lab/UdpClient.hpp"
 
 #include <sstream>
+#include <utility>
 
 namespace fwx::test {
 
@@ -26,18 +27,21 @@ SocketAddress Target::address() const {
 
 ::testing::AssertionResult Target::reachedVia(const SocketAddress& internal, const Client& client,
                                               std::optional<SocketAddress>* seenAs,
-                                              std::optional<SocketAddress>* clientSide) {
-    return tcp_ ? tcpReached(internal, client, seenAs, clientSide)
+                                              std::optional<SocketAddress>* clientSide,
+                                              UniqueFd* keepOpen) {
+    return tcp_ ? tcpReached(internal, client, seenAs, clientSide, keepOpen)
                 : udpReached(internal, client, seenAs, clientSide);
 }
 
 ::testing::AssertionResult Target::tcpReached(const SocketAddress& internal, const Client& client,
                                               std::optional<SocketAddress>* seenAs,
-                                              std::optional<SocketAddress>* clientSide) {
+                                              std::optional<SocketAddress>* clientSide,
+                                              UniqueFd* keepOpen) {
     TcpConnectOptions options;
     options.sourceAddress = client.sourceAddress;
     options.sourcePort = client.sourcePort;
-    const TcpOutcome outcome = tcpConnect(client.ns, internal, "hello\n", AnswerTimeout, options);
+    options.keepOpen = keepOpen != nullptr;
+    TcpOutcome outcome = tcpConnect(client.ns, internal, "hello\n", AnswerTimeout, options);
     if (!outcome.connected()) {
         std::ostringstream text;
         text << "TCP via " << internal << ": " << outcome;
@@ -52,6 +56,9 @@ SocketAddress Target::address() const {
     }
     if (clientSide != nullptr) {
         *clientSide = outcome.local;
+    }
+    if (keepOpen != nullptr) {
+        *keepOpen = std::move(outcome.connection);
     }
     return ::testing::AssertionSuccess();
 }

@@ -6,6 +6,7 @@
 #include "lab/SocketAddress.hpp"
 #include "lab/TcpServer.hpp"
 #include "lab/UdpServer.hpp"
+#include "lab/UniqueFd.hpp"
 #include "net/Transport.hpp"
 
 #include <memory>
@@ -33,17 +34,20 @@ public:
     // A TCP connection whose payload comes back, or a UDP datagram that the target gets
     // and whose reply reaches the client. seenAs receives the client's address as the
     // target saw it, clientSide the client's own address and port (the connection's
-    // original source, as conntrack keys it).
+    // original source, as conntrack keys it). TCP with keepOpen: the client's socket stays
+    // open there (the target has echoed and closed its side), and the connection with it.
     ::testing::AssertionResult reachedVia(const SocketAddress& internal, const Client& client,
                                           std::optional<SocketAddress>* seenAs = nullptr,
-                                          std::optional<SocketAddress>* clientSide = nullptr);
+                                          std::optional<SocketAddress>* clientSide = nullptr,
+                                          UniqueFd* keepOpen = nullptr);
     // A TCP reset, or an ICMP port unreachable for a datagram.
     ::testing::AssertionResult refusedVia(const SocketAddress& internal, const Client& client);
 
 private:
     ::testing::AssertionResult tcpReached(const SocketAddress& internal, const Client& client,
                                           std::optional<SocketAddress>* seenAs,
-                                          std::optional<SocketAddress>* clientSide);
+                                          std::optional<SocketAddress>* clientSide,
+                                          UniqueFd* keepOpen);
     ::testing::AssertionResult udpReached(const SocketAddress& internal, const Client& client,
                                           std::optional<SocketAddress>* seenAs,
                                           std::optional<SocketAddress>* clientSide);

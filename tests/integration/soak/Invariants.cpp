@@ -22,7 +22,9 @@ Findings check(const SoakModel& model, const Observed& observed, milliseconds ma
     Findings findings;
     checkObjects(model, observed.daemon, observed.daemon.readAt, margin, findings);
     checkKernel(model, observed.daemon, observed.kernel, findings);
-    checkSignals(model, observed.daemon, observed.expiries, findings);
+    checkHeldConnections(model, observed.kernel, findings);
+    checkSignals(model, observed.expiries, findings);
+    checkFinished(model, observed.daemon, observed.finishes, findings);
     return findings;
 }
 

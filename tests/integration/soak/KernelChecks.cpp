@@ -1,7 +1,10 @@
-// fwxd's objects against the kernel: which actions hold a port (pending and established
-// ones always, consumed ones while a connection through them lives, expired ones never),
-// and the elements each holder implies (lib/nft/GroupElements.cpp, README "What fwxd
-// programs"), derived here independently from the action's properties.
+// fwxd's objects against the kernel: which actions hold a port programmed (every action fwxd
+// lists that the soak did not cancel: it stays exactly while it may admit a connection or
+// one through it lives, which ObjectChecks checks), and the elements each such holder implies
+// (lib/nft/GroupElements.cpp, README "What fwxd programs"), derived here independently from
+// the action's properties. An action that was cancelled, or whose session ended, while a
+// connection through it lived holds its port with nothing in the kernel until that
+// connection ends: no other action may get the port meanwhile.
 #include "KernelChecks.hpp"
 
 #include "net/Address.hpp"
@@ -24,13 +27,10 @@ using Bytes = std::vector<std::uint8_t>;
 // ExpiresAt it reports: this close to ExpiresAt the element may be gone already.
 constexpr std::int64_t KernelExpiryLeadUsec = 100'000;
 
-enum class Hold { Must, May, Never };
-
-Hold holdOf(const std::string& s) {
-    if (s == state::Pending || s == state::Established) {
-        return Hold::Must;
-    }
-    return s == state::Expired ? Hold::Never : Hold::May;
+// Actions the soak does not know (a finding of the object checks already) count as
+// programmed by their State.
+bool programmedByState(const std::string& s) {
+    return s == state::Pending || s == state::Established;
 }
 
 // An action as the kernel sees it: its properties, parsed.
@@ -161,14 +161,6 @@ std::string describe(const KernelElement& e) {
     return text;
 }
 
-bool liveFlowThrough(const Programmed& p, const KernelView& kernel) {
-    return std::any_of(kernel.conntrack.flows.begin(), kernel.conntrack.flows.end(),
-                       [&](const redirect::Flow& flow) {
-                           return flow.transport == p.transport && flow.internal == p.internal &&
-                                  flow.target == p.target;
-                       });
-}
-
 // Bytes of the port key at the start of an element's key ("address . protocol . port").
 Bytes portKeyOf(const KernelElement& e) {
     const std::size_t length = (e.set.ends_with("v6") ? 16U : 4U) + 8U;
@@ -195,11 +187,24 @@ public:
     }
 
 private:
-    // The action that holds each port the kernel has, and ports that must be held.
+    // The programmed actions per port key, the ports held for live connections only, and
+    // the ports the kernel has.
     void parseActions() {
         for (const auto& [path, view] : daemon_.actions) {
+            const auto known = model_.actions.find(path);
+            const bool programmed = known != model_.actions.end()
+                                        ? !known->second.withdrawn && !known->second.detached
+                                        : programmedByState(view.state);
+            if (!programmed) {
+                continue;
+            }
             if (auto p = programmedOf(view, model_)) {
                 byKey_[p->portKey].push_back(*p);
+            }
+        }
+        for (const auto& [path, action] : model_.actions) {
+            if ((action.withdrawn || action.detached) && model_.live(path)) {
+                held_.emplace(actionPortKey(action), &action);
             }
         }
         for (const KernelElement& e : kernel_.elements) {
@@ -209,61 +214,35 @@ private:
         }
     }
 
-    void findHolders() {
-        for (auto& [key, candidates] : byKey_) {
-            std::vector<const Programmed*> must;
-            std::vector<const Programmed*> may;
-            for (const Programmed& p : candidates) {
-                const Hold hold = holdOf(p.view->state);
-                if (hold == Hold::Must) {
-                    must.push_back(&p);
-                } else if (hold == Hold::May) {
-                    may.push_back(&p);
-                }
-            }
-            const bool inKernel = kernelPorts_.contains(key);
-            if (must.size() > 1) {
-                problem(fmt::format("{} and {} both hold {}", std::string(must[0]->view->path),
-                                    std::string(must[1]->view->path), label(*must[0])));
-            }
-            if (!must.empty()) {
-                holders_.emplace(key, must.front());
-                if (!inKernel) {
-                    problem(fmt::format("{} is {} but the kernel has no port {}",
-                                        std::string(must.front()->view->path),
-                                        must.front()->view->state, label(*must.front())));
-                }
-                continue;
-            }
-            checkMayHolders(key, may, inKernel);
-        }
+    static Bytes actionPortKey(const ModelAction& a) {
+        return nft::ElementKey()
+            .address(a.internal.address)
+            .protocol(net::ipProtocol(a.transport))
+            .port(a.internal.port)
+            .bytes();
     }
 
-    // Consumed actions keep their port while a connection through them lives, and only then.
-    void checkMayHolders(const Bytes& key, const std::vector<const Programmed*>& may,
-                         bool inKernel) {
-        if (may.empty()) {
-            return;
-        }
-        // The newest: a port goes back to the pool only once its older holder let it go.
-        const Programmed* newest =
-            *std::max_element(may.begin(), may.end(), [](const Programmed* a, const Programmed* b) {
-                return a->view->path.size() != b->view->path.size()
-                           ? a->view->path.size() < b->view->path.size()
-                           : a->view->path < b->view->path;
-            });
-        const bool live = liveFlowThrough(*newest, kernel_);
-        if (inKernel) {
-            holders_.emplace(key, newest);
-            if (!live) {
-                problem(fmt::format("{} is {} and no connection through it lives, but {} is "
-                                    "still programmed",
-                                    std::string(newest->view->path), newest->view->state,
-                                    label(*newest)));
+    // One programmed action per port, with its port in the kernel; none on a port held for a
+    // live connection of another (fwxd hands out free ports only; the kernel view was read
+    // after fwxd's objects, and a connection that lives now lived then).
+    void findHolders() {
+        for (auto& [key, candidates] : byKey_) {
+            if (candidates.size() > 1) {
+                problem(fmt::format("{} and {} both hold {}", std::string(candidates[0].view->path),
+                                    std::string(candidates[1].view->path), label(candidates[0])));
             }
-        } else if (live) {
-            problem(fmt::format("{} let {} go while a connection through it lives",
-                                std::string(newest->view->path), label(*newest)));
+            const Programmed& holder = candidates.front();
+            holders_.emplace(key, &holder);
+            if (!kernelPorts_.contains(key)) {
+                problem(fmt::format("{} is listed ({}) but the kernel has no port {}",
+                                    std::string(holder.view->path), holder.view->state,
+                                    label(holder)));
+            }
+            if (const auto held = held_.find(key); held != held_.end()) {
+                problem(fmt::format("{} got {}, which {} holds for a connection that lives",
+                                    std::string(holder.view->path), label(holder),
+                                    std::string(held->second->path)));
+            }
         }
     }
 
@@ -285,6 +264,12 @@ private:
             }
             if (holders_.contains(portKeyOf(e))) {
                 problem("the kernel holds " + describe(e) + ", which its action does not imply");
+            } else if (const auto held = held_.find(portKeyOf(e)); held != held_.end()) {
+                residue(fmt::format("the kernel holds {} of {}, which {}: only its port stays "
+                                    "held, for its live connection",
+                                    describe(e), std::string(held->second->path),
+                                    held->second->detached ? "left with its session"
+                                                           : "was cancelled"));
             } else {
                 residue("the kernel holds " + describe(e) + " of no live action");
             }
@@ -340,10 +325,13 @@ private:
         }
     }
 
+    // What is programmed (and what the kernel refused to remove, which fwxd retries), not
+    // the ports merely held for live connections.
     void compareActiveRedirects() {
         if (daemon_.activeRedirects != kernelPorts_.size()) {
-            problem(fmt::format("ActiveRedirects is {}, the kernel has {} port(s)",
-                                daemon_.activeRedirects, kernelPorts_.size()));
+            problem(fmt::format("ActiveRedirects is {}, the kernel has {} port(s) ({} held for "
+                                "live connections only)",
+                                daemon_.activeRedirects, kernelPorts_.size(), held_.size()));
         }
     }
 
@@ -360,6 +348,7 @@ private:
     std::map<Bytes, std::vector<Programmed>> byKey_;
     std::set<Bytes> kernelPorts_;
     std::map<Bytes, const Programmed*> holders_;
+    std::map<Bytes, const ModelAction*> held_;
     std::set<std::string> limits_;
 };
 

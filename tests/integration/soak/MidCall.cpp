@@ -31,7 +31,8 @@ void SoakDriver::disconnectMidCall() {
     ++tally_.midCallDisconnects;
     std::size_t variant = below(4);
     // The calls that need a session of the client first: without room for it, OpenSession.
-    if (variant > 0 && predictedQuotaError(client, 1, context_.settings.maxPortsPerRequest)) {
+    if (variant > 0 && quotaExceeded(client, 1, context_.settings.maxPortsPerRequest,
+                                     SteadyClock::now()) != Need::MustNot) {
         variant = 0;
     }
     current_ = fmt::format("disconnect mid-call: client {} (uid {}), variant {}", id, uid, variant);
@@ -53,7 +54,7 @@ void SoakDriver::disconnectMidCall() {
         return;
     }
     runRedirect(client, plan);
-    if (variant == 2) {
+    if (variant == 2 || model_.sessions.at(session).actions.empty()) {
         sendWithoutWaiting<>(*client.bus, session, "org.fwxd.Session1", "Close");
     } else {
         sendWithoutWaiting<>(*client.bus, model_.sessions.at(session).actions.front(),

@@ -1,4 +1,5 @@
-// The model against fwxd's objects, and the Expired signals against the actions' ends.
+// The model against fwxd's objects, the Expired and Finished signals against the actions'
+// ends, and the connections the soak holds open against conntrack.
 #include "ObjectChecks.hpp"
 
 #include "net/Address.hpp"
@@ -11,7 +12,14 @@ namespace fwx::test::soak {
 
 namespace {
 
+// Whether fwxd must list the action now (in GetManagedObjects and its session's Actions).
+Presence presenceOf(const SoakModel& model, const ModelAction& a, SteadyTime now,
+                    milliseconds margin) {
+    return a.presence(now, margin, model.live(a.path));
+}
+
 void checkSession(const SoakModel& model, const ModelSession& expected, const SessionView& seen,
+                  const DaemonView& daemon, SteadyTime now, milliseconds margin,
                   Findings& findings) {
     const auto problem = [&](const std::string& what) {
         findings.problems.push_back(fmt::format("session {}: {}", std::string(seen.path), what));
@@ -31,28 +39,52 @@ void checkSession(const SoakModel& model, const ModelSession& expected, const Se
         problem(fmt::format("Description is \"{}\", not the \"{}\" given to OpenSession",
                             seen.description, expected.description));
     }
-    if (seen.actions != expected.actions) {
-        problem(fmt::format("Actions lists {} action(s), the soak expects {}", seen.actions.size(),
-                            expected.actions.size()));
+    // Its actions that must be listed, and those whose deadline is passing as fwxd lists
+    // them, in creation order.
+    std::vector<sdbus::ObjectPath> want;
+    for (const sdbus::ObjectPath& path : expected.actions) {
+        const Presence presence = presenceOf(model, model.actions.at(path), now, margin);
+        if (presence == Presence::Listed ||
+            (presence == Presence::Either && daemon.actions.contains(path))) {
+            want.push_back(path);
+        }
+    }
+    if (seen.actions != want) {
+        std::string extra;
+        for (const sdbus::ObjectPath& path : seen.actions) {
+            if (std::find(want.begin(), want.end(), path) == want.end()) {
+                extra += " " + std::string(path);
+            }
+        }
+        std::string missing;
+        for (const sdbus::ObjectPath& path : want) {
+            if (std::find(seen.actions.begin(), seen.actions.end(), path) == seen.actions.end()) {
+                missing += " " + std::string(path);
+            }
+        }
+        problem(fmt::format("Actions lists {} action(s), the soak expects {} (not expected:{}; "
+                            "missing:{})",
+                            seen.actions.size(), want.size(), extra.empty() ? " -" : extra,
+                            missing.empty() ? " -" : missing));
     }
 }
 
-// ExpiresAt: 0 without TIMEOUT and once a single-use permission is used; otherwise the
-// deadline, which lies between the call and its answer plus the timeout (µs, rounded up to
-// ms by fwxd).
+// ExpiresAt: the deadline while the permission may still admit (pending; established with
+// ALLOW_MULTIPLE), which lies between the call and its answer plus the timeout (µs, rounded
+// up to ms by fwxd); 0 without TIMEOUT, and once the permission is used up, lapsed or
+// withdrawn.
 void checkExpiresAt(const ModelAction& a, const ActionView& seen, Findings& findings) {
-    std::optional<std::pair<std::int64_t, std::int64_t>> window;
-    if (!a.timed() || (a.singleUse() && a.reached > 0)) {
-        window = std::pair<std::int64_t, std::int64_t>{0, 0};
-    } else if (seen.state == state::Pending) {
+    std::pair<std::int64_t, std::int64_t> window{0, 0};
+    if (a.timed() && !a.withdrawn && !(a.singleUse() && a.reached > 0) &&
+        (seen.state == state::Pending || seen.state == state::Established)) {
         const std::int64_t timeout = a.timeout->count();
         window = std::pair{a.realCalledAt + timeout, a.realAnsweredAt + timeout + 1000};
     }
     const auto at = static_cast<std::int64_t>(seen.expiresAt);
-    if (window && (at < window->first || at > window->second)) {
+    if (at < window.first || at > window.second) {
         findings.problems.push_back(fmt::format("action {}: ExpiresAt {} is outside [{}, {}]",
-                                                std::string(a.path), at, window->first,
-                                                window->second));
+                                                std::string(a.path), at, window.first,
+                                                window.second));
     }
 }
 
@@ -107,11 +139,12 @@ void checkAction(const SoakModel& model, const ModelAction& a, const ActionView&
     checkExpiresAt(a, seen, findings);
 }
 
-void checkSessions(const SoakModel& model, const DaemonView& daemon, Findings& findings) {
+void checkSessions(const SoakModel& model, const DaemonView& daemon, SteadyTime now,
+                   milliseconds margin, Findings& findings) {
     for (const auto& [path, seen] : daemon.sessions) {
         const auto expected = model.sessions.find(path);
         if (expected != model.sessions.end()) {
-            checkSession(model, expected->second, seen, findings);
+            checkSession(model, expected->second, seen, daemon, now, margin, findings);
         } else if (model.clientNamed(seen.owner) == nullptr) {
             findings.residues.push_back(
                 fmt::format("session {} of {}, which left the bus", std::string(path), seen.owner));
@@ -139,6 +172,23 @@ void checkSessions(const SoakModel& model, const DaemonView& daemon, Findings& f
     }
 }
 
+std::string whyListed(const SoakModel& model, const ModelAction& a) {
+    if (model.live(a.path)) {
+        return "a connection through it lives";
+    }
+    return a.withdrawn ? "" : "it may still admit a connection";
+}
+
+std::string whyGone(const ModelAction& a) {
+    if (a.detached) {
+        return "its session ended";
+    }
+    if (a.withdrawn) {
+        return "it was cancelled and no connection through it lives";
+    }
+    return "it admits nothing more and no connection through it lives";
+}
+
 void checkActions(const SoakModel& model, const DaemonView& daemon, SteadyTime now,
                   milliseconds margin, Findings& findings) {
     std::set<sdbus::ObjectPath> inSessions;
@@ -148,18 +198,28 @@ void checkActions(const SoakModel& model, const DaemonView& daemon, SteadyTime n
     for (const auto& [path, seen] : daemon.actions) {
         const auto expected = model.actions.find(path);
         if (expected != model.actions.end()) {
-            checkAction(model, expected->second, seen, now, margin, findings);
+            const ModelAction& a = expected->second;
+            if (presenceOf(model, a, now, margin) == Presence::Gone) {
+                findings.problems.push_back(fmt::format("action {} is still listed (State {}), "
+                                                        "but {}",
+                                                        std::string(path), seen.state, whyGone(a)));
+            }
+            if (!a.detached) {
+                checkAction(model, a, seen, now, margin, findings);
+            }
         } else if (!inSessions.contains(path)) {
             findings.residues.push_back(
                 fmt::format("action {} belongs to no session", std::string(path)));
         } else {
             findings.problems.push_back(fmt::format(
-                "action {} exists; the soak ended it or never made it", std::string(path)));
+                "action {} exists; it finished, or the soak never made it", std::string(path)));
         }
     }
     for (const auto& [path, action] : model.actions) {
-        if (!daemon.actions.contains(path)) {
-            findings.problems.push_back(fmt::format("action {} is missing", std::string(path)));
+        if (!daemon.actions.contains(path) &&
+            presenceOf(model, action, now, margin) == Presence::Listed) {
+            findings.problems.push_back(fmt::format("action {} is missing, but {}",
+                                                    std::string(path), whyListed(model, action)));
         }
     }
 }
@@ -198,13 +258,12 @@ void checkProtocols(const SoakModel& model, const DaemonView& daemon, Findings& 
 
 void checkObjects(const SoakModel& model, const DaemonView& daemon, SteadyTime now,
                   milliseconds margin, Findings& findings) {
-    checkSessions(model, daemon, findings);
+    checkSessions(model, daemon, now, margin, findings);
     checkActions(model, daemon, now, margin, findings);
     checkProtocols(model, daemon, findings);
 }
 
-void checkSignals(const SoakModel& model, const DaemonView& daemon,
-                  const ReceivedExpiries& received, Findings& findings) {
+void checkSignals(const SoakModel& model, const ReceivedExpiries& received, Findings& findings) {
     for (const auto& [client, byPath] : received) {
         for (const auto& [path, reasons] : byPath) {
             if (reasons.size() > 1) {
@@ -229,18 +288,96 @@ void checkSignals(const SoakModel& model, const DaemonView& daemon,
             }
         }
     }
-    // An unused permission that timed out tells its owner so.
-    for (const auto& [path, seen] : daemon.actions) {
-        const auto a = model.actions.find(path);
-        if (seen.state != state::Expired || a == model.actions.end()) {
+}
+
+namespace {
+
+const ExpectedFinish* finishOf(const SoakModel& model, const std::string& path) {
+    for (auto it = model.finishes.rbegin(); it != model.finishes.rend(); ++it) {
+        if (it->action == path) {
+            return &*it;
+        }
+    }
+    return nullptr;
+}
+
+} // namespace
+
+void checkFinished(const SoakModel& model, const DaemonView& daemon,
+                   const ReceivedFinishes& received, Findings& findings) {
+    for (const auto& [client, byPath] : received) {
+        for (const auto& [path, signals] : byPath) {
+            if (signals.size() > 1) {
+                findings.problems.push_back(fmt::format("action {}: {} Finished signals ({}, ...)",
+                                                        path, signals.size(), signals.front()));
+            }
+            if (daemon.actions.contains(path)) {
+                findings.problems.push_back(fmt::format(
+                    "action {}: Finished({}) while it is still listed", path, signals.front()));
+            }
+            // Signals are unicast to the owner: no other client may see one.
+            const ExpectedFinish* expected = finishOf(model, path);
+            const auto action = model.actions.find(path);
+            const int owner = expected != nullptr             ? expected->client
+                              : action != model.actions.end() ? action->second.client
+                                                              : client;
+            if (owner != client) {
+                findings.problems.push_back(
+                    fmt::format("action {}: client {} got its Finished; the owner is client {}",
+                                path, client, owner));
+            }
+        }
+    }
+    for (const ExpectedFinish& e : model.finishes) {
+        const auto* signals = receivedBy(received, e.client, e.action);
+        if (signals == nullptr) {
+            if (e.need == Need::Must) {
+                findings.problems.push_back(
+                    fmt::format("action {}: its owner got no Finished", std::string(e.action)));
+            }
             continue;
         }
-        const auto* reasons = receivedBy(received, a->second.client, path);
-        if (reasons == nullptr ||
-            std::find(reasons->begin(), reasons->end(), "timeout") == reasons->end()) {
+        if (e.need == Need::MustNot) {
             findings.problems.push_back(
-                fmt::format("action {}: expired, but its owner got no Expired(\"timeout\")",
-                            std::string(path)));
+                fmt::format("action {}: Finished({}), but it ended with its session",
+                            std::string(e.action), signals->front()));
+        }
+        for (const std::string& signal : *signals) {
+            const std::size_t comma = signal.find(',');
+            const std::string state = signal.substr(0, comma);
+            const std::string connections =
+                comma == std::string::npos ? "" : signal.substr(comma + 1);
+            if (!e.states.contains(state) || connections != std::to_string(e.connections)) {
+                std::string states;
+                for (const std::string& s : e.states) {
+                    states += (states.empty() ? "" : "|") + s;
+                }
+                findings.problems.push_back(fmt::format("action {}: Finished({}); the soak "
+                                                        "expects Finished({},{})",
+                                                        std::string(e.action), signal, states,
+                                                        e.connections));
+            }
+        }
+    }
+}
+
+void checkHeldConnections(const SoakModel& model, const KernelView& kernel, Findings& findings) {
+    for (const ModelConnection& c : model.connections) {
+        if (!c.heldOpen) {
+            continue;
+        }
+        const auto flow = std::find_if(kernel.conntrack.flows.begin(), kernel.conntrack.flows.end(),
+                                       [&](const redirect::Flow& f) {
+                                           return f.transport == c.transport &&
+                                                  f.client == c.client && f.internal == c.internal;
+                                       });
+        if (flow == kernel.conntrack.flows.end() || flow->ended) {
+            findings.problems.push_back(fmt::format(
+                "the connection {} -> {}/{} through {} was cut ({}) while the client holds it "
+                "open",
+                c.client.toString(), c.internal.toString(), net::toString(c.transport),
+                std::string(c.action),
+                flow == kernel.conntrack.flows.end() ? "conntrack has no entry" : "it ended"));
         }
     }
 }

@@ -12,6 +12,7 @@ namespace {
 constexpr const char* Session1 = "org.fwxd.Session1";
 constexpr const char* Action1 = "org.fwxd.Action1";
 constexpr const char* QuotaExceeded = "org.fwxd.Error.QuotaExceeded";
+constexpr const char* UnknownObject = "org.freedesktop.DBus.Error.UnknownObject";
 // Registered protocols the soak keeps at most (fwxd keeps 256).
 constexpr std::size_t MaxProtocols = 12;
 // Timeouts of TIMEOUT redirects: short, so that permissions expire during the run.
@@ -43,10 +44,11 @@ std::vector<sdbus::ObjectPath> SoakDriver::sessionsOf(int client) const {
     return paths;
 }
 
+// Its actions on the bus (or that may be).
 std::vector<sdbus::ObjectPath> SoakDriver::actionsOf(int client) const {
     std::vector<sdbus::ObjectPath> paths;
     for (const auto& [path, action] : model_.actions) {
-        if (action.client == client) {
+        if (action.client == client && !action.detached) {
             paths.push_back(path);
         }
     }
@@ -56,23 +58,36 @@ std::vector<sdbus::ObjectPath> SoakDriver::actionsOf(int client) const {
 // The client's sessions if it may add n actions, else none.
 std::vector<sdbus::ObjectPath> SoakDriver::sessionsWithRoom(const Client& client,
                                                             std::size_t n) const {
-    if (predictedQuotaError(client, 0, n)) {
+    if (quotaExceeded(client, 0, n, SteadyClock::now()) != Need::MustNot) {
         return {};
     }
     return sessionsOf(client.id);
 }
 
-std::optional<std::string> SoakDriver::predictedQuotaError(const Client& client,
-                                                           std::size_t sessions,
-                                                           std::size_t actions) const {
+// Only actions that may still admit a connection count against MaxActionsPer*: neither
+// used-up, lapsed, cancelled nor detached ones.
+Need SoakDriver::quotaExceeded(const Client& client, std::size_t sessions, std::size_t actions,
+                               SteadyTime now) const {
     const FwxdSettings& limits = context_.settings;
-    const bool over =
-        (sessions > 0 &&
-         (model_.sessionsOf(client.id) + sessions > limits.maxSessionsPerClient ||
-          model_.sessionsOfUid(client.uid) + sessions > limits.maxSessionsPerUser)) ||
-        (actions > 0 && (model_.actionsOf(client.id) + actions > limits.maxActionsPerClient ||
-                         model_.actionsOfUid(client.uid) + actions > limits.maxActionsPerUser));
-    return over ? std::optional<std::string>(QuotaExceeded) : std::nullopt;
+    if (sessions > 0 && (model_.sessionsOf(client.id) + sessions > limits.maxSessionsPerClient ||
+                         model_.sessionsOfUid(client.uid) + sessions > limits.maxSessionsPerUser)) {
+        return Need::Must;
+    }
+    if (actions == 0) {
+        return Need::MustNot;
+    }
+    // No margin: an action whose deadline had not come when fwxd answered was counted.
+    const QuotaCount own = model_.actionsOf(client.id, now, milliseconds{0});
+    const QuotaCount uid = model_.actionsOfUid(client.uid, now, milliseconds{0});
+    if (own.surely + actions > limits.maxActionsPerClient ||
+        uid.surely + actions > limits.maxActionsPerUser) {
+        return Need::Must;
+    }
+    if (own.atMost + actions > limits.maxActionsPerClient ||
+        uid.atMost + actions > limits.maxActionsPerUser) {
+        return Need::May;
+    }
+    return Need::MustNot;
 }
 
 Options SoakDriver::randomSessionOptions(Family family) {
@@ -96,8 +111,8 @@ void SoakDriver::openSession() {
     Client& client = randomSlot();
     const Options options = randomSessionOptions(chance(0.5) ? Family::V4 : Family::V6);
     current_ = fmt::format("open: client {}", client.id);
-    if (const auto quota = predictedQuotaError(client, 1, 0)) {
-        expectError([&] { client.bus->openSession(options); }, *quota, current_);
+    if (quotaExceeded(client, 1, 0, SteadyClock::now()) == Need::Must) {
+        expectError([&] { client.bus->openSession(options); }, QuotaExceeded, current_);
         ++tally_.refusedByQuota;
         return;
     }
@@ -184,19 +199,38 @@ void SoakDriver::runRedirect(Client& client, const PlannedRedirect& plan) {
                     client.id, std::string(plan.session), n, plan.request.protocol,
                     familyName(plan.family), plan.request.flags, plan.request.internalAddress,
                     plan.request.proxyExternalAddress, plan.request.protocolGuid);
-    if (const auto quota = predictedQuotaError(client, 0, n)) {
-        expectError(
-            [&] { client.bus->redirectUnsubscribed(plan.session, plan.targets, plan.request); },
-            *quota, current_);
-        ++tally_.refusedByQuota;
-        return;
-    }
     const SteadyTime calledAt = SteadyClock::now();
     const std::int64_t realCalledAt = realtimeUsec();
-    const Redirected redirected =
-        client.bus->redirectUnsubscribed(plan.session, plan.targets, plan.request);
+    std::optional<Redirected> answer;
+    try {
+        answer = client.bus->redirectUnsubscribed(plan.session, plan.targets, plan.request);
+    } catch (const sdbus::Error& e) {
+        if (e.getName() != QuotaExceeded) {
+            throw;
+        }
+        // Refused: the quota must have been full, counting every action fwxd may still
+        // have counted.
+        if (quotaExceeded(client, 0, n, SteadyClock::now()) == Need::MustNot) {
+            throw Mismatch(current_ +
+                           ": QuotaExceeded, but the quotas have room: " + e.getMessage());
+        }
+        ++tally_.refusedByQuota;
+        if (quotaExceeded(client, 0, n, SteadyClock::now()) == Need::May) {
+            ++tally_.quotaUndecided;
+        }
+        return;
+    }
     const SteadyTime answeredAt = SteadyClock::now();
     const std::int64_t realAnsweredAt = realtimeUsec();
+    // Accepted: the actions that surely still admitted when fwxd answered left room.
+    if (quotaExceeded(client, 0, n, answeredAt) == Need::Must) {
+        throw Mismatch(current_ + ": accepted, but it exceeds MaxActionsPerClient or "
+                                  "MaxActionsPerUser");
+    }
+    if (quotaExceeded(client, 0, n, answeredAt) == Need::May) {
+        ++tally_.quotaUndecided;
+    }
+    const Redirected& redirected = *answer;
     current_ += fmt::format(" -> {}:{}", redirected.internalAddress, redirected.basePort);
     if (redirected.actions.size() != n ||
         redirected.internalAddress != Lab::internalAddress(plan.family) ||
@@ -223,6 +257,32 @@ void SoakDriver::runRedirect(Client& client, const PlannedRedirect& plan) {
         a.realAnsweredAt = realAnsweredAt;
         model_.addAction(std::move(a));
     }
+    checkPortsFree(redirected.actions);
+}
+
+// fwxd hands out free ports only: not one a programmed action holds (its deadline, if any,
+// was still ahead when fwxd answered), nor one held for a connection that still lives
+// through a cancelled or detached action (looked up after the answer: it lived during the
+// call). Stale conntrack entries on a port handed out are deleted: that would cut it.
+void SoakDriver::checkPortsFree(const std::vector<sdbus::ObjectPath>& added) {
+    const SteadyTime answered = SteadyClock::now();
+    for (const sdbus::ObjectPath& path : added) {
+        const ModelAction& fresh = model_.actions.at(path);
+        for (const auto& [otherPath, other] : model_.actions) {
+            if (otherPath == path || other.transport != fresh.transport ||
+                other.internal != fresh.internal) {
+                continue;
+            }
+            const bool admitting = other.admits(answered, milliseconds{0}) == std::optional(true);
+            if (admitting || liveNow(otherPath)) {
+                throw Mismatch(fmt::format("{}: {} got {}/{}, which {} still holds ({})", current_,
+                                           std::string(path), fresh.internal.toString(),
+                                           net::toString(fresh.transport), std::string(otherPath),
+                                           admitting ? "it admits connections"
+                                                     : "a connection through it lives"));
+            }
+        }
+    }
 }
 
 void SoakDriver::redirect() {
@@ -236,12 +296,43 @@ void SoakDriver::redirect() {
     runRedirect(client, planRedirect(pick(sessions)));
 }
 
+// A deadline this far ahead cannot pass before fwxd handles the call; one closer may.
+Phase SoakDriver::endPhase(const ModelAction& a) const {
+    if (a.settled || (a.singleUse() && a.reached > 0)) {
+        return Phase::Over;
+    }
+    // Over by the clock but not confirmed by fwxd: fwxd settles a deadline a little after
+    // it, later on a busy machine, and Cancel or Close may come first.
+    return a.phase(SteadyClock::now(), EndMargin) == Phase::Open ? Phase::Open : Phase::Closing;
+}
+
+std::set<std::string> SoakDriver::endStates(const ModelAction& a, Phase phase) const {
+    if (a.withdrawn) {
+        return a.endStates;
+    }
+    if (a.reached == 0) {
+        return {state::Cancelled}; // an unused one that lapsed has finished
+    }
+    if (a.singleUse()) {
+        return {state::Consumed, state::Established};
+    }
+    switch (phase) {
+    case Phase::Open:
+        return {state::Cancelled};
+    case Phase::Over:
+        return {state::Consumed};
+    case Phase::Closing:
+        break;
+    }
+    return {state::Cancelled, state::Consumed};
+}
+
 // What the owner of an action that ends now for reason may be told: nothing once its
 // permission is used up, Expired(reason) while it admits, Expired("timeout") if it expired.
-void SoakDriver::recordEnd(const ModelAction& a, const std::string& reason) {
+void SoakDriver::recordEnd(const ModelAction& a, const std::string& reason, Phase phase) {
     ExpectedExpiry expiry{a.client, a.path, {}, false};
     if (!(a.singleUse() && a.reached > 0)) {
-        switch (a.phase(SteadyClock::now(), EndMargin)) {
+        switch (phase) {
         case Phase::Open:
             expiry.reasons = {reason};
             expiry.mandatory = true;
@@ -264,24 +355,93 @@ void SoakDriver::recordEnd(const ModelAction& a, const std::string& reason) {
     model_.expectExpiry(std::move(expiry));
 }
 
+bool SoakDriver::liveNow(const sdbus::ObjectPath& action) const {
+    return std::any_of(
+        model_.connections.begin(), model_.connections.end(), [&](const ModelConnection& c) {
+            if (c.action != action) {
+                return false;
+            }
+            const auto entry = kernel_.entryOf(ConnectionMade{c.transport, c.client, c.internal});
+            return entry && !entry->ended;
+        });
+}
+
+// Cancel: the permission goes, and with it the redirect's kernel state; the action stays on
+// the bus while a connection through it lives. A second Cancel changes nothing.
 void SoakDriver::endAction(Client& caller, const sdbus::ObjectPath& path) {
-    const ModelAction& action = model_.actions.at(path);
+    ModelAction& action = model_.actions.at(path);
     const int owner = action.client;
-    recordEnd(action, "cancelled");
-    callMethod(*caller.bus, path, Action1, "Cancel");
-    model_.removeAction(path);
+    const Phase phase = endPhase(action);
+    try {
+        callMethod(*caller.bus, path, Action1, "Cancel");
+    } catch (const sdbus::Error& e) {
+        // It finished since the last check: it lapsed unused, or its last connection ended.
+        // Never while it surely admits or a connection through it lives.
+        const bool admitting =
+            action.admits(SteadyClock::now(), milliseconds{0}) == std::optional(true);
+        if (e.getName() != UnknownObject || admitting || liveNow(path)) {
+            throw Mismatch(fmt::format("{}: {}: {}{}", current_, e.getName(), e.getMessage(),
+                                       admitting ? " (it admits connections)" : ""));
+        }
+        current_ += " (it had finished)";
+        return;
+    }
+    if (action.withdrawn) {
+        return;
+    }
+    if (liveNow(path)) {
+        ++tally_.outlived;
+    }
+    recordEnd(action, "cancelled", phase);
+    if (action.reached == 0) {
+        // It was still there, so it had not lapsed (an unused action that lapses finishes).
+        model_.expiries.back().reasons = {"cancelled"};
+        model_.expiries.back().mandatory = true;
+    }
+    model_.withdraw(path, endStates(action, phase));
     clients_.at(owner).bus->forget(path);
 }
 
+// Close: the session and its actions leave the bus at once, with their kernel state; an
+// action with a live connection stays in fwxd, holding its port, until that connection ends.
 void SoakDriver::endSession(Client& caller, const sdbus::ObjectPath& path) {
     const ModelSession& session = model_.sessions.at(path);
     Client& owner = clients_.at(session.client);
-    for (const sdbus::ObjectPath& action : session.actions) {
-        recordEnd(model_.actions.at(action), "session-closed");
+    const std::vector<sdbus::ObjectPath> actions = session.actions;
+    std::map<sdbus::ObjectPath, bool> liveBefore;
+    std::map<sdbus::ObjectPath, Phase> phases;
+    for (const sdbus::ObjectPath& action : actions) {
+        liveBefore[action] = liveNow(action);
+        phases[action] = endPhase(model_.actions.at(action));
     }
     callMethod(*caller.bus, path, Session1, "Close");
+    for (const sdbus::ObjectPath& id : actions) {
+        ModelAction& a = model_.actions.at(id);
+        const Phase phase = phases.at(id);
+        if (!a.endRecorded) {
+            recordEnd(a, "session-closed", phase);
+            a.endRecorded = true;
+        }
+        a.endStates = endStates(a, phase);
+        // Finished: later if a connection lives on (it is detached); never if it still
+        // admitted and nothing lived through it (it ended with its session); already if it
+        // admitted nothing more when its last connection ended, before the Close.
+        const bool admitting = !a.withdrawn && phase == Phase::Open && !a.settled &&
+                               (!a.singleUse() || a.reached == 0);
+        const bool spent = a.withdrawn || phase == Phase::Over;
+        if (liveNow(id)) {
+            a.finishedSignal = Need::Must;
+            tally_.outlived += a.withdrawn ? 0 : 1;
+        } else if (admitting && !liveBefore.at(id)) {
+            a.finishedSignal = Need::MustNot;
+        } else if (spent) {
+            a.finishedSignal = Need::Must;
+        } else {
+            a.finishedSignal = Need::May;
+        }
+    }
     owner.bus->forget(path);
-    model_.removeSession(path);
+    model_.removeSession(path, false);
 }
 
 void SoakDriver::cancel() {
@@ -427,7 +587,13 @@ void SoakDriver::deniedForeign() {
     for (const auto& [path, session] : model_.sessions) {
         if (model_.clients.at(session.client).uid == 0) {
             sessions.push_back(path);
-            actions.insert(actions.end(), session.actions.begin(), session.actions.end());
+            // Only those that cannot finish meanwhile: a finished one is UnknownObject.
+            for (const sdbus::ObjectPath& action : session.actions) {
+                if (model_.actions.at(action).admits(SteadyClock::now(), EndMargin) ==
+                    std::optional(true)) {
+                    actions.push_back(action);
+                }
+            }
         }
     }
     std::vector<std::string> protocols;

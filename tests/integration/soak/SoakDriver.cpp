@@ -34,8 +34,11 @@ std::string Tally::summary() const {
     text << "), faults injected " << faults() << " (bad arguments " << badArguments
          << ", another uid's objects " << deniedForeign << ", disconnects mid-call "
          << midCallDisconnects << "), quota refusals " << refusedByQuota << ", connections reached "
-         << reached << ", refused " << refused << ", checks " << checks << ", residues found "
-         << residues;
+         << reached << " (held open " << heldOpen << "), refused " << refused
+         << ", actions finished " << finished << " (" << outlived
+         << " cancelled or closed while a connection lived), quota decided by a passing "
+            "deadline "
+         << quotaUndecided << ", checks " << checks << ", residues found " << residues;
     return text.str();
 }
 
@@ -48,11 +51,12 @@ SoakDriver::SoakDriver(SoakContext context, std::uint64_t seed, std::uint64_t op
           {"cancel", 8, &SoakDriver::cancel},
           {"close", 5, &SoakDriver::close},
           {"traffic", 16, &SoakDriver::traffic},
+          {"hang-up", 2, &SoakDriver::hangUp},
           {"register", 3, &SoakDriver::registerProtocol},
           {"unregister", 3, &SoakDriver::unregisterProtocol},
           {"disconnect", 2, &SoakDriver::disconnect},
           {"disconnect-mid-call", 4, &SoakDriver::disconnectMidCall},
-          {"bad-arguments", 20, &SoakDriver::badArguments},
+          {"bad-arguments", 18, &SoakDriver::badArguments},
           {"foreign-objects", 5, &SoakDriver::foreignObjects},
       })
     , observer_(std::make_unique<FwxdClient>(context.bus.address()))
@@ -93,6 +97,14 @@ SoakDriver::Client& SoakDriver::connectClient(uid_t uid) {
             signal >> reason;
             received_[id][signal.getPath()].push_back(reason);
         });
+    client.finishedMatch = client.bus->connection().addMatch(
+        "type='signal',interface='org.fwxd.Action1',member='Finished'",
+        [this, id](sdbus::Message& signal) {
+            std::string state;
+            std::uint32_t connections = 0;
+            signal >> state >> connections;
+            finished_[id][signal.getPath()].push_back(state + "," + std::to_string(connections));
+        });
     model_.clients[id] = ModelClient{id, uid, client.bus->uniqueName()};
     return clients_.emplace(id, std::move(client)).first->second;
 }
@@ -101,6 +113,7 @@ SoakDriver::Client& SoakDriver::connectClient(uid_t uid) {
 void SoakDriver::dropClient(int id) {
     model_.removeClient(id);
     received_.erase(id);
+    finished_.erase(id);
     clients_.erase(id);
 }
 
@@ -126,6 +139,7 @@ void SoakDriver::dispatchAll() {
     }
     current_ = kind->name;
     try {
+        hangUpOld();
         (this->*(kind->run))();
     } catch (const std::exception& e) {
         return ::testing::AssertionFailure()
@@ -146,55 +160,92 @@ void SoakDriver::dispatchAll() {
     return checked;
 }
 
-// The Expired signals of actions the checks no longer look at: the soak's memory must not
-// grow with the run either.
+// The signals of actions the checks no longer look at: the soak's memory must not grow with
+// the run either.
 void SoakDriver::forgetOldSignals() {
     std::set<std::string> wanted;
     for (const ExpectedExpiry& expiry : model_.expiries) {
         wanted.insert(expiry.action);
     }
-    for (auto& [client, byPath] : received_) {
-        std::erase_if(byPath, [&](const auto& entry) {
-            return !wanted.contains(entry.first) && !model_.actions.contains(entry.first);
-        });
+    for (const ExpectedFinish& finish : model_.finishes) {
+        wanted.insert(finish.action);
+    }
+    for (auto* received : {&received_, &finished_}) {
+        for (auto& [client, byPath] : *received) {
+            std::erase_if(byPath, [&](const auto& entry) {
+                return !wanted.contains(entry.first) && !model_.actions.contains(entry.first);
+            });
+        }
     }
 }
 
 Findings SoakDriver::checkOnce() {
     dispatchAll();
     DaemonView daemon = DaemonView::read(*observer_);
+    // Last: a connection that lives now lived when fwxd answered.
     KernelView kernel = kernel_.read(connectionsMade());
     // Signals fwxd sent before it answered the reads are in by now.
     dispatchAll();
     ++tally_.checks;
-    Findings findings = check(model_, Observed{daemon, kernel, received_}, DeadlineMargin);
-    forgetEndedConnections(kernel);
+    observeConnections(kernel);
+    Findings findings =
+        check(model_, Observed{daemon, kernel, received_, finished_}, DeadlineMargin);
+    if (findings.clean()) {
+        learn(daemon);
+    }
     return findings;
 }
 
 std::vector<ConnectionMade> SoakDriver::connectionsMade() const {
     std::vector<ConnectionMade> made;
-    for (const auto& [path, action] : model_.actions) {
-        for (const net::Endpoint& client : action.clientEnds) {
-            made.push_back(ConnectionMade{action.transport, client, action.internal});
-        }
+    made.reserve(model_.connections.size());
+    for (const ModelConnection& c : model_.connections) {
+        made.push_back(ConnectionMade{c.transport, c.client, c.internal});
     }
     return made;
 }
 
-// A connection conntrack no longer tracks is over for good: no need to ask again.
-void SoakDriver::forgetEndedConnections(const KernelView& kernel) {
-    for (auto& entry : model_.actions) {
-        ModelAction& action = entry.second;
-        std::erase_if(action.clientEnds, [&](const net::Endpoint& client) {
-            return std::none_of(kernel.conntrack.flows.begin(), kernel.conntrack.flows.end(),
-                                [&](const redirect::Flow& flow) {
-                                    return flow.transport == action.transport &&
-                                           flow.client == client &&
-                                           flow.internal == action.internal;
-                                });
+// A connection is over for good once conntrack has no entry of it, or (TCP) once its entry
+// says it ended (TIME_WAIT, CLOSE): fwxd has then sent its Closed, or will. The entry may
+// stay for the TIME_WAIT timeout: its tuple is never used again meanwhile (SYNs reopen a
+// TIME_WAIT entry anyway). Those the soak holds open are checked instead (checkHeldConnections).
+void SoakDriver::observeConnections(const KernelView& kernel) {
+    std::erase_if(model_.connections, [&](const ModelConnection& c) {
+        if (c.heldOpen) {
+            return false;
+        }
+        const auto& flows = kernel.conntrack.flows;
+        const auto flow = std::find_if(flows.begin(), flows.end(), [&](const redirect::Flow& f) {
+            return f.transport == c.transport && f.client == c.client && f.internal == c.internal;
         });
+        return flow == flows.end() || flow->ended;
+    });
+}
+
+// What fwxd said in a check that agreed with the model: a permission it reports consumed
+// (or expired) has seen its deadline pass; an action it no longer lists, of a session that
+// is open, has finished; a detached one has finished once nothing lives through it.
+void SoakDriver::learn(const DaemonView& daemon) {
+    std::vector<sdbus::ObjectPath> finished;
+    for (auto& [path, action] : model_.actions) {
+        if (action.detached) {
+            if (!model_.live(path)) {
+                finished.push_back(path);
+            }
+            continue;
+        }
+        const auto seen = daemon.actions.find(path);
+        if (seen == daemon.actions.end()) {
+            finished.push_back(path);
+        } else if (!action.withdrawn && seen->second.state != state::Pending &&
+                   seen->second.state != state::Established) {
+            action.settled = true;
+        }
     }
+    for (const sdbus::ObjectPath& path : finished) {
+        model_.finish(path);
+    }
+    tally_.finished += finished.size();
 }
 
 ::testing::AssertionResult SoakDriver::checkUntilClean(std::uint64_t index) {

@@ -14,6 +14,7 @@
 #include "SoakModel.hpp"
 #include "Target.hpp"
 #include "lab/Lab.hpp"
+#include "lab/UniqueFd.hpp"
 
 #include <array>
 #include <cstdint>
@@ -22,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -38,8 +40,12 @@ struct Tally {
     std::uint64_t midCallDisconnects = 0; // a client left the bus right after a call
     std::uint64_t refusedByQuota = 0;     // valid requests the quotas refused, as predicted
     std::uint64_t reached = 0;            // connections through redirects
-    std::uint64_t refused = 0;            // connections refused, as predicted
-    std::uint64_t checks = 0;             // full checks (one or more per operation)
+    std::uint64_t heldOpen = 0;           // of which the soak held open for a while
+    std::uint64_t finished = 0;           // actions that finished (left fwxd for good)
+    std::uint64_t outlived = 0;       // cancelled, or their session ended, while a connection lived
+    std::uint64_t quotaUndecided = 0; // requests whose quota a deadline passing decided
+    std::uint64_t refused = 0;        // connections refused, as predicted
+    std::uint64_t checks = 0;         // full checks (one or more per operation)
     std::uint64_t residues = 0;
 
     std::uint64_t faults() const { return badArguments + deniedForeign + midCallDisconnects; }
@@ -79,6 +85,7 @@ private:
         uid_t uid = 0;
         std::unique_ptr<FwxdClient> bus;
         sdbus::Slot expiredMatch;
+        sdbus::Slot finishedMatch;
     };
     using Operation = void (SoakDriver::*)();
     struct Kind {
@@ -108,11 +115,18 @@ private:
     std::string garbage();
     // Traffic.cpp
     void traffic();
+    void hangUp();
+    void hangUp(std::uint64_t connection);
+    // Hangs up the connections held open longest (see MaxHoldOpen).
+    void hangUpOld();
     ModelAction* holderOf(net::Transport transport, const net::Endpoint& internal);
     Target& targetFor(net::Transport transport, Family family,
                       const std::optional<net::Endpoint>& address);
     void connectThrough(net::Transport transport, const net::Endpoint& internal,
                         ModelAction* holder, bool reaches);
+    // Whether a connection through the action lives now, as conntrack says (one lookup
+    // each): one that lives after a call lived throughout it.
+    bool liveNow(const sdbus::ObjectPath& action) const;
     std::uint16_t freshSourcePort();
     std::string conntrackOf(net::Transport transport, std::uint16_t sourcePort,
                             const net::Endpoint& internal) const;
@@ -145,9 +159,19 @@ private:
     PlannedRedirect planRedirect(const sdbus::ObjectPath& session);
     // Sends it as client, asserts the predicted answer, records the new actions.
     void runRedirect(Client& client, const PlannedRedirect& plan);
-    std::optional<std::string> predictedQuotaError(const Client& client, std::size_t sessions,
-                                                   std::size_t actions) const;
-    void recordEnd(const ModelAction& action, const std::string& reason);
+    // Whether adding sessions and actions exceeds a quota of the client: Must, May (fwxd may
+    // be settling a deadline that decides it), MustNot. now: when fwxd handles the call at
+    // the latest (see SoakModel::permitting).
+    Need quotaExceeded(const Client& client, std::size_t sessions, std::size_t actions,
+                       SteadyTime now) const;
+    // Where the action's permission is as Cancel or Close finds it: Over if fwxd said its
+    // deadline passed, Open if the deadline is far, else Closing.
+    Phase endPhase(const ModelAction& action) const;
+    // The State fwxd may give the action from the moment it is withdrawn (Cancel, Close).
+    std::set<std::string> endStates(const ModelAction& action, Phase phase) const;
+    void recordEnd(const ModelAction& action, const std::string& reason, Phase phase);
+    // Every port a new action got must be free: no other action may still hold it.
+    void checkPortsFree(const std::vector<sdbus::ObjectPath>& added);
     void endAction(Client& caller, const sdbus::ObjectPath& path);
     void endSession(Client& caller, const sdbus::ObjectPath& path);
     std::vector<sdbus::ObjectPath> sessionsOf(int client) const;
@@ -158,7 +182,10 @@ private:
     ::testing::AssertionResult checkUntilClean(std::uint64_t index);
     Findings checkOnce();
     std::vector<ConnectionMade> connectionsMade() const;
-    void forgetEndedConnections(const KernelView& kernel);
+    // What conntrack says of the soak's connections: those over are forgotten.
+    void observeConnections(const KernelView& kernel);
+    // After a clean check: what fwxd confirmed (deadlines settled, actions finished).
+    void learn(const DaemonView& daemon);
     void forgetOldSignals();
 
     SoakContext context_;
@@ -172,7 +199,11 @@ private:
     std::unique_ptr<FwxdClient> observer_; // reads fwxd's objects; owns nothing
     KernelReader kernel_;
     ReceivedExpiries received_;
+    ReceivedFinishes finished_;
     std::uint16_t nextSourcePort_ = 0; // Traffic.cpp
+    std::uint64_t nextConnection_ = 1;
+    // The client sockets of the connections the soak holds open, by ModelConnection::id.
+    std::map<std::uint64_t, UniqueFd> heldOpen_;
     // Targets of redirects, per family and transport: two servers each.
     std::map<std::pair<net::Family, net::Transport>, std::vector<std::unique_ptr<Target>>> targets_;
     ProcessBounds bounds_;

@@ -1,6 +1,7 @@
 // fwx::test::soak::SoakModel: what the soak itself did to fwxd, and so what fwxd's objects
 // must say: the clients, their sessions and actions with every argument they were made
-// with, the protocols, and what traffic went through each action.
+// with, what the soak cancelled and closed, the protocols, and the connections it made
+// through each action while conntrack says they live (an action lives on while one does).
 //
 // The model never asks fwxd anything; Invariants compares it with fwxd's objects, and fwxd's
 // objects with the kernel.
@@ -14,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -56,9 +58,10 @@ struct ModelClient {
 struct ModelSession {
     sdbus::ObjectPath path;
     int client = 0;
-    std::optional<PrimaryStruct> primary;   // as given to OpenSession
-    std::string description;                // as given to OpenSession, "" if not
-    std::vector<sdbus::ObjectPath> actions; // the live ones, in creation order
+    std::optional<PrimaryStruct> primary; // as given to OpenSession
+    std::string description;              // as given to OpenSession, "" if not
+    // Its actions on the bus (or that may be: see ModelAction::presence), in creation order.
+    std::vector<sdbus::ObjectPath> actions;
 };
 
 // Where an action's permission is in its life, as far as the soak can know from the clock:
@@ -69,12 +72,31 @@ enum class Phase {
     Over,    // the deadline has passed by more than the margin
 };
 
-// A connection the soak made through an action, as conntrack keys it.
+// Whether something must happen, may, or must not.
+enum class Need { Must, May, MustNot };
+
+// A connection as conntrack keys it.
 struct ConnectionMade {
     net::Transport transport = net::Transport::Tcp;
     net::Endpoint client;
     net::Endpoint internal;
 };
+
+// A connection the soak made through an action.
+struct ModelConnection {
+    std::uint64_t id = 0; // the soak's number
+    sdbus::ObjectPath action;
+    net::Transport transport = net::Transport::Tcp;
+    net::Endpoint client;
+    net::Endpoint internal;
+    // The soak holds the client's socket open (TCP, the server has closed its side):
+    // conntrack must keep the entry, in CLOSE_WAIT, until the soak hangs up.
+    bool heldOpen = false;
+    SteadyTime madeAt;
+};
+
+// Where an action is, as fwxd must list it on the bus.
+enum class Presence { Listed, Gone, Either };
 
 struct ModelAction {
     sdbus::ObjectPath path;
@@ -92,8 +114,23 @@ struct ModelAction {
     std::int64_t realCalledAt = 0; // the same on CLOCK_REALTIME, µs
     std::int64_t realAnsweredAt = 0;
     unsigned reached = 0; // connections the soak made through it
-    // The client ends of those connections that conntrack may still track.
-    std::vector<net::Endpoint> clientEnds;
+
+    // fwxd reported its permission over (State consumed, or it left the bus) while the soak
+    // had not withdrawn it: its deadline has been settled.
+    bool settled = false;
+    // Cancel withdrew it: it stays on the bus, in its session, while a connection lives.
+    bool withdrawn = false;
+    // Its session ended (Close, or its owner left the bus): it is off the bus, and fwxd
+    // keeps it (and its port) while a connection through it lives.
+    bool detached = false;
+    bool ownerGone = false;
+    // What fwxd may call its State from the moment it was withdrawn or detached: cancelled
+    // if its permission was still open then, else the State it had.
+    std::set<std::string> endStates;
+    // The Expired it may send has been predicted already (Cancel, Close).
+    bool endRecorded = false;
+    // Whether its owner gets Finished once it finishes: MustNot if it ended with its session.
+    Need finishedSignal = Need::Must;
 
     bool singleUse() const noexcept { return (flags & AllowMultiple) == 0; }
     bool timed() const noexcept { return (flags & TimeoutFlag) != 0; }
@@ -101,8 +138,12 @@ struct ModelAction {
     // Whether the permission admits a connection now (from a source it allows): true,
     // false, or nullopt while the deadline may be passing.
     std::optional<bool> admits(SteadyTime now, milliseconds margin) const;
-    // The Action1.State values fwxd may report now.
+    // Whether fwxd lists it now, given whether a connection through it lives.
+    Presence presence(SteadyTime now, milliseconds margin, bool live) const;
+    // The Action1.State values fwxd may report now while it lists it.
     std::set<std::string> allowedStates(SteadyTime now, milliseconds margin) const;
+    // The states its Finished may carry.
+    std::set<std::string> finishStates() const;
 };
 
 // A protocol belongs to the uid that registered it, whichever of its connections, and
@@ -123,35 +164,67 @@ struct ExpectedExpiry {
     bool mandatory = false;
 };
 
+// What the owner of a finished action hears: Finished(state, connections) once (need Must),
+// perhaps (May), or never (MustNot, it ended with its session); no other client hears it.
+struct ExpectedFinish {
+    int client = 0;
+    sdbus::ObjectPath action;
+    std::set<std::string> states;
+    std::uint32_t connections = 0;
+    Need need = Need::Must;
+};
+
+// How many of a client's or uid's actions count against MaxActionsPer*: those that may still
+// admit a connection. Between the two, fwxd may be settling a deadline.
+struct QuotaCount {
+    std::size_t surely = 0;
+    std::size_t atMost = 0;
+};
+
 class SoakModel {
 public:
     std::map<int, ModelClient> clients;
     std::map<sdbus::ObjectPath, ModelSession> sessions;
+    // Every action fwxd may still hold: on the bus (in a session), withdrawn but listed, or
+    // detached (its session gone) while a connection through it may live.
     std::map<sdbus::ObjectPath, ModelAction> actions;
     std::map<std::string, ModelProtocol> protocols;
     std::deque<ExpectedExpiry> expiries; // the latest ones
+    std::deque<ExpectedFinish> finishes; // the latest ones
+    // The connections that live, as conntrack said last: a UDP flow until its entry goes, a
+    // TCP connection until its entry goes or says it ended (TIME_WAIT, CLOSE: fwxd's Closed).
+    std::vector<ModelConnection> connections;
 
-    // Actions that went recently (cancelled, closed): their ports are probed with traffic.
+    // Actions that went recently (finished, or off the bus with their session): their ports
+    // are probed with traffic.
     std::deque<ModelAction> gone;
 
     void addAction(ModelAction action);
     void expectExpiry(ExpectedExpiry expiry);
-    // Cancel: the action leaves its session.
-    void removeAction(const sdbus::ObjectPath& path);
-    // Close, or the owner left: the session and its actions.
-    void removeSession(const sdbus::ObjectPath& path);
+    void expectFinish(ExpectedFinish finish);
+    // Cancel: the permission is withdrawn; the action stays while a connection lives.
+    void withdraw(const sdbus::ObjectPath& path, std::set<std::string> endStates);
+    // Close, or the owner left: the session leaves, its actions are detached.
+    void removeSession(const sdbus::ObjectPath& path, bool ownerGone);
     // The owner left the bus: everything of it but its protocols, which belong to its uid.
     void removeClient(int id);
+    // The action has finished: it leaves the model (for the gone list), with the Expired and
+    // Finished its owner must get if not predicted already.
+    void finish(const sdbus::ObjectPath& path);
 
+    // Whether a connection through the action lives, as conntrack said last.
+    bool live(const sdbus::ObjectPath& action) const;
     std::size_t sessionsOf(int client) const;
-    std::size_t actionsOf(int client) const;
+    QuotaCount actionsOf(int client, SteadyTime now, milliseconds margin) const;
     std::size_t sessionsOfUid(uid_t uid) const;
-    std::size_t actionsOfUid(uid_t uid) const;
+    QuotaCount actionsOfUid(uid_t uid, SteadyTime now, milliseconds margin) const;
     std::size_t protocolsOfUid(uid_t uid) const;
     const ModelClient* clientNamed(const std::string& name) const;
 
 private:
     void remember(const ModelAction& action);
+    QuotaCount permitting(const std::function<bool(const ModelAction&)>& whose, SteadyTime now,
+                          milliseconds margin) const;
 };
 
 } // namespace fwx::test::soak

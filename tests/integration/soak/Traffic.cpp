@@ -1,6 +1,8 @@
 // Connections from the lab's client through a random port that a redirect holds or held: the
 // model predicts whether it reaches the redirect's target or is refused, and a connection
-// that gets through counts as a use of the action.
+// that gets through counts as a use of the action. Some TCP connections stay open on the
+// client's side (the target has closed its own) until a later hang-up: they keep their
+// action, and its port, while they live, whatever becomes of the action meanwhile.
 #include "Calls.hpp"
 #include "SoakDriver.hpp"
 
@@ -22,6 +24,10 @@ constexpr int ProbeAttempts = 8;
 // earlier flow conntrack still tracks, and a datagram would follow that flow's DNAT.
 constexpr std::uint16_t FirstSourcePort = 20000;
 constexpr std::uint16_t SourcePorts = 10000;
+// Connections held open: at most this many at once, for at most this long (conntrack's
+// CLOSE_WAIT timeout is 60 s, the target's FIN_WAIT2 60 s too).
+constexpr std::size_t MaxHeldOpen = 6;
+constexpr std::chrono::seconds MaxHoldOpen{20};
 
 struct Probe {
     net::Transport transport = net::Transport::Tcp;
@@ -30,8 +36,9 @@ struct Probe {
 
 } // namespace
 
-// The action that holds the port: the newest live one on it. An older one has let the port
-// go (fwxd allocates only free ports), and a gone one released it when it went.
+// The action that holds the port, or held it last: the newest one on it that fwxd may still
+// keep (programmed, or cancelled or detached while a connection lives). An older one has let
+// the port go (fwxd hands out free ports only), and one that finished released it.
 ModelAction* SoakDriver::holderOf(net::Transport transport, const net::Endpoint& internal) {
     ModelAction* newest = nullptr;
     for (auto& [path, action] : model_.actions) {
@@ -98,13 +105,48 @@ std::uint16_t SoakDriver::freshSourcePort() {
         const auto port = static_cast<std::uint16_t>(FirstSourcePort + nextSourcePort_);
         nextSourcePort_ = static_cast<std::uint16_t>((nextSourcePort_ + 1) % SourcePorts);
         const bool inUse =
-            std::any_of(model_.actions.begin(), model_.actions.end(), [&](const auto& a) {
-                return std::any_of(a.second.clientEnds.begin(), a.second.clientEnds.end(),
-                                   [&](const net::Endpoint& end) { return end.port == port; });
-            });
+            std::any_of(model_.connections.begin(), model_.connections.end(),
+                        [&](const ModelConnection& c) { return c.client.port == port; });
         if (!inUse) {
             return port;
         }
+    }
+}
+
+// The client closes a connection it held open: conntrack sees it end (TIME_WAIT), fwxd sends
+// Closed, and the action finishes if it admits nothing more.
+void SoakDriver::hangUp() {
+    ran_ = "hang-up";
+    if (heldOpen_.empty()) {
+        traffic();
+        return;
+    }
+    auto it = heldOpen_.begin();
+    std::advance(it, static_cast<std::ptrdiff_t>(below(heldOpen_.size())));
+    hangUp(it->first);
+}
+
+void SoakDriver::hangUp(std::uint64_t connection) {
+    heldOpen_.erase(connection); // closes the socket
+    for (ModelConnection& c : model_.connections) {
+        if (c.id == connection) {
+            c.heldOpen = false;
+            current_ = fmt::format("hang-up: {} -> {}/{} through {}", c.client.toString(),
+                                   c.internal.toString(), net::toString(c.transport),
+                                   std::string(c.action));
+        }
+    }
+}
+
+void SoakDriver::hangUpOld() {
+    const SteadyTime now = SteadyClock::now();
+    for (const ModelConnection& c : model_.connections) {
+        if (c.heldOpen && now - c.madeAt > MaxHoldOpen) {
+            heldOpen_.erase(c.id);
+        }
+    }
+    for (ModelConnection& c : model_.connections) {
+        c.heldOpen = c.heldOpen && heldOpen_.contains(c.id);
     }
 }
 
@@ -147,7 +189,11 @@ void SoakDriver::connectThrough(net::Transport transport, const net::Endpoint& i
         return;
     }
     std::optional<SocketAddress> clientSide;
-    const ::testing::AssertionResult reached = target.reachedVia(to, from, nullptr, &clientSide);
+    UniqueFd held;
+    const bool holdOpen =
+        transport == net::Transport::Tcp && heldOpen_.size() < MaxHeldOpen && chance(0.3);
+    const ::testing::AssertionResult reached =
+        target.reachedVia(to, from, nullptr, &clientSide, holdOpen ? &held : nullptr);
     if (!reached) {
         // Only a deadline that passed while the connection was being made excuses it.
         if (holder->phase(SteadyClock::now(), DeadlineMargin) == Phase::Open) {
@@ -158,8 +204,19 @@ void SoakDriver::connectThrough(net::Transport transport, const net::Endpoint& i
         return;
     }
     ++holder->reached;
-    holder->clientEnds.push_back(
-        net::Endpoint{net::Address::parse(clientSide->address()), clientSide->port()});
+    ModelConnection made;
+    made.id = nextConnection_++;
+    made.action = holder->path;
+    made.transport = transport;
+    made.client = net::Endpoint{net::Address::parse(clientSide->address()), clientSide->port()};
+    made.internal = internal;
+    made.heldOpen = holdOpen;
+    made.madeAt = SteadyClock::now();
+    if (holdOpen) {
+        heldOpen_.emplace(made.id, std::move(held));
+        ++tally_.heldOpen;
+    }
+    model_.connections.push_back(std::move(made));
     ++tally_.reached;
 }
 
