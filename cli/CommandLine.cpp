@@ -69,7 +69,7 @@ void describeRedirect(CLI::App& app, CommandLine& line) {
     command
         ->add_option("--timeout", options.timeout,
                      "Each permission expires if no client connects within DURATION: 30s, "
-                     "1500ms, 2m, 1h, or a number of seconds")
+                     "1.5s, 1500ms, 0.25m, 1h, or a number of seconds")
         ->type_name("DURATION")
         ->check(validator(checkDuration));
     command->add_flag("--multiple", options.multiple,
@@ -84,23 +84,24 @@ void describeRedirect(CLI::App& app, CommandLine& line) {
                      "Free text shown to administrators (fwxctl list, fwxd's log)")
         ->type_name("TEXT");
     command->add_flag("--exit-when-done", options.exitWhenDone,
-                      "Exit 0 once every redirect has ended (expired, consumed or cancelled) "
-                      "instead of waiting for a signal");
+                      "Exit 0 once every redirect has ended (expired, used up or cancelled) and "
+                      "every connection it admitted has closed, instead of waiting for a signal");
     addCommon(command, line.common);
-    command->footer(std::string("\nOpens a session, asks fwxd for one redirect per TARGET on "
-                                "consecutive ports of an internal\nfirewall address and prints "
-                                "\"INTERNAL:PORT -> TARGET  ACTION\" for each, then every event "
-                                "as it\nhappens: established, closed (with their connection "
-                                "details), expired REASON,\nchanged State=... On Ctrl-C or "
-                                "SIGTERM it closes the session (the redirects end) and\nexits 0. "
-                                "With --json it prints JSON Lines: an \"allocated\" object, then "
-                                "one object\nper event.\n"
-                                "\nExamples:\n"
-                                "  fwxctl redirect 198.51.100.2:80\n"
-                                "  fwxctl redirect --timeout 30s --multiple --source "
-                                "203.0.113.0/24 198.51.100.2:20 198.51.100.2:21\n"
-                                "  fwxctl redirect --udp --via 192.0.2.1 198.51.100.9:5060\n\n") +
-                    ExitStatusHelp);
+    command->footer(std::string(R"(
+Opens a session, asks fwxd for one redirect per TARGET on consecutive ports of an internal
+firewall address and prints "INTERNAL:PORT -> TARGET  ACTION" for each, then every event as it
+happens: established, closed (with their connection details), expired REASON (a cancel too:
+expired cancelled), changed State=... On Ctrl-C or SIGTERM it closes the session, prints how
+each redirect that still admitted connections ended (expired session-closed) and exits 0.
+With --json it prints JSON Lines: an "allocated" object, then one object per event.
+
+Examples:
+  fwxctl redirect 198.51.100.2:80
+  fwxctl redirect --timeout 30s --multiple --source 203.0.113.0/24 198.51.100.2:20 198.51.100.2:21
+  fwxctl redirect --udp --via 192.0.2.1 198.51.100.9:5060
+  fwxctl redirect --timeout 1.5s --exit-when-done 198.51.100.2:80
+
+)") + ExitStatusHelp);
     line.redirectCommand = command;
 }
 

@@ -1,9 +1,10 @@
 // fwxctl list: every session and its actions, from ObjectManager.GetManagedObjects (one call,
-// one consistent picture).
+// one consistent picture). Text and JSON show the same values (cli/PropertyFormat.hpp).
 #include "cli/Bus.hpp"
 #include "cli/Commands.hpp"
 #include "cli/ExitCodes.hpp"
 #include "cli/Output.hpp"
+#include "cli/PropertyFormat.hpp"
 #include "cli/Proxies.hpp"
 
 #include <map>
@@ -60,26 +61,6 @@ std::string summary(const Properties& action) {
            text(action, "State");
 }
 
-using Primary =
-    sdbus::Struct<std::string, std::string, std::string, std::uint16_t, std::string, std::uint16_t>;
-
-// "tcp 192.0.2.2:40000 -> 198.51.100.1:21", or "none".
-std::string primaryText(const sdbus::Variant& value) {
-    if (!value.containsValueOfType<Primary>()) {
-        return toText(value);
-    }
-    const auto primary = value.get<Primary>();
-    if (primary.get<0>().empty()) {
-        return "none";
-    }
-    const auto endpoint = [](const std::string& host, std::uint16_t port) {
-        return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
-               std::to_string(port);
-    };
-    return primary.get<0>() + " " + endpoint(primary.get<2>(), primary.get<3>()) + " -> " +
-           endpoint(primary.get<4>(), primary.get<5>());
-}
-
 void printText(const Output& out, const Objects& objects) {
     std::size_t count = 0;
     for (const auto& [path, interfaces] : objects) {
@@ -90,10 +71,8 @@ void printText(const Output& out, const Objects& objects) {
         ++count;
         out.line(std::string(path));
         for (const auto& [key, value] : session->second) {
-            if (key == "PrimaryConnection") {
-                out.line("    " + key + ": " + primaryText(value));
-            } else if (key != "Actions") {
-                out.line("    " + key + ": " + toText(value));
+            if (key != "Actions") {
+                out.line("    " + key + ": " + propertyText(key, value));
             }
         }
         for (const std::string& actionPath : actionsOf(session->second)) {
@@ -104,9 +83,7 @@ void printText(const Output& out, const Objects& objects) {
             }
             out.line("    " + actionPath + "  " + summary(*action));
             for (const auto& [key, value] : *action) {
-                const std::string shown =
-                    key == "ExpiresAt" ? formatRealtime(value.get<std::uint64_t>()) : toText(value);
-                out.line(fmt::format("        {}: {}", key, shown));
+                out.line(fmt::format("        {}: {}", key, propertyText(key, value)));
             }
         }
     }
@@ -126,11 +103,11 @@ Json toJson(const Objects& objects) {
         for (const std::string& actionPath : actionsOf(session->second)) {
             const Properties* action = interfaceOf(objects, actionPath, ActionInterface);
             if (action != nullptr) {
-                actions.push_back({{"path", actionPath}, {"properties", cli::toJson(*action)}});
+                actions.push_back({{"path", actionPath}, {"properties", propertiesJson(*action)}});
             }
         }
         sessions.push_back({{"path", std::string(path)},
-                            {"properties", cli::toJson(session->second)},
+                            {"properties", propertiesJson(session->second)},
                             {"actions", std::move(actions)}});
     }
     return {{"sessions", std::move(sessions)}};

@@ -9,6 +9,8 @@
 #include <type_traits>
 #include <vector>
 
+#include <fmt/format.h>
+
 namespace fwx::cli {
 
 Output::Output(bool json)
@@ -101,6 +103,12 @@ Json toJson(const sdbus::Variant& value) {
         const auto pair = value.get<sdbus::Struct<std::uint16_t, std::uint16_t>>();
         return Json::array({pair.get<0>(), pair.get<1>()});
     }
+    if (type == "(ssqsq)") {
+        const auto primary = value.get<
+            sdbus::Struct<std::string, std::string, std::uint16_t, std::string, std::uint16_t>>();
+        return Json::array({primary.get<0>(), primary.get<1>(), primary.get<2>(), primary.get<3>(),
+                            primary.get<4>()});
+    }
     if (type == "(sssqsq)") {
         const auto primary = value.get<sdbus::Struct<std::string, std::string, std::string,
                                                      std::uint16_t, std::string, std::uint16_t>>();
@@ -165,16 +173,22 @@ std::string toText(const Dictionary& values) {
     return text;
 }
 
+// fmt formats the offset itself: strftime's %z has no colon ("+0200"), and ISO 8601's
+// extended format, which the date and time use, wants one ("+02:00").
 std::string formatRealtime(std::uint64_t usec) {
     if (usec == 0) {
         return "never";
     }
     const auto seconds = static_cast<std::time_t>(usec / 1000000U);
+    const auto millis = static_cast<unsigned>(usec % 1000000U / 1000U);
     std::tm local{};
     localtime_r(&seconds, &local);
     std::array<char, 64> buffer{};
-    const std::size_t length = std::strftime(buffer.data(), buffer.size(), "%FT%T%z", &local);
-    return std::string(buffer.data(), length);
+    const std::size_t length = std::strftime(buffer.data(), buffer.size(), "%FT%T", &local);
+    const long offsetMinutes = local.tm_gmtoff / 60;
+    const long absolute = offsetMinutes < 0 ? -offsetMinutes : offsetMinutes;
+    return fmt::format("{}.{:03}{}{:02}:{:02}", std::string_view(buffer.data(), length), millis,
+                       offsetMinutes < 0 ? '-' : '+', absolute / 60, absolute % 60);
 }
 
 } // namespace fwx::cli

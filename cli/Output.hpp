@@ -40,7 +40,8 @@ std::string toText(const sdbus::Variant& value);
 // "Key=value Key=value", in key order.
 std::string toText(const std::map<std::string, sdbus::Variant>& values);
 
-// A CLOCK_REALTIME time in µs as local ISO 8601 ("2024-05-01T12:00:03+0200"); 0 -> "never".
+// A CLOCK_REALTIME time in µs as local ISO 8601 with milliseconds
+// ("2024-05-01T12:00:03.250+02:00"); 0 -> "never".
 std::string formatRealtime(std::uint64_t usec);
 
 } // namespace fwx::cli
