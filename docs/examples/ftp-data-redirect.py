@@ -162,7 +162,7 @@ class DataRedirect:
 
     def on_signal(self, _bus, _sender, path, interface, member, parameters):
         if path != self.action:
-            return  # not ours (yet): an action of another session of this connection
+            return  # not ours: an action of another session on this bus connection
         if interface == PROPERTIES:
             changed_interface, changed, _invalidated = parameters.unpack()
             if changed_interface == ACTION and "State" in changed:
@@ -190,8 +190,8 @@ class DataRedirect:
         self.cancelling = True
         if self.state != "pending":
             # Single use and already used (consumed, established): it admits nothing more,
-            # and Cancel would only hide this connection's Closed. Closing the session
-            # (finish) leaves established connections alone.
+            # so there is nothing to withdraw. Closing the session (finish) leaves the data
+            # connection alone: a transfer under way goes on to its end.
             say(f"not cancelled: the permission was already used ({self.state})")
             self.finish(0)
             return GLib.SOURCE_CONTINUE
