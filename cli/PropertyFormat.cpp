@@ -1,8 +1,9 @@
 #include "cli/PropertyFormat.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <optional>
-#include <set>
 #include <string_view>
 
 namespace fwx::cli {
@@ -10,10 +11,11 @@ namespace fwx::cli {
 namespace {
 
 // Properties that hold a CLOCK_REALTIME time in µs (0 = never), by the D-Bus contract.
-const std::set<std::string, std::less<>> RealtimeKeys{"ExpiresAt"};
+constexpr std::array<std::string_view, 1> RealtimeKeys{"ExpiresAt"};
 
 bool isTime(std::string_view key, const sdbus::Variant& value) {
-    return RealtimeKeys.contains(key) && value.containsValueOfType<std::uint64_t>();
+    return std::find(RealtimeKeys.begin(), RealtimeKeys.end(), key) != RealtimeKeys.end() &&
+           value.containsValueOfType<std::uint64_t>();
 }
 
 // A PrimaryConnection, whichever of the contract's two forms fwxd sends: (ssqsq) since

@@ -28,8 +28,8 @@ using namespace std::chrono_literals;
 // The FTP control connection the example is told about: the lab's client to port 21 of
 // the lab's server. Nothing listens there; fwxd only needs the tuple (the redirect admits
 // this client).
-const std::string ControlClientPort = "40000";
-const std::string ControlServerPort = "21";
+constexpr const char* ControlClientPort = ":40000";
+constexpr const char* ControlServerPort = ":21";
 
 class FtpDataRedirectExample : public ConntrackFixture {
 protected:
@@ -38,8 +38,8 @@ protected:
     void start(const std::vector<std::string>& options = {}) {
         std::vector<std::string> argv{EXAMPLE_PATH, "--bus", bus.address()};
         argv.insert(argv.end(), options.begin(), options.end());
-        argv.push_back(Lab::clientAddress(Family::V4) + ":" + ControlClientPort);
-        argv.push_back(Lab::serverAddress(Family::V4) + ":" + ControlServerPort);
+        argv.push_back(Lab::clientAddress(Family::V4) + ControlClientPort);
+        argv.push_back(Lab::serverAddress(Family::V4) + ControlServerPort);
         argv.push_back(server.address().toString());
         ChildOptions childOptions;
         childOptions.outputFile = outputFile;
