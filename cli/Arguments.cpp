@@ -51,6 +51,23 @@ std::string checkActionPath(std::string_view text) {
     return check([&] { actionPath(text); });
 }
 
+std::string checkPrimary(std::string_view text) {
+    return check([&] { parsePrimary(text); });
+}
+
+PrimaryArgument parsePrimary(std::string_view text) {
+    const std::size_t first = text.find(',');
+    const std::size_t second = first == std::string_view::npos ? first : text.find(',', first + 1);
+    if (second == std::string_view::npos || text.find(',', second + 1) != std::string_view::npos) {
+        throwInvalid("\"" + std::string(text) +
+                     "\" is not a primary connection: expected TRANSPORT,CLIENT:PORT,SERVER:PORT "
+                     "(e.g. tcp,192.0.2.2:40000,198.51.100.1:21)");
+    }
+    return {net::parseTransport(text.substr(0, first)),
+            net::Endpoint::parse(text.substr(first + 1, second - first - 1)),
+            net::Endpoint::parse(text.substr(second + 1))};
+}
+
 std::string actionPath(std::string_view text) {
     std::string_view number = text;
     if (text.starts_with(ActionPrefix)) {

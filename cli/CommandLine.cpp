@@ -83,6 +83,14 @@ void describeRedirect(CLI::App& app, CommandLine& line) {
         ->add_option("--description", options.description,
                      "Free text shown to administrators (fwxctl list, fwxd's log)")
         ->type_name("TEXT");
+    command
+        ->add_option("--primary", options.primary,
+                     "The primary connection the redirects belong to, as the client opened it "
+                     "(before NAT): TRANSPORT,CLIENT:PORT,SERVER:PORT, e.g. "
+                     "tcp,192.0.2.2:40000,198.51.100.1:21; only its client may then connect "
+                     "(unless --source)")
+        ->type_name("PRIMARY")
+        ->check(validator(checkPrimary));
     command->add_flag("--exit-when-done", options.exitWhenDone,
                       "Exit 0 once every redirect has ended (expired, used up or cancelled) and "
                       "every connection it admitted has closed, instead of waiting for a signal");
@@ -99,6 +107,7 @@ Examples:
   fwxctl redirect 198.51.100.2:80
   fwxctl redirect --timeout 30s --multiple --source 203.0.113.0/24 198.51.100.2:20 198.51.100.2:21
   fwxctl redirect --udp --via 192.0.2.1 198.51.100.9:5060
+  fwxctl redirect --primary tcp,192.0.2.2:40000,198.51.100.1:21 198.51.100.7:20
   fwxctl redirect --timeout 1.5s --exit-when-done 198.51.100.2:80
 
 )") + ExitStatusHelp);
@@ -108,10 +117,14 @@ Examples:
 void describeList(CLI::App& app, CommandLine& line) {
     CLI::App* command = app.add_subcommand("list", "List sessions and their redirects");
     addCommon(command, line.common);
-    command->footer(std::string("\nLists every session (Owner, PrimaryConnection, ...) and all "
-                                "properties of each of its\nactions (State, ExpiresAt, "
-                                "Connections, ...), from ObjectManager.GetManagedObjects.\n\n") +
-                    ExitStatusHelp);
+    command->footer(
+        std::string("\nLists every session (Owner, PrimaryConnection, Description, ...) "
+                    "and all properties of each\nof its actions (State, ExpiresAt, "
+                    "Connections, NoExpectationReason, ...), from\n"
+                    "ObjectManager.GetManagedObjects. Text the clients chose (a "
+                    "Description) is shown quoted,\nwith control characters as \\xNN "
+                    "escapes.\n\n") +
+        ExitStatusHelp);
     line.listCommand = command;
 }
 

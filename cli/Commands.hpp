@@ -23,6 +23,7 @@ struct RedirectOptions {
     bool multiple = false;   // ALLOW_MULTIPLE
     std::string source;      // AllowedSource, "" = any
     std::string description; // the session's Description
+    std::string primary;     // the session's PrimaryConnection, "" = none (parsePrimary)
     bool exitWhenDone = false;
 };
 

@@ -1,5 +1,6 @@
 // fwxctl list: every session and its actions, from ObjectManager.GetManagedObjects (one call,
-// one consistent picture). Text and JSON show the same values (cli/PropertyFormat.hpp).
+// one consistent picture). Text and JSON show the same values (cli/PropertyFormat.hpp); the
+// text escapes whatever fwxd sends, so the listing stays one line per property.
 #include "cli/Bus.hpp"
 #include "cli/Commands.hpp"
 #include "cli/ExitCodes.hpp"
@@ -8,6 +9,7 @@
 #include "cli/Proxies.hpp"
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,7 +48,7 @@ std::vector<std::string> actionsOf(const Properties& session) {
 
 std::string text(const Properties& properties, const std::string& key) {
     const auto found = properties.find(key);
-    return found == properties.end() ? std::string("?") : toText(found->second);
+    return found == properties.end() ? std::string("?") : printable(toText(found->second));
 }
 
 // "10.71.1.1:41983 -> 198.51.100.2:80 tcp pending"
@@ -59,6 +61,15 @@ std::string summary(const Properties& action) {
     return endpoint("InternalAddress", "InternalPort") + " -> " +
            endpoint("ConnectAddress", "ConnectPort") + " " + text(action, "Protocol") + " " +
            text(action, "State");
+}
+
+// None: not worth a line (no NoExpectationReason when the action is expectation-backed).
+std::optional<std::string> actionValue(const std::string& key, const sdbus::Variant& value) {
+    if (key == "NoExpectationReason" && value.containsValueOfType<std::string>() &&
+        value.get<std::string>().empty()) {
+        return std::nullopt;
+    }
+    return propertyText(key, value);
 }
 
 void printText(const Output& out, const Objects& objects) {
@@ -83,7 +94,9 @@ void printText(const Output& out, const Objects& objects) {
             }
             out.line("    " + actionPath + "  " + summary(*action));
             for (const auto& [key, value] : *action) {
-                out.line(fmt::format("        {}: {}", key, propertyText(key, value)));
+                if (const auto shown = actionValue(key, value)) {
+                    out.line(fmt::format("        {}: {}", key, *shown));
+                }
             }
         }
     }

@@ -21,12 +21,14 @@ void Output::line(const std::string& text) const {
     std::cout << text << '\n' << std::flush;
 }
 
+// JSON output is ASCII (ensure_ascii): every other character is a \uXXXX escape, so a
+// client's text cannot reach a terminal as a control character there either.
 void Output::document(const Json& value) const {
-    std::cout << value.dump(2) << '\n' << std::flush;
+    std::cout << value.dump(2, ' ', true) << '\n' << std::flush;
 }
 
 void Output::record(const Json& value) const {
-    std::cout << value.dump() << '\n' << std::flush;
+    std::cout << value.dump(-1, ' ', true) << '\n' << std::flush;
 }
 
 namespace {
@@ -103,17 +105,11 @@ Json toJson(const sdbus::Variant& value) {
         const auto pair = value.get<sdbus::Struct<std::uint16_t, std::uint16_t>>();
         return Json::array({pair.get<0>(), pair.get<1>()});
     }
-    if (type == "(ssqsq)") {
+    if (type == "(ssqsq)") { // Session1.PrimaryConnection
         const auto primary = value.get<
             sdbus::Struct<std::string, std::string, std::uint16_t, std::string, std::uint16_t>>();
         return Json::array({primary.get<0>(), primary.get<1>(), primary.get<2>(), primary.get<3>(),
                             primary.get<4>()});
-    }
-    if (type == "(sssqsq)") {
-        const auto primary = value.get<sdbus::Struct<std::string, std::string, std::string,
-                                                     std::uint16_t, std::string, std::uint16_t>>();
-        return Json::array({primary.get<0>(), primary.get<1>(), primary.get<2>(), primary.get<3>(),
-                            primary.get<4>(), primary.get<5>()});
     }
     return Json{{"signature", type}};
 }
@@ -171,6 +167,29 @@ std::string toText(const Dictionary& values) {
         text += (text.empty() ? "" : " ") + key + "=" + toText(value);
     }
     return text;
+}
+
+std::string printable(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto byte = static_cast<unsigned char>(text[i]);
+        const bool c1 = byte == 0xc2 && i + 1 < text.size() &&
+                        static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+                        static_cast<unsigned char>(text[i + 1]) <= 0x9f;
+        if (c1) { // e.g. CSI (U+009B): both bytes
+            out += fmt::format("\\x{:02x}\\x{:02x}", byte, static_cast<unsigned char>(text[++i]));
+        } else if (byte < 0x20 || byte == 0x7f || byte == '\\' || byte == '"') {
+            out += fmt::format("\\x{:02x}", byte);
+        } else {
+            out += static_cast<char>(byte);
+        }
+    }
+    return out;
+}
+
+std::string quotedText(std::string_view text) {
+    return "\"" + printable(text) + "\"";
 }
 
 // fmt formats the offset itself: strftime's %z has no colon ("+0200"), and ISO 8601's

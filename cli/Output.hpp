@@ -6,6 +6,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 #include <sdbus-c++/sdbus-c++.h>
 
@@ -39,6 +40,14 @@ Json toJson(const std::map<std::string, sdbus::Variant>& values);
 std::string toText(const sdbus::Variant& value);
 // "Key=value Key=value", in key order.
 std::string toText(const std::map<std::string, sdbus::Variant>& values);
+
+// Text fwxd's clients chose (a session's Description, a protocol's Name) for a terminal: every
+// control character (C0, DEL and the UTF-8 encoded C1 range, e.g. CSI U+009B), the backslash
+// and the double quote written as a \xNN escape, as fwxd's log writes them. A description
+// cannot move the cursor, recolour the terminal or fake a line of the listing.
+std::string printable(std::string_view text);
+// printable(text) in double quotes, so that its ends show.
+std::string quotedText(std::string_view text);
 
 // A CLOCK_REALTIME time in µs as local ISO 8601 with milliseconds
 // ("2024-05-01T12:00:03.250+02:00"); 0 -> "never".

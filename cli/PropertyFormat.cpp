@@ -18,28 +18,12 @@ bool isTime(std::string_view key, const sdbus::Variant& value) {
            value.containsValueOfType<std::uint64_t>();
 }
 
-// A PrimaryConnection, whichever of the contract's two forms fwxd sends: (ssqsq) since
-// API 1.0, (sssqsq) with the address family in second place before it.
-struct Primary {
-    std::string transport;
-    std::string clientAddress;
-    std::uint16_t clientPort = 0;
-    std::string serverAddress;
-    std::uint16_t serverPort = 0;
-};
-
-using Primary5 = sdbus::Struct<std::string, std::string, std::uint16_t, std::string, std::uint16_t>;
-using Primary6 =
-    sdbus::Struct<std::string, std::string, std::string, std::uint16_t, std::string, std::uint16_t>;
+// A PrimaryConnection (ssqsq): transport, client address and port, server address and port.
+using Primary = sdbus::Struct<std::string, std::string, std::uint16_t, std::string, std::uint16_t>;
 
 std::optional<Primary> primaryOf(const sdbus::Variant& value) {
-    if (value.containsValueOfType<Primary5>()) {
-        const auto p = value.get<Primary5>();
-        return Primary{p.get<0>(), p.get<1>(), p.get<2>(), p.get<3>(), p.get<4>()};
-    }
-    if (value.containsValueOfType<Primary6>()) {
-        const auto p = value.get<Primary6>();
-        return Primary{p.get<0>(), p.get<2>(), p.get<3>(), p.get<4>(), p.get<5>()};
+    if (value.containsValueOfType<Primary>()) {
+        return value.get<Primary>();
     }
     return std::nullopt;
 }
@@ -50,7 +34,7 @@ bool isAbsentPrimary(std::string_view key, const sdbus::Variant& value) {
         return false;
     }
     const auto primary = primaryOf(value);
-    return primary && primary->transport.empty();
+    return primary && primary->get<0>().empty();
 }
 
 std::string endpoint(const std::string& host, std::uint16_t port) {
@@ -85,15 +69,18 @@ std::string propertyText(const std::string& key, const sdbus::Variant& value) {
     }
     if (key == "PrimaryConnection") {
         if (const auto primary = primaryOf(value)) {
-            if (primary->transport.empty()) {
+            if (primary->get<0>().empty()) {
                 return "none";
             }
-            return primary->transport + " " +
-                   endpoint(primary->clientAddress, primary->clientPort) + " -> " +
-                   endpoint(primary->serverAddress, primary->serverPort);
+            return printable(primary->get<0>() + " " +
+                             endpoint(primary->get<1>(), primary->get<2>()) + " -> " +
+                             endpoint(primary->get<3>(), primary->get<4>()));
         }
     }
-    return toText(value);
+    if (key == "Description" && value.containsValueOfType<std::string>()) {
+        return quotedText(value.get<std::string>());
+    }
+    return printable(toText(value));
 }
 
 std::string propertiesText(const std::map<std::string, sdbus::Variant>& values) {

@@ -18,8 +18,9 @@ namespace fwx::cli {
 Json propertyJson(const std::string& key, const sdbus::Variant& value);
 Json propertiesJson(const std::map<std::string, sdbus::Variant>& values);
 
-// Text: a time as formatRealtime() gives it ("never" for 0); a PrimaryConnection as
-// "tcp 192.0.2.2:40000 -> 198.51.100.1:21", or "none".
+// Text: a time as formatRealtime() gives it ("never" for 0); a PrimaryConnection (ssqsq) as
+// "tcp 192.0.2.2:40000 -> 198.51.100.1:21", or "none"; a Description as quotedText(); every
+// other value through printable(): no value can put a control character on the terminal.
 std::string propertyText(const std::string& key, const sdbus::Variant& value);
 // "Key=value Key=value", in key order.
 std::string propertiesText(const std::map<std::string, sdbus::Variant>& values);

@@ -15,9 +15,10 @@ namespace fwx::cli {
 
 namespace {
 
+// Escaped: a protocol's Name is its registrant's text.
 std::string text(const Properties& properties, const std::string& key) {
     const auto found = properties.find(key);
-    return found == properties.end() ? std::string("?") : toText(found->second);
+    return found == properties.end() ? std::string("?") : printable(toText(found->second));
 }
 
 // "6ba7b810-...  FTP  tcp/21  helper ftp for 198.51.100.7  uid 0 (:1.4)"

@@ -51,6 +51,12 @@ void ActionProxy::onExpired(const std::string& reason) {
     }
 }
 
+void ActionProxy::onFinished(const std::string& state, const uint32_t& connections) {
+    if (events_.finished) {
+        events_.finished(state, connections);
+    }
+}
+
 void ActionProxy::onPropertiesChanged(const std::string& interfaceName, const Properties& changed,
                                       const std::vector<std::string>& /*invalidated*/) {
     if (interfaceName == org::fwxd::Action1_proxy::INTERFACE_NAME && events_.changed) {

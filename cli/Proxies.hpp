@@ -1,6 +1,7 @@
 // Client-side objects of fwxd's D-Bus API, over the proxies generated from dbus/*.xml.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
@@ -52,6 +53,8 @@ struct ActionEvents {
     std::function<void(const Properties&)> established;
     std::function<void(const Properties&)> closed;
     std::function<void(const std::string& reason)> expired;
+    // The action's last signal: its final State and Connections.
+    std::function<void(const std::string& state, std::uint32_t connections)> finished;
     // PropertiesChanged of org.fwxd.Action1: the changed values (State, ExpiresAt, ...).
     std::function<void(const Properties&)> changed;
 };
@@ -71,6 +74,7 @@ private:
     void onEstablished(const Properties& connection) override;
     void onClosed(const Properties& connection) override;
     void onExpired(const std::string& reason) override;
+    void onFinished(const std::string& state, const uint32_t& connections) override;
     void onPropertiesChanged(const std::string& interfaceName, const Properties& changed,
                              const std::vector<std::string>& invalidated) override;
 

@@ -2,6 +2,7 @@
 // connect and then every event of those redirects (cli/RedirectWatch.hpp), until
 // Ctrl-C/SIGTERM (or, with --exit-when-done, until every redirect has ended and every
 // connection it admitted has closed). Closes the session on the way out.
+#include "cli/Arguments.hpp"
 #include "cli/Bus.hpp"
 #include "cli/Commands.hpp"
 #include "cli/Duration.hpp"
@@ -58,6 +59,15 @@ Request buildRequest(const RedirectOptions& options) {
 // redirects.
 constexpr std::chrono::milliseconds EndsAfterClose{5000};
 
+// Session1's PrimaryConnection (ssqsq).
+sdbus::Variant primaryOption(const PrimaryArgument& primary) {
+    using Primary =
+        sdbus::Struct<std::string, std::string, std::uint16_t, std::string, std::uint16_t>;
+    return sdbus::Variant(Primary(std::string(net::toString(primary.transport)),
+                                  primary.client.address.toString(), primary.client.port,
+                                  primary.server.address.toString(), primary.server.port));
+}
+
 std::string endpointText(const std::string& address, std::uint16_t port) {
     return net::Endpoint{net::Address::parse(address), port}.toString();
 }
@@ -103,6 +113,9 @@ int runRedirect(const CommonOptions& common, const RedirectOptions& options) {
     Properties sessionOptions;
     if (!options.description.empty()) {
         sessionOptions["Description"] = sdbus::Variant(options.description);
+    }
+    if (!options.primary.empty()) {
+        sessionOptions["PrimaryConnection"] = primaryOption(parsePrimary(options.primary));
     }
     const sdbus::ObjectPath sessionPath = firewall.OpenSession(sessionOptions);
     SessionProxy session(*connection, sessionPath);

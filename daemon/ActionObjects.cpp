@@ -4,6 +4,7 @@
 #include "daemon/ObjectPaths.hpp"
 #include "daemon/SessionObjects.hpp"
 #include "error/Error.hpp"
+#include "redirect/ExpectationPlan.hpp"
 
 #include <charconv>
 #include <chrono>
@@ -115,6 +116,8 @@ ActionObjects::ActionObjects(EventLoop& loop, sdbus::IConnection& connection,
         SD_BUS_SIGNAL_WITH_NAMES("Established", "a{sv}", SD_BUS_PARAM(connection), 0),
         SD_BUS_SIGNAL_WITH_NAMES("Closed", "a{sv}", SD_BUS_PARAM(connection), 0),
         SD_BUS_SIGNAL_WITH_NAMES("Expired", "s", SD_BUS_PARAM(reason), 0),
+        SD_BUS_SIGNAL_WITH_NAMES("Finished", "su", SD_BUS_PARAM(state) SD_BUS_PARAM(connections),
+                                 0),
         SD_BUS_PROPERTY("InternalAddress", "s", &ActionObjects::getProperty, 0, Const),
         SD_BUS_PROPERTY("InternalPort", "q", &ActionObjects::getProperty, 0, Const),
         SD_BUS_PROPERTY("ConnectAddress", "s", &ActionObjects::getProperty, 0, Const),
@@ -124,6 +127,7 @@ ActionObjects::ActionObjects(EventLoop& loop, sdbus::IConnection& connection,
         SD_BUS_PROPERTY("Flags", "u", &ActionObjects::getProperty, 0, Const),
         SD_BUS_PROPERTY("Mode", "s", &ActionObjects::getProperty, 0, Const),
         SD_BUS_PROPERTY("Expected", "b", &ActionObjects::getProperty, 0, Const),
+        SD_BUS_PROPERTY("NoExpectationReason", "s", &ActionObjects::getProperty, 0, Const),
         SD_BUS_PROPERTY("State", "s", &ActionObjects::getProperty, 0, Changes),
         SD_BUS_PROPERTY("ExpiresAt", "t", &ActionObjects::getProperty, 0, Changes),
         SD_BUS_PROPERTY("Connections", "u", &ActionObjects::getProperty, 0, Changes),
@@ -168,7 +172,13 @@ int ActionObjects::getProperty(sd_bus* /*bus*/, const char* path, const char* /*
                                const char* property, sd_bus_message* reply, void* userdata,
                                sd_bus_error* error) {
     auto& self = *static_cast<ActionObjects*>(userdata);
-    return answering(error, [&] { return appendProperty(reply, property, self.readable(path)); });
+    return answering(error, [&] {
+        const redirect::Action& action = self.readable(path);
+        if (std::string_view(property) == "NoExpectationReason") {
+            return sd_bus_message_append(reply, "s", self.noExpectationReasonOf(action).c_str());
+        }
+        return appendProperty(reply, property, action);
+    });
 }
 
 int ActionObjects::cancel(sd_bus_message* call, void* userdata, sd_bus_error* error) {
@@ -193,15 +203,31 @@ const redirect::Action& ActionObjects::readable(const char* path) {
     return *action;
 }
 
-void ActionObjects::keepContext(redirect::GroupId group, std::size_t actions,
-                                const sdbus::Variant& context) {
-    contexts_.insert_or_assign(group, Context{context, actions});
+// The registry notes a reason only when the session names its primary connection; without
+// one, the reason is always the same, and is not stored for every group.
+std::string ActionObjects::noExpectationReasonOf(const redirect::Action& action) const {
+    if (action.redirect.expected) {
+        return {};
+    }
+    const auto group = groups_.find(action.group);
+    if (group != groups_.end() && !group->second.noExpectationReason.empty()) {
+        return group->second.noExpectationReason;
+    }
+    return std::string(redirect::NoPrimaryObstacle);
 }
 
-void ActionObjects::ended(const redirect::ActionEnded& end) {
-    const auto it = contexts_.find(end.group);
-    if (it != contexts_.end() && --it->second.actions == 0) {
-        contexts_.erase(it);
+void ActionObjects::keepGroup(redirect::GroupId group, std::size_t actions,
+                              const std::optional<sdbus::Variant>& context,
+                              std::string noExpectationReason) {
+    if (context || !noExpectationReason.empty()) {
+        groups_.insert_or_assign(group, Group{context, std::move(noExpectationReason), actions});
+    }
+}
+
+void ActionObjects::finished(const redirect::ActionFinished& finished) {
+    const auto it = groups_.find(finished.group);
+    if (it != groups_.end() && --it->second.actions == 0) {
+        groups_.erase(it);
     }
 }
 
@@ -230,18 +256,18 @@ void ActionObjects::emitExpired(const redirect::ActionEnded& end) {
 void ActionObjects::appendConnection(sd_bus_message* message,
                                      const redirect::ConnectionNotice& notice) {
     const redirect::Flow& flow = notice.flow;
+    appendEntry(message, "ConnectionId", "t", notice.connection);
     appendEntry(message, "ClientAddress", "s", flow.client.address.toString().c_str());
     appendEntry(message, "ClientPort", "q", flow.client.port);
     appendEntry(message, "TargetAddress", "s", flow.target.address.toString().c_str());
     appendEntry(message, "TargetPort", "q", flow.target.port);
     appendEntry(message, "SourceAddress", "s", flow.source.address.toString().c_str());
     appendEntry(message, "SourcePort", "q", flow.source.port);
-    const redirect::Action* action = sessions_.registry().action(notice.action);
-    const auto context = action ? contexts_.find(action->group) : contexts_.end();
-    if (context != contexts_.end()) {
+    const auto group = groups_.find(notice.group);
+    if (group != groups_.end() && group->second.context) {
         check(sd_bus_message_open_container(message, 'e', "sv"), "building a D-Bus signal");
         check(sd_bus_message_append(message, "s", "Context"), "building a D-Bus signal");
-        appendVariant(message, context->second.value, *scratch_);
+        appendVariant(message, *group->second.context, *scratch_);
         check(sd_bus_message_close_container(message), "building a D-Bus signal");
     }
 }
@@ -262,6 +288,15 @@ void ActionObjects::emitConnection(const redirect::ConnectionNotice& notice) {
     }
     check(sd_bus_message_close_container(m), "building a D-Bus signal");
     send(std::move(signal), notice.owner);
+}
+
+void ActionObjects::emitFinished(const redirect::ActionFinished& finished) {
+    BusMessage signal = newSignal(finished.action, Interface, "Finished");
+    check(sd_bus_message_append(signal.get(), "su",
+                                std::string(redirect::toString(finished.state)).c_str(),
+                                finished.connections),
+          "building a D-Bus signal");
+    send(std::move(signal), finished.owner);
 }
 
 void ActionObjects::emitStateChanged(redirect::ActionId id, const std::string& owner) {

@@ -32,21 +32,26 @@ public:
     ActionObjects(const ActionObjects&) = delete;
     ActionObjects& operator=(const ActionObjects&) = delete;
 
-    // The requester's Context option, echoed in every Established and Closed of the
-    // group's actions until its last action has ended.
-    void keepContext(redirect::GroupId group, std::size_t actions, const sdbus::Variant& context);
-    void ended(const redirect::ActionEnded& end);
+    // What the bus shows of a new group of actions besides the registry's view of them,
+    // kept until its last action has finished: the requester's Context option, echoed in
+    // every Established and Closed, and why the actions are not expectation-backed (the
+    // registry's note: it only goes to the log otherwise).
+    void keepGroup(redirect::GroupId group, std::size_t actions,
+                   const std::optional<sdbus::Variant>& context, std::string noExpectationReason);
+    void finished(const redirect::ActionFinished& finished);
 
     // Each signal to its owner only. Throw fwx::Error(Failed) if sd-bus cannot send it.
     void emitExpired(const redirect::ActionEnded& end);
     void emitConnection(const redirect::ConnectionNotice& notice);
+    void emitFinished(const redirect::ActionFinished& finished);
     // PropertiesChanged for State, Connections and ExpiresAt.
     void emitStateChanged(redirect::ActionId id, const std::string& owner);
 
 private:
-    struct Context {
-        sdbus::Variant value;
-        std::size_t actions = 0; // that have not ended yet
+    struct Group {
+        std::optional<sdbus::Variant> context;
+        std::string noExpectationReason;
+        std::size_t actions = 0; // that have not finished yet
     };
 
     static int find(sd_bus* bus, const char* path, const char* interface, void* userdata,
@@ -60,6 +65,8 @@ private:
 
     // The action at path, once the caller has been found allowed to read it.
     const redirect::Action& readable(const char* path);
+    // Action1.NoExpectationReason.
+    std::string noExpectationReasonOf(const redirect::Action& action) const;
     void appendConnection(sd_bus_message* message, const redirect::ConnectionNotice& notice);
     BusMessage newSignal(redirect::ActionId id, const char* interface, const char* member);
     void send(BusMessage signal, const std::string& owner);
@@ -69,7 +76,8 @@ private:
     SignalQueue signals_;
     // Lends its message factory to appendVariant(); never registered.
     std::unique_ptr<sdbus::IObject> scratch_;
-    std::map<redirect::GroupId, Context> contexts_;
+    // Only groups with a Context or a reason of their own: most have neither.
+    std::map<redirect::GroupId, Group> groups_;
     BusSlot vtable_;
     BusSlot enumerator_;
 };

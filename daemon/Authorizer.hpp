@@ -14,7 +14,8 @@ namespace fwx::daemon {
 // Decides what a bus caller (its uid, as the bus driver vouches for it) may do with fwxd.
 // Users: root, a uid listed in AllowedUsers or AdminUsers, or a member of AllowedGroups or
 // AdminGroups. Administrators (root, AdminUsers, AdminGroups) may also attach kernel
-// helpers, change what others own and hold more protocols.
+// helpers, remove protocols of other uids and hold more protocols; other clients' sessions
+// and actions only root may change (checkOwner).
 class Authorizer {
 public:
     // Users and groups are names or numeric ids. Names are resolved once, here; an unknown
@@ -28,7 +29,8 @@ public:
     void check(uid_t uid, const std::string& what) const;
     void checkAdmin(uid_t uid, const std::string& what) const;
     // Sessions and actions belong to the bus connection that opened them: only it, or
-    // root (an admin with fwxctl), may change them. Throws fwx::Error(AccessDenied).
+    // root (uid 0, an admin with fwxctl), may change them; not another connection of the
+    // same uid, not AdminUsers. Throws fwx::Error(AccessDenied).
     void checkOwner(uid_t uid, const std::string& caller, const std::string& owner,
                     const std::string& what) const;
     // Protocols belong to a uid, whatever connection it calls from: only that user or an

@@ -98,35 +98,28 @@ void parseRedirectOptions(const Options& options, RedirectArguments& arguments) 
         optionOf<bool>("options", options, "RequireExpectation").value_or(false);
 }
 
-// "ipv4" / "ipv6", as the PrimaryConnection struct spells the family.
-std::string familyName(net::Family family) {
-    return family == net::Family::V4 ? "ipv4" : "ipv6";
-}
-
 net::Endpoint endpointOf(const std::string& what, const std::string& address, std::uint16_t port) {
     return at(what, [&] { return net::Endpoint{net::Address::parse(address), port}; });
 }
 
+// The family is the addresses': a struct member of its own could only disagree with them.
 redirect::PrimaryConnection parsePrimary(const PrimaryConnectionStruct& value) {
     const std::string& transport = std::get<0>(value);
-    const std::string& family = std::get<1>(value);
-    const std::string& clientAddress = std::get<2>(value);
-    const std::uint16_t clientPort = std::get<3>(value);
-    const std::string& serverAddress = std::get<4>(value);
-    const std::uint16_t serverPort = std::get<5>(value);
+    const std::string& clientAddress = std::get<1>(value);
+    const std::uint16_t clientPort = std::get<2>(value);
+    const std::string& serverAddress = std::get<3>(value);
+    const std::uint16_t serverPort = std::get<4>(value);
     redirect::PrimaryConnection primary;
     primary.transport =
         at("options: PrimaryConnection transport", [&] { return net::parseTransport(transport); });
     primary.client = endpointOf("options: PrimaryConnection client", clientAddress, clientPort);
     primary.server = endpointOf("options: PrimaryConnection server", serverAddress, serverPort);
     if (primary.client.family() != primary.server.family()) {
-        throwInvalid("options: PrimaryConnection: client and server addresses are of different "
-                     "families");
-    }
-    if (!family.empty() && family != familyName(primary.client.family())) {
-        throwInvalid(fmt::format("options: PrimaryConnection: family \"{}\" does not match the "
-                                 "addresses (\"{}\")",
-                                 family, familyName(primary.client.family())));
+        throwInvalid(
+            fmt::format("options: PrimaryConnection: the client address {} is {} and the "
+                        "server address {} is {}; both must be of one family",
+                        primary.client.address.toString(), net::toString(primary.client.family()),
+                        primary.server.address.toString(), net::toString(primary.server.family())));
     }
     if (clientPort == 0 || serverPort == 0) {
         throwInvalid("options: PrimaryConnection: ports must not be 0");
@@ -203,12 +196,8 @@ PrimaryConnectionStruct toStruct(const std::optional<redirect::PrimaryConnection
     if (!primary) {
         return {};
     }
-    return {std::string(net::toString(primary->transport)),
-            familyName(primary->client.family()),
-            primary->client.address.toString(),
-            primary->client.port,
-            primary->server.address.toString(),
-            primary->server.port};
+    return {std::string(net::toString(primary->transport)), primary->client.address.toString(),
+            primary->client.port, primary->server.address.toString(), primary->server.port};
 }
 
 } // namespace fwx::daemon

@@ -17,10 +17,10 @@ namespace fwx::daemon {
 // The D-Bus types of the contract (dbus/*.xml), as sdbus-c++ maps them.
 using Options = std::map<std::string, sdbus::Variant>;
 using ConnectAddress = sdbus::Struct<std::string, std::uint16_t>;
-// (transport, family, client address, client port, server address, server port); family
-// may be "" (taken from the addresses) or "ipv4"/"ipv6".
+// (transport, client address, client port, server address, server port), before NAT; the
+// family is the addresses'.
 using PrimaryConnectionStruct =
-    sdbus::Struct<std::string, std::string, std::string, std::uint16_t, std::string, std::uint16_t>;
+    sdbus::Struct<std::string, std::string, std::uint16_t, std::string, std::uint16_t>;
 
 // RedirectConnections' arguments, turned into a domain request.
 struct RedirectArguments {

@@ -57,6 +57,10 @@ PrimaryConnectionStruct SessionObject::PrimaryConnection() {
     return translatingErrors([&] { return toStruct(readable().options.primary); });
 }
 
+std::string SessionObject::Description() {
+    return translatingErrors([&] { return readable().options.description; });
+}
+
 std::vector<sdbus::ObjectPath> SessionObject::Actions() {
     return translatingErrors([&] {
         std::vector<sdbus::ObjectPath> paths;

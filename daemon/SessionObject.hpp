@@ -32,6 +32,7 @@ private:
 
     std::string Owner() override;
     PrimaryConnectionStruct PrimaryConnection() override;
+    std::string Description() override;
     std::vector<sdbus::ObjectPath> Actions() override;
 
     const redirect::Session& readable();

@@ -94,6 +94,9 @@ Caller SessionObjects::authorizeOwner(redirect::SessionId session, const std::st
 
 sdbus::ObjectPath SessionObjects::openSession(const Caller& caller,
                                               redirect::SessionOptions options) {
+    if (options.primary) { // before the registry looks it up: its end must not be missed
+        listenToPrimaries(options.primary->server.address);
+    }
     const redirect::Session& session =
         registry_.openSession({caller.name, caller.uid}, std::move(options));
     const redirect::SessionId id = session.id;
@@ -117,7 +120,7 @@ SessionObjects::Opened SessionObjects::redirect(const Caller& caller, redirect::
                                                 const std::string& protocolGuid) {
     const auto opened = registry_.redirect(session, std::move(arguments.request), protocolGuid,
                                            arguments.requireExpectation);
-    addActions(opened.actions, arguments.context);
+    addActions(opened, arguments.context);
     rearm();
     std::vector<sdbus::ObjectPath> paths;
     for (const redirect::ActionId id : opened.actions) {
@@ -127,29 +130,37 @@ SessionObjects::Opened SessionObjects::redirect(const Caller& caller, redirect::
     return {opened.internalAddress.toString(), opened.basePort, std::move(paths)};
 }
 
-void SessionObjects::addActions(const std::vector<redirect::ActionId>& ids,
+void SessionObjects::addActions(const redirect::SessionRegistry::Opened& opened,
                                 const std::optional<sdbus::Variant>& context) {
-    if (context) {
-        actionObjects_.keepContext(registry_.action(ids.front())->group, ids.size(), *context);
-    }
+    actionObjects_.keepGroup(registry_.action(opened.actions.front())->group, opened.actions.size(),
+                             context, opened.expected ? std::string() : opened.expectationNote);
 }
 
 // The registry and the kernel first, the bus object next, the signals last: a signal that
 // cannot be sent leaves nothing half-closed.
 void SessionObjects::closeSession(const Caller& caller, redirect::SessionId session) {
+    receivePendingEvents(); // what the kernel admitted until now is used, not cancelled
     const redirect::SessionRegistry::SessionEnd end =
         registry_.closeSession(session, redirect::EndReason::SessionClosed);
     dropSession(session);
     rearm();
     log::info(Event::SessionClosed, sessionFields(session, caller), "session {} closed", session);
+    listenToPrimaries();
     apply(end);
 }
 
 void SessionObjects::cancel(const Caller& caller, redirect::ActionId action) {
-    const redirect::ActionEnded ended = registry_.cancel(action);
-    apply(std::vector{ended});
+    receivePendingEvents(); // what the kernel admitted until now is used, not cancelled
+    if (registry_.action(action) == nullptr) {
+        throw unknownObject(actionPath(action) + " is gone"); // it finished meanwhile
+    }
+    const redirect::SessionId session = registry_.action(action)->session;
+    redirect::Notices notices = registry_.cancel(action);
+    apply(notices.ended); // its Expired, without a second record: the one below says it
+    notices.ended.clear();
+    apply(notices);
     rearm();
-    log::Fields fields = sessionFields(ended.session, caller);
+    log::Fields fields = sessionFields(session, caller);
     fields.actions = {actionPath(action)};
     log::info(Event::RedirectEnded, std::move(fields), "action {} cancelled", action);
 }
@@ -170,6 +181,7 @@ void SessionObjects::ownerVanished(const std::string& name) {
         log::info(Event::SessionClosed, ownedFields(id, {}, name),
                   "session {} closed: its owner {} left the bus", id, name);
     }
+    listenToPrimaries();
     apply(end);
 }
 
@@ -179,6 +191,9 @@ void SessionObjects::apply(const redirect::SessionRegistry::SessionEnd& end) {
                    "removing a closed session's redirects: {} (fwxd keeps trying)", error.what());
     }
     apply(end.ended);
+    for (const redirect::ActionFinished& finished : end.finished) {
+        actionObjects_.finished(finished);
+    }
     // A large teardown leaves tens of MB free in the heap (the session's bookkeeping, the
     // netlink batches, the signals); glibc keeps them unless asked. A firewall that closed
     // a 100,000-redirect session should not look as if it still held it.
@@ -188,16 +203,10 @@ void SessionObjects::apply(const redirect::SessionRegistry::SessionEnd& end) {
     }
 }
 
-// An action object is on the bus exactly while the registry holds its action.
 void SessionObjects::apply(const std::vector<redirect::ActionEnded>& ended) {
     for (const redirect::ActionEnded& end : ended) {
         if (end.notify) {
             actionObjects_.emitExpired(end);
-        }
-        if (registry_.action(end.action) != nullptr) {
-            actionObjects_.emitStateChanged(end.action, end.owner);
-        } else {
-            actionObjects_.ended(end);
         }
     }
 }
@@ -231,6 +240,20 @@ void SessionObjects::receivePendingEvents() {
         listener_.receiveExpectations(*this);
     } catch (const std::exception& e) {
         log::error(Event::KernelFailure, {}, "reading conntrack events: {}", e.what());
+    }
+}
+
+// A filter the kernel refuses keeps the previous one: the events of a new primary's server
+// may then be missed, and its session's permissions do not end with it.
+void SessionObjects::listenToPrimaries(std::optional<net::Address> more) {
+    std::vector<net::Address> servers = registry_.followedServers();
+    if (more) {
+        servers.push_back(*more);
+    }
+    try {
+        listener_.alsoDestinations(std::move(servers));
+    } catch (const std::exception& e) {
+        log::error(Event::KernelFailure, {}, "widening the conntrack event filter: {}", e.what());
     }
 }
 
@@ -274,7 +297,8 @@ void SessionObjects::resync(const redirect::ConntrackSnapshot& snapshot) {
     rearm();
 }
 
-// Established and Closed first, then Expired, then the properties that changed.
+// Established and Closed first, then Expired, the properties that changed, and Finished.
+// An action object is on the bus exactly while the registry holds its action attached.
 void SessionObjects::apply(const redirect::Notices& notices) {
     for (const Error& error : notices.errors) {
         log::error(Event::KernelFailure, {}, "{}", error.what());
@@ -287,8 +311,14 @@ void SessionObjects::apply(const redirect::Notices& notices) {
     apply(notices.ended);
     for (const redirect::ActionId id : notices.changed) {
         if (const redirect::Action* action = registry_.action(id)) {
-            actionObjects_.emitStateChanged(id, registry_.session(action->session)->owner.name);
+            actionObjects_.emitStateChanged(id, action->owner.name);
         }
+    }
+    for (const redirect::ActionFinished& finished : notices.finished) {
+        if (finished.notify) {
+            actionObjects_.emitFinished(finished);
+        }
+        actionObjects_.finished(finished);
     }
 }
 

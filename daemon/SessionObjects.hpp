@@ -74,7 +74,7 @@ public:
     std::vector<sdbus::ObjectPath> sessionPaths() const;
 
 private:
-    void addActions(const std::vector<redirect::ActionId>& ids,
+    void addActions(const redirect::SessionRegistry::Opened& opened,
                     const std::optional<sdbus::Variant>& context);
     void apply(const std::vector<redirect::ActionEnded>& ended);
     void apply(const redirect::SessionRegistry::SessionEnd& end);
@@ -88,6 +88,9 @@ private:
     void bury(std::shared_ptr<void> object);
     void onDeadline();
     void receivePendingEvents();
+    // The conntrack events of the followed primaries' servers (and of more, a server about
+    // to be followed) must reach the registry: the kernel-side filter follows.
+    void listenToPrimaries(std::optional<net::Address> more = std::nullopt);
     void retryRemovals();
     void rearm();
 

@@ -50,11 +50,25 @@ void addDestination(nfct_filter* filter, const net::Address& address) {
 
 EventFilter::EventFilter(std::vector<net::Address> destinations)
     : destinations_(std::move(destinations)) {
+    std::sort(destinations_.begin(), destinations_.end());
+    destinations_.erase(std::unique(destinations_.begin(), destinations_.end()),
+                        destinations_.end());
     const std::size_t v4 = countOf(destinations_, net::Family::V4);
     if (v4 > maxV4) {
         throwInvalid(fmt::format(
             "the conntrack event filter takes at most {} IPv4 destinations, not {}", maxV4, v4));
     }
+}
+
+EventFilter EventFilter::lenient(std::vector<net::Address> destinations) {
+    EventFilter filter;
+    filter.destinations_ = std::move(destinations);
+    std::sort(filter.destinations_.begin(), filter.destinations_.end());
+    filter.destinations_.erase(
+        std::unique(filter.destinations_.begin(), filter.destinations_.end()),
+        filter.destinations_.end());
+    filter.byAddress_ = countOf(filter.destinations_, net::Family::V4) <= maxV4;
+    return filter;
 }
 
 void EventFilter::attachTo(int fd) const {
@@ -66,7 +80,7 @@ void EventFilter::attachTo(int fd) const {
     // CTA_TUPLE_IP: in an IPv6 event it finds CTA_TUPLE_PROTO (same type number) and
     // rejects the event, whatever the IPv6 addresses listed. Its IPv6 address test is
     // fixed only in 1.1.0 (commit d9e4d16). IPv6 destinations are filtered by admits().
-    if (countOf(destinations_, net::Family::V6) == 0) {
+    if (byAddress_ && countOf(destinations_, net::Family::V6) == 0) {
         for (const net::Address& address : destinations_) {
             addDestination(filter.get(), address);
         }
@@ -77,8 +91,8 @@ void EventFilter::attachTo(int fd) const {
 }
 
 bool EventFilter::admits(const redirect::Flow& flow) const {
-    return destinations_.empty() || std::find(destinations_.begin(), destinations_.end(),
-                                              flow.internal.address) != destinations_.end();
+    return destinations_.empty() ||
+           std::binary_search(destinations_.begin(), destinations_.end(), flow.internal.address);
 }
 
 } // namespace fwx::conntrack

@@ -1,5 +1,6 @@
 // Which conntrack events the listener wants: TCP and UDP flows, optionally only those sent
-// to some original destination addresses (the firewall's internal addresses).
+// to some original destination addresses (the firewall's internal addresses, and the
+// servers of the primary connections fwxd follows).
 #pragma once
 
 #include "net/Address.hpp"
@@ -15,6 +16,10 @@ public:
     // addresses than libnetfilter_conntrack's filter holds (127): it would silently drop
     // the rest.
     explicit EventFilter(std::vector<net::Address> destinations);
+    // The same, but more IPv4 destinations than the kernel-side filter holds only make it
+    // test the transport (admits() still tests the destination): for addresses fwxd adds
+    // at run time, which must not fail a request.
+    static EventFilter lenient(std::vector<net::Address> destinations);
 
     // Attaches the filter to a conntrack event socket, as a BPF program that the kernel
     // runs before queueing an event: filtered events cost no buffer space, so they cannot
@@ -26,8 +31,13 @@ public:
     // The whole decision in userspace, for dumps and as the final word on events.
     bool admits(const redirect::Flow& flow) const;
 
+    const std::vector<net::Address>& destinations() const noexcept { return destinations_; }
+
 private:
-    std::vector<net::Address> destinations_;
+    EventFilter() = default;
+
+    std::vector<net::Address> destinations_; // sorted, no duplicates
+    bool byAddress_ = true;                  // in the kernel-side filter
 };
 
 } // namespace fwx::conntrack

@@ -32,6 +32,16 @@ bool tcpEstablished(const nf_conntrack* ct) {
     return state >= TCP_CONNTRACK_ESTABLISHED && state <= TCP_CONNTRACK_TIME_WAIT;
 }
 
+// TCP: the update event of the moment the connection ended: both FINs acknowledged
+// (TIME_WAIT) or a reset (CLOSE). DESTROY events carry no state.
+bool tcpEnded(const nf_conntrack* ct) {
+    if (nfct_attr_is_set(ct, ATTR_TCP_STATE) <= 0) {
+        return false;
+    }
+    const std::uint8_t state = nfct_get_attr_u8(ct, ATTR_TCP_STATE);
+    return state == TCP_CONNTRACK_TIME_WAIT || state == TCP_CONNTRACK_CLOSE;
+}
+
 // The primary connection of an entry that conntrack created from an expectation. Only
 // NEW events and dumps carry the master tuple (CTA_TUPLE_MASTER).
 std::optional<redirect::PrimaryConnection> masterOf(const nf_conntrack* ct) {
@@ -80,6 +90,7 @@ std::optional<redirect::Flow> flowOf(const nf_conntrack* ct) {
     flow.source = *source;
     flow.established =
         *transport == net::Transport::Tcp ? tcpEstablished(ct) : hasStatus(ct, IPS_SEEN_REPLY);
+    flow.ended = *transport == net::Transport::Tcp && tcpEnded(ct);
     flow.master = masterOf(ct);
     flow.fromClient = countersOf(ct, ATTR_ORIG_COUNTER_PACKETS, ATTR_ORIG_COUNTER_BYTES);
     flow.fromTarget = countersOf(ct, ATTR_REPL_COUNTER_PACKETS, ATTR_REPL_COUNTER_BYTES);

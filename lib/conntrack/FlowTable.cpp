@@ -1,6 +1,7 @@
 #include "conntrack/FlowTable.hpp"
 
 #include "conntrack/Entry.hpp"
+#include "conntrack/FlowParser.hpp"
 #include "conntrack/Handle.hpp"
 #include "conntrack/Query.hpp"
 #include "conntrack/Tuple.hpp"
@@ -143,6 +144,21 @@ unsigned FlowTable::remove(const std::vector<redirect::Flow>& flows) {
         }
     }
     return deleted;
+}
+
+std::optional<redirect::Flow> FlowTable::lookup(const redirect::Flow& flow) {
+    const Entry entry =
+        Tuple{net::ipProtocol(flow.transport), flow.client, flow.internal}.toEntry();
+    if (flow.id != 0) {
+        nfct_set_attr_u32(entry.get(), ATTR_ID, flow.id);
+    }
+    std::optional<redirect::Flow> found;
+    queryEntries(
+        handle_, NFCT_Q_GET, entry.get(), [&](const nf_conntrack* ct) { found = flowOf(ct); },
+        fmt::format("reading conntrack entry {} {} -> {}", net::toString(flow.transport),
+                    flow.client.toString(), flow.internal.toString()),
+        ENOENT);
+    return found;
 }
 
 unsigned FlowTable::removeStaleFlows(const redirect::RedirectGroup& group) {

@@ -14,6 +14,7 @@
 #include "redirect/FlowTable.hpp"
 #include "redirect/Redirect.hpp"
 
+#include <optional>
 #include <vector>
 
 namespace fwx::conntrack {
@@ -27,6 +28,8 @@ public:
     // One delete request per entry, by tuple and id: no dump. Throws fwx::Error(Failed)
     // with the errno when ctnetlink refuses a delete (other than ENOENT).
     unsigned remove(const std::vector<redirect::Flow>& flows) override;
+    // One NFCT_Q_GET by tuple (and id); ENOENT is none.
+    std::optional<redirect::Flow> lookup(const redirect::Flow& flow) override;
     // One dump of the group's family, then one delete per stale entry. Entries that are
     // gone by the time they are deleted do not count. Throws fwx::Error(Failed) with the
     // errno when ctnetlink refuses the dump or a delete.

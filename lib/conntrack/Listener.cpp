@@ -26,7 +26,8 @@ EventSocket flowSocket(const ListenerOptions& options, const EventFilter& filter
 } // namespace
 
 Listener::Listener(ListenerOptions options)
-    : filter_(std::move(options.destinations))
+    : configured_(options.destinations)
+    , filter_(std::move(options.destinations))
     , flows_(flowSocket(options, filter_))
     , expectations_(Handle::openExpect(expectationGroups), options.receiveBuffer)
     , flowQuery_(Handle::open())
@@ -61,6 +62,19 @@ void Listener::drainOrMarkLost(EventSocket& socket, const EventSocket::MessageFn
         socket.markOverrun();
         throw;
     }
+}
+
+void Listener::alsoDestinations(std::vector<net::Address> more) {
+    if (configured_.empty()) {
+        return;
+    }
+    more.insert(more.end(), configured_.begin(), configured_.end());
+    EventFilter next = EventFilter::lenient(std::move(more));
+    if (next.destinations() == filter_.destinations()) {
+        return;
+    }
+    next.attachTo(flows_.fd());
+    filter_ = std::move(next);
 }
 
 redirect::ConntrackSnapshot Listener::snapshot() {

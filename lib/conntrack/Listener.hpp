@@ -56,6 +56,12 @@ public:
     void receiveFlows(Handler& handler);
     void receiveExpectations(Handler& handler);
 
+    // Also the flows to these addresses from now on (the servers of the primary
+    // connections fwxd follows), besides ListenerOptions::destinations; none if those are
+    // empty (every flow is admitted already). Re-attaches the kernel-side filter. Throws
+    // fwx::Error(Failed) with the errno; the previous filter then stays.
+    void alsoDestinations(std::vector<net::Address> more);
+
     // Everything both tables hold now (of the flows, what the filter admits): one dump
     // each. Throws fwx::Error(Failed) with the errno.
     redirect::ConntrackSnapshot snapshot();
@@ -67,6 +73,7 @@ private:
     static void drainOrMarkLost(EventSocket& socket, const EventSocket::MessageFn& onMessage);
     void resyncAfterOverrun(EventSocket& socket, Handler& handler);
 
+    std::vector<net::Address> configured_;
     EventFilter filter_;
     EventSocket flows_;
     EventSocket expectations_;

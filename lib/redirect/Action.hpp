@@ -1,5 +1,6 @@
 #pragma once
 
+#include "redirect/Owner.hpp"
 #include "redirect/Redirect.hpp"
 
 #include <chrono>
@@ -12,14 +13,17 @@ namespace fwx::redirect {
 
 using ActionId = std::uint64_t;
 using SessionId = std::uint64_t;
+// fwxd's number for one connection through an action (Established and Closed carry it):
+// counted from 1 and never reused while fwxd runs.
+using ConnectionId = std::uint64_t;
 
 // Where an action is in its life (the Action1.State property).
 enum class ActionState {
     Pending,     // the permission is open and unused
-    Established, // a connection went through (issue: conntrack events)
+    Established, // a connection went through and the target answered
     Consumed,    // used, and no further connection may start
     Expired,     // the permission lapsed unused
-    Cancelled,
+    Cancelled,   // withdrawn (Cancel, Close, its owner or its primary went) while open
 };
 std::string_view toString(ActionState state);
 
@@ -40,6 +44,14 @@ struct Action {
     // The same moment as wall-clock time for clients; none: never.
     std::optional<std::chrono::system_clock::time_point> expiresAt;
     std::uint32_t connections = 0;
+    // Its session's owner; the name is cleared when the owner leaves the bus (nobody is
+    // left to tell).
+    Owner owner;
+    // Counted against the owner's MaxActionsPerClient/MaxActionsPerUser: while it permits.
+    bool counted = true;
+    // Its kernel state was withdrawn while connections through it lived: the Service holds
+    // its port for them until the last one ends.
+    bool portHeld = false;
 
     // Whether the kernel may still admit a connection through it.
     bool permits() const noexcept {
@@ -48,8 +60,8 @@ struct Action {
     }
 };
 
-// What the bus side must tell the session owner: an action ended, and why. Returned by
-// every SessionRegistry call that ends actions.
+// What the bus side must tell the session owner: an action's permission ended, and why
+// (the Expired signal). Returned by every SessionRegistry call that ends permissions.
 struct ActionEnded {
     ActionId action = 0;
     SessionId session = 0;
@@ -57,6 +69,20 @@ struct ActionEnded {
     std::string owner;
     EndReason reason = EndReason::Timeout;
     // False for actions whose permission was already used up: they end silently.
+    bool notify = true;
+};
+
+// An action left fwxd's books: it admits nothing more and every connection through it has
+// ended (its last Closed was sent). Its object leaves the bus, and its owner is told (the
+// Finished signal) unless notify is false: the owner left the bus, or the action ended
+// together with its session (Close's answer says so).
+struct ActionFinished {
+    ActionId action = 0;
+    SessionId session = 0;
+    GroupId group = 0;
+    std::string owner;
+    ActionState state = ActionState::Consumed;
+    std::uint32_t connections = 0;
     bool notify = true;
 };
 

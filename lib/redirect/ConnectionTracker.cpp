@@ -30,10 +30,11 @@ TrackedFlow* ConnectionTracker::find(const Flow& flow) {
     return &it->second;
 }
 
-TrackedFlow& ConnectionTracker::track(ActionId action, const Flow& flow) {
+TrackedFlow& ConnectionTracker::track(ActionId action, ConnectionId id, const Flow& flow) {
     untrack(FlowKey::of(flow)); // a re-created entry on the same tuple replaces the old one
     byAction_[action].insert(FlowKey::of(flow));
-    return flows_.emplace(FlowKey::of(flow), TrackedFlow{action, flow, std::nullopt}).first->second;
+    return flows_.emplace(FlowKey::of(flow), TrackedFlow{action, id, flow, std::nullopt})
+        .first->second;
 }
 
 void ConnectionTracker::untrack(const FlowKey& key) {

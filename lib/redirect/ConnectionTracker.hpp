@@ -28,6 +28,7 @@ struct FlowKey {
 // A connection that went through an action, as far as conntrack events have told.
 struct TrackedFlow {
     ActionId action = 0;
+    ConnectionId id = 0;
     Flow flow; // the latest the kernel reported
     // When it was reported established; none: not (yet).
     std::optional<std::chrono::steady_clock::time_point> establishedAt;
@@ -47,7 +48,7 @@ public:
     // The tracked connection with the flow's tuple and conntrack id; nullptr if none (a
     // connection re-created on the same tuple is a different one).
     TrackedFlow* find(const Flow& flow);
-    TrackedFlow& track(ActionId action, const Flow& flow);
+    TrackedFlow& track(ActionId action, ConnectionId id, const Flow& flow);
     void untrack(const FlowKey& key);
     // Forgets every connection of the action (it left the registry), and its route if
     // internal is still routed to it.

@@ -35,7 +35,7 @@ std::optional<std::string> expectationObstacle(ExpectationBackend& expectations,
                                                const std::optional<PrimaryConnection>& primary,
                                                const Request& request) {
     if (!primary) {
-        return std::string("the session has no PrimaryConnection to hang expectations on");
+        return std::string(NoPrimaryObstacle);
     }
     if (request.targets.empty() || primary->client.family() != request.targets.front().family()) {
         return fmt::format("the primary connection {} is not of the redirect's address family",

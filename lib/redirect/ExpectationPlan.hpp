@@ -9,6 +9,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace fwx::redirect {
@@ -16,6 +17,10 @@ namespace fwx::redirect {
 // The lifetime of an expectation for a redirect without TIMEOUT: the session's, as far as
 // the kernel allows (CTA_EXPECT_TIMEOUT is seconds, multiplied by HZ in 32 bits).
 inline constexpr std::chrono::seconds SessionLongExpectation{30L * 24 * 3600};
+
+// The reason expectationObstacle gives for a session without a primary connection.
+inline constexpr std::string_view NoPrimaryObstacle =
+    "the session has no PrimaryConnection to hang expectations on";
 
 // Why the redirects of request cannot be conntrack expectations on primary; none: they
 // can. Asks the kernel about the primary (is it tracked, which helper, how many

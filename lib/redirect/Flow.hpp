@@ -32,6 +32,9 @@ struct Flow {
     net::Endpoint source;   // reply destination: the client, or the SNAT address
     // TCP: the three-way handshake completed; UDP: the target answered.
     bool established = false;
+    // TCP: both sides closed (TIME_WAIT) or one reset it (CLOSE), as an update event says;
+    // conntrack keeps the entry a while longer, but the connection is over.
+    bool ended = false;
     // The primary connection when conntrack created the entry from an expectation
     // (IPS_EXPECTED and a master tuple).
     std::optional<PrimaryConnection> master;

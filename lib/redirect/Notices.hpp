@@ -15,25 +15,30 @@ struct ConnectionNotice {
     enum class Kind { Established, Closed };
     Kind kind = Kind::Established;
     ActionId action = 0;
+    ConnectionId connection = 0;
+    GroupId group = 0;     // the action's: its requester's Context
     SessionId session = 0; // the action's, which may be gone by the time of Closed
     std::string owner;
-    Flow flow; // Closed: with the counters of the DESTROY event
+    Flow flow; // Closed: with the counters conntrack had when the connection ended
     // Closed: from established to closed.
     std::chrono::microseconds duration{0};
 };
 
-// What the bus side must tell session owners after the registry handled a kernel event or
-// a deadline, in this order: connections, ended actions, then the actions whose State,
-// Connections or ExpiresAt changed (and that still exist). errors: kernel clean-ups that
-// failed on the way, for the log (what they left is retried, see Service::retire).
+// What the bus side must tell session owners after the registry handled a call, a kernel
+// event or a deadline, in this order: connections, ended permissions, the actions whose
+// State, Connections or ExpiresAt changed (and that still exist), then the actions that
+// left. errors: kernel clean-ups that failed on the way, for the log (what they left is
+// retried, see Service::retire).
 struct Notices {
     std::vector<ConnectionNotice> connections;
     std::vector<ActionEnded> ended;
     std::vector<ActionId> changed;
+    std::vector<ActionFinished> finished;
     std::vector<Error> errors;
 
     bool empty() const noexcept {
-        return connections.empty() && ended.empty() && changed.empty() && errors.empty();
+        return connections.empty() && ended.empty() && changed.empty() && finished.empty() &&
+               errors.empty();
     }
 };
 

@@ -2,6 +2,7 @@
 
 #include "error/Error.hpp"
 
+#include <algorithm>
 #include <iterator>
 #include <utility>
 
@@ -105,7 +106,27 @@ std::optional<Error> Service::remove(std::span<const Redirect> redirects) {
     return removal.error;
 }
 
+void Service::holdPort(const Redirect& redirect) {
+    held_.emplace(redirect.transport, redirect.internal);
+}
+
+void Service::unholdPort(const Redirect& redirect) {
+    if (held_.erase({redirect.transport, redirect.internal}) == 0) {
+        return;
+    }
+    const bool stillProgrammed =
+        std::any_of(retiring_.begin(), retiring_.end(), [&](const Redirect& r) {
+            return r.transport == redirect.transport && r.internal == redirect.internal;
+        });
+    if (!stillProgrammed) {
+        releasePort(redirect);
+    }
+}
+
 void Service::releasePort(const Redirect& redirect) {
+    if (held_.contains({redirect.transport, redirect.internal})) {
+        return; // unholdPort() frees it
+    }
     ports_.release(redirect.internal.address, redirect.transport, redirect.internal.port, 1);
 }
 

@@ -11,7 +11,9 @@
 
 #include <cstddef>
 #include <optional>
+#include <set>
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace fwx::redirect {
@@ -50,6 +52,14 @@ public:
     // Redirects still programmed because the kernel refused their removal.
     std::size_t retiring() const noexcept { return retiring_.size(); }
 
+    // Connections through the redirect live on after it goes (conntrack keeps their NAT):
+    // its port must not go to another redirect before they end, or the new redirect's
+    // stale-flow clean-up would cut them. Call it before close() or retire(); the port is
+    // then freed by unholdPort(), or when the removal succeeds, whichever is later.
+    void holdPort(const Redirect& redirect);
+    void unholdPort(const Redirect& redirect);
+    std::size_t heldPorts() const noexcept { return held_.size(); }
+
 private:
     RedirectGroup build(const ValidRequest& request, std::uint16_t firstPort);
     void removeStaleFlows(const RedirectGroup& group);
@@ -63,6 +73,7 @@ private:
     FlowTable& flows_;
     const PortFlows& portFlows_;
     std::vector<Redirect> retiring_;
+    std::set<std::pair<net::Transport, net::Endpoint>> held_;
     GroupId nextId_ = 1;
 };
 

@@ -3,6 +3,7 @@
 #include "net/Endpoint.hpp"
 #include "net/Transport.hpp"
 #include "redirect/Action.hpp"
+#include "redirect/Owner.hpp"
 
 #include <optional>
 #include <set>
@@ -17,13 +18,6 @@ struct PrimaryConnection {
     net::Transport transport = net::Transport::Tcp;
     net::Endpoint client;
     net::Endpoint server;
-};
-
-// Who asked: the bus connection that owns a session (its unique name) and its uid. A
-// session ends with its owner.
-struct Owner {
-    std::string name;
-    unsigned uid = 0;
 };
 
 struct SessionOptions {

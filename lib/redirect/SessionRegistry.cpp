@@ -65,7 +65,53 @@ const Session& SessionRegistry::openSession(const Owner& owner, SessionOptions o
     }
     const SessionId id = nextSession_++;
     ++sessionsPerUid_[owner.uid];
-    return sessions_.emplace(id, Session{id, owner, std::move(options), {}}).first->second;
+    const Session& session =
+        sessions_.emplace(id, Session{id, owner, std::move(options), {}}).first->second;
+    follow(session);
+    return session;
+}
+
+FlowKey SessionRegistry::keyOf(const PrimaryConnection& primary) {
+    return {primary.transport, primary.client, primary.server};
+}
+
+// A primary that conntrack does not track (yet, or any more) is not followed: nothing
+// would ever report its end.
+void SessionRegistry::follow(const Session& session) {
+    if (!session.options.primary) {
+        return;
+    }
+    Flow primary;
+    primary.transport = session.options.primary->transport;
+    primary.client = session.options.primary->client;
+    primary.internal = session.options.primary->server;
+    std::optional<Flow> tracked;
+    try {
+        tracked = flows_.lookup(primary);
+    } catch (const Error&) {
+        return; // the session works as one without a primary to follow
+    }
+    if (tracked && !tracked->ended) {
+        followed_[keyOf(*session.options.primary)].insert(session.id);
+    }
+}
+
+void SessionRegistry::unfollow(const Session& session) {
+    if (!session.options.primary) {
+        return;
+    }
+    const auto it = followed_.find(keyOf(*session.options.primary));
+    if (it != followed_.end() && it->second.erase(session.id) > 0 && it->second.empty()) {
+        followed_.erase(it);
+    }
+}
+
+std::vector<net::Address> SessionRegistry::followedServers() const {
+    std::set<net::Address> servers;
+    for (const auto& [key, sessions] : followed_) {
+        servers.insert(key.internal.address);
+    }
+    return {servers.begin(), servers.end()};
 }
 
 SessionRegistry::Opened SessionRegistry::redirect(SessionId sessionId, Request request,
@@ -188,6 +234,7 @@ std::vector<ActionId> SessionRegistry::createActions(Session& session, const Red
         action.group = group.id;
         action.redirect = redirect;
         action.flags = request.flags;
+        action.owner = session.owner;
         if (redirect.permissionTimeout) {
             action.deadline = clock_.steadyNow() + *redirect.permissionTimeout;
             action.expiresAt = clock_.realtimeNow() + *redirect.permissionTimeout;
@@ -205,21 +252,33 @@ std::vector<ActionId> SessionRegistry::createActions(Session& session, const Red
 
 // The session's redirects go in bounded transactions (Service::retire); what the kernel
 // refuses stays with the Service, which retries it: the owner wants the session gone, and
-// its holes are not forgotten.
+// its holes are not forgotten. Actions with live connections stay, detached, until those
+// end; their ports are held meanwhile.
 SessionRegistry::SessionEnd SessionRegistry::closeSession(SessionId sessionId, EndReason reason) {
-    const Session& session = sessionOrThrow(sessionId);
+    Session& session = sessionOrThrow(sessionId);
     SessionEnd end;
     end.sessions.push_back(sessionId);
     std::vector<Expectation> expectations;
     std::vector<Redirect> programmed;
     for (const ActionId id : session.actions) {
-        const Action& action = actions_.at(id);
+        Action& action = actions_.at(id);
         end.ended.push_back(endedOf(action, reason));
+        if (action.permits()) {
+            setState(action, ActionState::Cancelled);
+        }
+        clearDeadline(action);
+        if (reason == EndReason::OwnerVanished) {
+            action.owner.name.clear();
+        }
         if (!holdsPort(action)) {
             continue;
         }
         if (action.redirect.expected) {
             expectations.push_back(expectationFor(*session.options.primary, action.redirect));
+        }
+        if (tracker_.liveFlowsOf(id) > 0) {
+            service_.holdPort(action.redirect);
+            action.portHeld = true;
         }
         programmed.push_back(action.redirect);
         tracker_.unroute(action.redirect.transport, action.redirect.internal);
@@ -235,9 +294,19 @@ SessionRegistry::SessionEnd SessionRegistry::closeSession(SessionId sessionId, E
         end.cleanupErrors.push_back(std::move(*refusal));
     }
     for (const ActionId id : session.actions) {
-        forget(actions_.at(id));
+        auto node = actions_.extract(id);
+        Action& action = node.mapped();
+        if (tracker_.liveFlowsOf(id) > 0) {
+            detached_.insert(std::move(node));
+            continue;
+        }
+        end.finished.push_back({action.id, action.session, action.group, action.owner.name,
+                                action.state, action.connections, false});
+        uncountAction(action);
+        tracker_.forgetAction(id, action.redirect.transport, action.redirect.internal);
     }
     uncount(sessionsPerUid_, session.owner.uid, 1);
+    unfollow(session);
     sessions_.erase(sessionId);
     return end;
 }
@@ -256,22 +325,39 @@ SessionRegistry::SessionEnd SessionRegistry::ownerVanished(const std::string& ow
     return all;
 }
 
-ActionEnded SessionRegistry::cancel(ActionId id) {
+Notices SessionRegistry::cancel(ActionId id) {
     const auto it = actions_.find(id);
     if (it == actions_.end()) {
         throwInvalid(fmt::format("no action {}", id));
     }
-    const Action& action = it->second;
+    Action& action = it->second;
+    const bool live = tracker_.liveFlowsOf(id) > 0;
     if (holdsPort(action)) {
-        service_.close(action.redirect);
+        if (live) {
+            service_.holdPort(action.redirect);
+        }
+        try {
+            service_.close(action.redirect);
+        } catch (const Error&) {
+            if (live) {
+                service_.unholdPort(action.redirect);
+            }
+            throw;
+        }
+        action.portHeld = live;
         tracker_.unroute(action.redirect.transport, action.redirect.internal);
     }
     removeExpectation(action);
-    ActionEnded ended = endedOf(action, EndReason::Cancelled);
-    Session& session = sessions_.at(action.session);
-    session.actions.erase(id);
-    forget(action);
-    return ended;
+    Notices notices;
+    notices.ended.push_back(endedOf(action, EndReason::Cancelled));
+    if (action.permits()) {
+        setState(action, ActionState::Cancelled);
+    }
+    clearDeadline(action);
+    action.expiresAt.reset();
+    notices.changed.push_back(id);
+    finishIfDone(action, notices);
+    return notices;
 }
 
 std::optional<std::chrono::steady_clock::time_point> SessionRegistry::nextDeadline() const {
@@ -293,22 +379,62 @@ Notices SessionRegistry::expireDue() {
 
 // The kernel already dropped the permission at the deadline, and the caller has handed
 // over the conntrack events queued until now: whether a connection used the permission
-// first is known. An unused one has nothing left to keep: its port goes back.
+// first is known. An unused one has nothing left to keep. A single-use permission whose
+// expectation was used but whose connection never showed (UnconfirmedGrace) finishes too.
 void SessionRegistry::settle(Action& action, Notices& notices) {
     clearDeadline(action);
-    const std::size_t live = tracker_.liveFlowsOf(action.id);
-    if (action.state != ActionState::Pending || live > 0) {
-        action.state = ActionState::Consumed;
-        action.expiresAt.reset();
+    if (action.state == ActionState::Pending && tracker_.liveFlowsOf(action.id) == 0) {
+        notices.ended.push_back(endedOf(action, EndReason::Timeout));
+        setState(action, ActionState::Expired);
+    } else if (action.permits()) {
+        setState(action, ActionState::Consumed);
         notices.changed.push_back(action.id);
-        if (live == 0) {
-            release(action, notices);
-        }
+    }
+    action.expiresAt.reset();
+    finishIfDone(action, notices);
+}
+
+void SessionRegistry::setState(Action& action, ActionState state) {
+    action.state = state;
+    if (!action.permits()) {
+        uncountAction(action);
+    }
+}
+
+void SessionRegistry::uncountAction(Action& action) {
+    if (!action.counted) {
         return;
     }
-    release(action, notices);
-    notices.ended.push_back(endedOf(action, EndReason::Timeout));
-    action.state = ActionState::Expired;
+    action.counted = false;
+    const auto it = actionsPerOwner_.find(action.owner.name);
+    if (it != actionsPerOwner_.end() && --it->second == 0) {
+        actionsPerOwner_.erase(it);
+    }
+    uncount(actionsPerUid_, action.owner.uid, 1);
+}
+
+void SessionRegistry::endPermission(Action& action, EndReason reason, Notices& notices) {
+    notices.ended.push_back(endedOf(action, reason));
+    setState(action, ActionState::Cancelled);
+    clearDeadline(action);
+    action.expiresAt.reset();
+    withdraw(action, notices);
+    notices.changed.push_back(action.id);
+    finishIfDone(action, notices);
+}
+
+void SessionRegistry::finishIfDone(Action& action, Notices& notices) {
+    if (action.permits() || tracker_.liveFlowsOf(action.id) > 0) {
+        return;
+    }
+    withdraw(action, notices);
+    if (action.portHeld) {
+        service_.unholdPort(action.redirect);
+        action.portHeld = false;
+    }
+    notices.finished.push_back({action.id, action.session, action.group, action.owner.name,
+                                action.state, action.connections, !action.owner.name.empty()});
+    forget(action);
 }
 
 void SessionRegistry::clearDeadline(Action& action) {
@@ -323,19 +449,24 @@ bool SessionRegistry::holdsPort(const Action& action) const {
 }
 
 // A refusal leaves the redirect retiring in the Service, which retries it.
-void SessionRegistry::release(const Action& action, Notices& notices) {
+void SessionRegistry::withdraw(Action& action, Notices& notices) {
     removeExpectation(action);
-    if (holdsPort(action)) {
-        tracker_.unroute(action.redirect.transport, action.redirect.internal);
-        if (auto refusal = service_.retire({action.redirect})) {
-            notices.errors.push_back(std::move(*refusal));
-        }
+    if (!holdsPort(action)) {
+        return;
+    }
+    if (tracker_.liveFlowsOf(action.id) > 0) {
+        service_.holdPort(action.redirect);
+        action.portHeld = true;
+    }
+    tracker_.unroute(action.redirect.transport, action.redirect.internal);
+    if (auto refusal = service_.retire({action.redirect})) {
+        notices.errors.push_back(std::move(*refusal));
     }
 }
 
 void SessionRegistry::removeExpectation(const Action& action) {
-    const auto& primary = sessions_.at(action.session).options.primary;
-    if (action.redirect.expected && primary) {
+    const PrimaryConnection* primary = primaryOf(action);
+    if (action.redirect.expected && primary != nullptr) {
         try {
             expectations_.remove({expectationFor(*primary, action.redirect)});
         } catch (const Error&) {
@@ -344,25 +475,44 @@ void SessionRegistry::removeExpectation(const Action& action) {
     }
 }
 
+const PrimaryConnection* SessionRegistry::primaryOf(const Action& action) const {
+    const auto it = sessions_.find(action.session);
+    if (it == sessions_.end() || !it->second.options.primary) {
+        return nullptr;
+    }
+    return &*it->second.options.primary;
+}
+
 // An owner that left the bus is told nothing: no one would receive it, and a vanished
 // owner of 100,000 actions would cost 100,000 signals that the bus drops.
 ActionEnded SessionRegistry::endedOf(const Action& action, EndReason reason) const {
-    return {action.id,    action.session,
-            action.group, sessions_.at(action.session).owner.name,
-            reason,       action.permits() && reason != EndReason::OwnerVanished};
+    return {action.id,
+            action.session,
+            action.group,
+            action.owner.name,
+            reason,
+            action.permits() && reason != EndReason::OwnerVanished && !action.owner.name.empty()};
 }
 
-void SessionRegistry::forget(const Action& action) {
-    if (action.deadline) {
-        deadlines_.erase({*action.deadline, action.id});
+void SessionRegistry::forget(Action& action) {
+    clearDeadline(action);
+    uncountAction(action);
+    const ActionId id = action.id;
+    tracker_.forgetAction(id, action.redirect.transport, action.redirect.internal);
+    if (const auto session = sessions_.find(action.session); session != sessions_.end()) {
+        session->second.actions.erase(id);
     }
-    tracker_.forgetAction(action.id, action.redirect.transport, action.redirect.internal);
-    const Owner& owner = sessions_.at(action.session).owner;
-    if (--actionsPerOwner_[owner.name] == 0) {
-        actionsPerOwner_.erase(owner.name);
+    if (actions_.erase(id) == 0) {
+        detached_.erase(id);
     }
-    uncount(actionsPerUid_, owner.uid, 1);
-    actions_.erase(action.id);
+}
+
+Action* SessionRegistry::anyAction(ActionId id) {
+    if (const auto it = actions_.find(id); it != actions_.end()) {
+        return &it->second;
+    }
+    const auto it = detached_.find(id);
+    return it == detached_.end() ? nullptr : &it->second;
 }
 
 const Session* SessionRegistry::session(SessionId id) const {

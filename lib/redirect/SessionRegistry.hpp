@@ -33,9 +33,14 @@ namespace fwx::redirect {
 // objects, and arms one timer for nextDeadline().
 //
 // An action's life: pending -> (single use: its connection was admitted) consumed ->
-// established (the target answered) -> consumed (the connection closed: the port goes
-// back). With ALLOW_MULTIPLE it stays established from the first connection on. A pending
-// permission may instead expire (timeout, primary-closed) or be cancelled.
+// established (the target answered) -> consumed (the connection ended). With
+// ALLOW_MULTIPLE it stays established from the first connection on. A pending permission
+// may instead expire (timeout) or be cancelled (Cancel, Close, its owner or its primary
+// went). An action stays while it permits or a connection through it lives, then
+// finishes: its kernel state goes, its port goes back, it leaves the registry. A session
+// that ends takes its actions off the bus at once; those with live connections stay
+// here, detached, until those connections end, so that their Closed still reach the
+// owner and their ports are not handed to another redirect under them.
 class SessionRegistry {
 public:
     // What RedirectConnections answers.
@@ -54,8 +59,16 @@ public:
     struct SessionEnd {
         std::vector<SessionId> sessions; // the sessions that ended
         std::vector<ActionEnded> ended;
+        // The actions that left with their sessions (notify false); those whose connections
+        // live on finish later, through Notices.
+        std::vector<ActionFinished> finished;
         std::vector<Error> cleanupErrors;
     };
+
+    // How long a single-use permission that the kernel spent (its expectation was used) may
+    // wait for conntrack to report the connection it admitted. None in that time: the first
+    // packet was dropped after the permission was checked, and the action finishes.
+    static constexpr std::chrono::seconds UnconfirmedGrace{2};
 
     // portFlows: the index of conntrack entries on allocatable ports that the registry keeps
     // up to date from the events it is handed, and the Service reads.
@@ -69,7 +82,9 @@ public:
     SessionRegistry& operator=(const SessionRegistry&) = delete;
 
     // Throws fwx::Error(QuotaExceeded) when the owner has MaxSessionsPerClient sessions, or
-    // its uid MaxSessionsPerUser over all its connections.
+    // its uid MaxSessionsPerUser over all its connections. A primary connection that
+    // conntrack tracks now is followed (one lookup): when it ends, so does every
+    // permission of the session still open (Expired("primary-closed")).
     const Session& openSession(const Owner& owner, SessionOptions options);
     // One action per target, all programmed in one kernel transaction or none. Without an
     // AllowedSource, only the primary connection's client may connect (anyone if the
@@ -85,9 +100,10 @@ public:
     SessionEnd ownerVanished(const std::string& ownerName);
     // Closes every session, removing what they programmed in bounded transactions.
     SessionEnd shutdown();
-    // Removes the action and its kernel state. Throws InvalidArgument for an unknown id,
-    // Failed if the kernel refuses (the action then stays).
-    ActionEnded cancel(ActionId action);
+    // Withdraws the action's permission and its kernel state; it finishes at once unless
+    // connections through it live (their port stays held for them). Throws
+    // InvalidArgument for an unknown id, Failed if the kernel refuses (nothing changes).
+    Notices cancel(ActionId action);
 
     // The earliest deadline of a pending action, for the caller's timer.
     std::optional<std::chrono::steady_clock::time_point> nextDeadline() const;
@@ -105,9 +121,15 @@ public:
     Notices resync(const ConntrackSnapshot& snapshot);
 
     const Session* session(SessionId id) const;
+    // The actions of open sessions: what is on the bus. Detached ones are not.
     const Action* action(ActionId id) const;
     const std::map<SessionId, Session>& sessions() const noexcept { return sessions_; }
     const std::map<ActionId, Action>& actions() const noexcept { return actions_; }
+    // Actions whose session ended while connections through them lived.
+    std::size_t detachedActions() const noexcept { return detached_.size(); }
+    // The server addresses of the primary connections followed: the conntrack events of
+    // flows to them must reach onFlow().
+    std::vector<net::Address> followedServers() const;
     // Tries again to remove what the kernel refused before (see Service::retire).
     std::optional<Error> retryRemovals() { return service_.retryRetired(); }
     bool removalsPending() const noexcept { return service_.retiring() > 0; }
@@ -131,25 +153,45 @@ private:
                                         const Request& request);
     void settle(Action& action, Notices& notices);
     ActionEnded endedOf(const Action& action, EndReason reason) const;
-    void forget(const Action& action);
-    // Removes what the kernel holds for the action (its port, DNAT, expectation) once
-    // nothing needs it. What the kernel refuses is retried by the Service; its error goes
-    // into notices for the log.
-    void release(const Action& action, Notices& notices);
+    // Every state change goes here: an action that stops permitting stops counting against
+    // its owner's quota.
+    void setState(Action& action, ActionState state);
+    void uncountAction(Action& action);
+    // Ends a permission that is still open (Expired(reason), State cancelled) and withdraws
+    // its kernel state; then finishes it if nothing lives through it.
+    void endPermission(Action& action, EndReason reason, Notices& notices);
+    // An action that admits nothing more and through which nothing lives leaves: its kernel
+    // state and held port go, its owner is told (notices.finished).
+    void finishIfDone(Action& action, Notices& notices);
+    void forget(Action& action);
+    // Removes what the kernel holds for the action (DNAT, permission, expectation); its port
+    // goes back, or is held while connections through it live. What the kernel refuses is
+    // retried by the Service; its error goes into notices for the log.
+    void withdraw(Action& action, Notices& notices);
     void removeExpectation(const Action& action);
     bool holdsPort(const Action& action) const;
     void clearDeadline(Action& action);
+    // An attached or detached action; nullptr if it left.
+    Action* anyAction(ActionId id);
+    const PrimaryConnection* primaryOf(const Action& action) const;
 
     // SessionRegistryEvents.cpp
     void flowSeen(const Flow& flow, Notices& notices);
     void flowGone(const Flow& flow, Notices& notices);
+    // An update event that says the TCP connection is over: its counters are read now.
+    Flow withCountersNow(const Flow& flow, Notices& notices);
     void removeStale(const Flow& flow, Notices& notices);
     bool wentThrough(const Action& action, const Flow& flow) const;
     void admitted(Action& action, Notices& notices);
     void established(Action& action, TrackedFlow& tracked, Notices& notices);
-    void closed(Action& action, const TrackedFlow& tracked, const Flow& last, Notices& notices);
+    void closed(const TrackedFlow& tracked, const Flow& last, Notices& notices);
     void expectationGone(Action& action, const Expectation& expectation, Notices& notices);
+    void awaitConnection(Action& action);
     void primaryClosed(const PrimaryConnection& primary, Notices& notices);
+    void endWithPrimary(Session& session, Notices& notices);
+    void follow(const Session& session);
+    void unfollow(const Session& session);
+    static FlowKey keyOf(const PrimaryConnection& primary);
     void resyncExpectations(const std::vector<Expectation>& present, Notices& notices);
     Action* expectedActionOf(const Expectation& expectation);
 
@@ -162,6 +204,9 @@ private:
     SessionLimits limits_;
     std::map<SessionId, Session> sessions_;
     std::map<ActionId, Action> actions_;
+    std::map<ActionId, Action> detached_;
+    // The primaries followed, by their tuple, and the sessions on each.
+    std::map<FlowKey, std::set<SessionId>> followed_;
     std::set<Deadline> deadlines_;
     std::map<std::string, std::size_t> actionsPerOwner_;
     std::map<unsigned, std::size_t> sessionsPerUid_;
@@ -169,6 +214,7 @@ private:
     ConnectionTracker tracker_;
     SessionId nextSession_ = 1;
     ActionId nextAction_ = 1;
+    ConnectionId nextConnection_ = 1;
 };
 
 } // namespace fwx::redirect

@@ -7,6 +7,11 @@
 // action conntrack created it from the expectation (a NEW with the master tuple). Only
 // conntrack events make a connection "established"; an expectation's disappearance never
 // does (its connection's first packet may have been dropped).
+//
+// A connection ends when conntrack says so: a TCP update event in TIME_WAIT or CLOSE (both
+// sides closed, or a reset), else its DESTROY. Closed goes out then, once, with the
+// counters read at that moment, also for an action that was cancelled or whose session
+// closed in the meantime: those stay (detached) while their connections live.
 #include "redirect/ExpectationPlan.hpp"
 #include "redirect/SessionRegistry.hpp"
 
@@ -17,12 +22,44 @@ namespace fwx::redirect {
 
 Notices SessionRegistry::onFlow(const FlowEvent& event) {
     Notices notices;
+    if (event.type == FlowEventType::Destroy || event.flow.ended) {
+        if (const auto it = followed_.find(FlowKey::of(event.flow)); it != followed_.end()) {
+            const std::set<SessionId> sessions = it->second;
+            followed_.erase(it);
+            for (const SessionId id : sessions) {
+                endWithPrimary(sessions_.at(id), notices);
+            }
+        }
+    }
     if (event.type == FlowEventType::Destroy) {
         flowGone(event.flow, notices);
+    } else if (event.type == FlowEventType::Update && event.flow.ended &&
+               tracker_.find(event.flow) != nullptr) {
+        flowSeen(withCountersNow(event.flow, notices), notices);
     } else {
         flowSeen(event.flow, notices);
     }
     return notices;
+}
+
+// Update events carry no counters: one lookup of the entry reads them. If it is gone
+// already, its DESTROY (which carries them) is queued behind this event.
+Flow SessionRegistry::withCountersNow(const Flow& flow, Notices& notices) {
+    try {
+        const std::optional<Flow> now = flows_.lookup(flow);
+        if (!now) {
+            Flow pending = flow;
+            pending.ended = false;
+            return pending;
+        }
+        Flow counted = flow;
+        counted.fromClient = now->fromClient;
+        counted.fromTarget = now->fromTarget;
+        return counted;
+    } catch (const Error& e) {
+        notices.errors.push_back(e); // Closed goes out with zero counters
+        return flow;
+    }
 }
 
 void SessionRegistry::flowSeen(const Flow& flow, Notices& notices) {
@@ -38,13 +75,18 @@ void SessionRegistry::flowSeen(const Flow& flow, Notices& notices) {
             removeStale(flow, notices);
             return;
         }
-        tracked = &tracker_.track(action.id, flow);
+        tracked = &tracker_.track(action.id, nextConnection_++, flow);
         admitted(action, notices);
     } else {
         tracked->flow = flow;
     }
     if (flow.established && !tracked->establishedAt) {
-        established(actions_.at(tracked->action), *tracked, notices);
+        established(*anyAction(tracked->action), *tracked, notices);
+    }
+    if (flow.ended) {
+        const TrackedFlow over = *tracked;
+        tracker_.untrack(FlowKey::of(flow));
+        closed(over, flow, notices);
     }
 }
 
@@ -76,7 +118,7 @@ void SessionRegistry::removeStale(const Flow& flow, Notices& notices) {
 // A single-use permission is used up by its first connection, established or not.
 void SessionRegistry::admitted(Action& action, Notices& notices) {
     if (action.redirect.singleUse && action.state == ActionState::Pending) {
-        action.state = ActionState::Consumed;
+        setState(action, ActionState::Consumed);
         clearDeadline(action);
         action.expiresAt.reset();
         notices.changed.push_back(action.id);
@@ -90,11 +132,13 @@ void SessionRegistry::established(Action& action, TrackedFlow& tracked, Notices&
     ++action.connections;
     if (action.state == ActionState::Pending ||
         (action.state == ActionState::Consumed && action.redirect.singleUse)) {
-        action.state = ActionState::Established;
+        setState(action, ActionState::Established);
     }
-    notices.connections.push_back({ConnectionNotice::Kind::Established, action.id, action.session,
-                                   sessions_.at(action.session).owner.name, tracked.flow,
-                                   std::chrono::microseconds{0}});
+    if (!action.owner.name.empty()) {
+        notices.connections.push_back({ConnectionNotice::Kind::Established, action.id, tracked.id,
+                                       action.group, action.session, action.owner.name,
+                                       tracked.flow, std::chrono::microseconds{0}});
+    }
     notices.changed.push_back(action.id);
 }
 
@@ -106,26 +150,25 @@ void SessionRegistry::flowGone(const Flow& flow, Notices& notices) {
     }
     const TrackedFlow gone = *tracked;
     tracker_.untrack(FlowKey::of(flow));
-    closed(actions_.at(gone.action), gone, flow, notices);
+    closed(gone, flow, notices);
 }
 
-// The last connection of a permission that admits nothing more (used up, or ended with
-// its primary while connections lived) takes the port with it.
-void SessionRegistry::closed(Action& action, const TrackedFlow& tracked, const Flow& last,
-                             Notices& notices) {
-    if (tracked.establishedAt) {
+// The last connection of an action that admits nothing more (used up, cancelled, ended
+// with its session or primary) finishes it.
+void SessionRegistry::closed(const TrackedFlow& tracked, const Flow& last, Notices& notices) {
+    Action& action = *anyAction(tracked.action);
+    if (tracked.establishedAt && !action.owner.name.empty()) {
         const auto duration = std::chrono::duration_cast<std::chrono::microseconds>(
             clock_.steadyNow() - *tracked.establishedAt);
-        notices.connections.push_back({ConnectionNotice::Kind::Closed, action.id, action.session,
-                                       sessions_.at(action.session).owner.name, last, duration});
+        notices.connections.push_back({ConnectionNotice::Kind::Closed, action.id, tracked.id,
+                                       action.group, action.session, action.owner.name, last,
+                                       duration});
     }
     if (action.redirect.singleUse && action.state == ActionState::Established) {
-        action.state = ActionState::Consumed;
+        setState(action, ActionState::Consumed);
         notices.changed.push_back(action.id);
     }
-    if (!action.permits() && holdsPort(action) && tracker_.liveFlowsOf(action.id) == 0) {
-        release(action, notices);
-    }
+    finishIfDone(action, notices);
 }
 
 Notices SessionRegistry::onExpectation(const ExpectationEvent& event) {
@@ -176,36 +219,44 @@ void SessionRegistry::expectationGone(Action& action, const Expectation& expecta
         primaryClosed(expectation.master, notices);
     } else if (action.redirect.singleUse) {
         admitted(action, notices);
+        awaitConnection(action);
     } else if (action.permits()) {
-        notices.ended.push_back(endedOf(action, EndReason::Cancelled));
-        action.state = ActionState::Cancelled;
-        clearDeadline(action);
-        release(action, notices);
+        endPermission(action, EndReason::Cancelled, notices);
     }
 }
 
-// Every permission still open on the primary ends with it; connections already made
-// through them go on.
+// The expectation was used: conntrack reports the connection it admitted right after,
+// unless its first packet was dropped, in which case none ever comes (UnconfirmedGrace).
+void SessionRegistry::awaitConnection(Action& action) {
+    if (tracker_.liveFlowsOf(action.id) > 0 || action.state != ActionState::Consumed) {
+        return;
+    }
+    clearDeadline(action);
+    action.deadline = clock_.steadyNow() + UnconfirmedGrace;
+    deadlines_.emplace(*action.deadline, action.id);
+}
+
+// The expectation path: conntrack no longer knows the master of an expectation that went.
+// Rare (an expectation's DESTROY), so it looks at every session: the primary may not be
+// followed (fwxd opened the session before conntrack tracked it).
 void SessionRegistry::primaryClosed(const PrimaryConnection& primary, Notices& notices) {
+    followed_.erase(keyOf(primary));
     for (auto& [id, session] : sessions_) {
         const auto& own = session.options.primary;
-        if (!own || own->transport != primary.transport || own->client != primary.client ||
-            own->server != primary.server) {
-            continue;
+        if (own && keyOf(*own) == keyOf(primary)) {
+            endWithPrimary(session, notices);
         }
-        for (const ActionId actionId : session.actions) {
-            Action& action = actions_.at(actionId);
-            if (!action.redirect.expected || !action.permits()) {
-                continue;
-            }
-            notices.ended.push_back(endedOf(action, EndReason::PrimaryClosed));
-            action.state = ActionState::Cancelled;
-            clearDeadline(action);
-            if (tracker_.liveFlowsOf(action.id) == 0) {
-                release(action, notices);
-            } else {
-                removeExpectation(action);
-            }
+    }
+}
+
+// Every permission of the session still open ends with its primary, expectation-backed or
+// not; connections already made through them go on.
+void SessionRegistry::endWithPrimary(Session& session, Notices& notices) {
+    const std::vector<ActionId> ids(session.actions.begin(), session.actions.end());
+    for (const ActionId id : ids) {
+        const auto it = actions_.find(id);
+        if (it != actions_.end() && it->second.permits()) {
+            endPermission(it->second, EndReason::PrimaryClosed, notices);
         }
     }
 }
@@ -238,7 +289,17 @@ Notices SessionRegistry::resync(const ConntrackSnapshot& snapshot) {
 void SessionRegistry::resyncExpectations(const std::vector<Expectation>& present,
                                          Notices& notices) {
     const auto now = clock_.steadyNow();
-    for (auto& [id, action] : actions_) {
+    std::vector<ActionId> ids; // an action that finishes leaves actions_
+    ids.reserve(actions_.size());
+    for (const auto& [id, action] : actions_) {
+        ids.push_back(id);
+    }
+    for (const ActionId id : ids) {
+        const auto it = actions_.find(id);
+        if (it == actions_.end()) {
+            continue;
+        }
+        Action& action = it->second;
         const auto& primary = sessions_.at(action.session).options.primary;
         if (!action.redirect.expected || !primary || !action.permits() || !holdsPort(action)) {
             continue;

@@ -4,7 +4,7 @@
 //
 // Promises checked beyond "no crash, no sanitizer report": bad input is refused with
 // fwx::Error of code InvalidArgument only, and what is accepted is consistent (one target
-// per connect address, a parsed timeout is positive).
+// per connect address, a parsed timeout is positive, a primary connection of one family).
 #include "daemon/BusArguments.hpp"
 #include "error/Error.hpp"
 
@@ -39,9 +39,9 @@ sdbus::Variant anyVariantFrom(FuzzedDataProvider& data) {
         return sdbus::Variant(std::vector<std::uint16_t>{data.ConsumeIntegral<std::uint16_t>()});
     default:
         return sdbus::Variant(fwx::daemon::PrimaryConnectionStruct(
-            data.ConsumeRandomLengthString(8), data.ConsumeRandomLengthString(8),
-            data.ConsumeRandomLengthString(48), data.ConsumeIntegral<std::uint16_t>(),
-            data.ConsumeRandomLengthString(48), data.ConsumeIntegral<std::uint16_t>()));
+            data.ConsumeRandomLengthString(8), data.ConsumeRandomLengthString(48),
+            data.ConsumeIntegral<std::uint16_t>(), data.ConsumeRandomLengthString(48),
+            data.ConsumeIntegral<std::uint16_t>()));
     }
 }
 
@@ -106,7 +106,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
         break;
     case 1: {
         const Options options = optionsFrom(data);
-        expectOnlyInvalidArgument([&] { fwx::daemon::parseSessionOptions(options); });
+        expectOnlyInvalidArgument([&] {
+            const auto session = fwx::daemon::parseSessionOptions(options);
+            check(!session.primary ||
+                  session.primary->client.family() == session.primary->server.family());
+        });
         break;
     }
     default: {

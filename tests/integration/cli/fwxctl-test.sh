@@ -258,17 +258,48 @@ grep -qx '6ba7b810-9dad-11d1-80b4-00c04fd430c8  FTP  tcp/21  helper ftp for 198.
 expect_status 0 protocols --json --bus "$bus"
 check_json 'd["protocols"]["6ba7b810-9dad-11d1-80b4-00c04fd430c8"]["Servers"] == ["198.51.100.7"] and d["protocols"]["6ba7b810-9dad-11d1-80b4-00c04fd430c8"]["Owner"] == 0'
 
+step "redirect --primary --description: list shows both, the caller's text escaped, text and --json"
+# An escape sequence, a newline, quotes, a C1 CSI (U+009B) and a harmless non-ASCII letter.
+description=$'ftp \e[31mproxy\n"x" \xc2\x9b2J Z\xc3\xbcrich'
+"$fwxctl" redirect 198.51.100.7:2020 --primary tcp,192.0.2.2:40000,198.51.100.1:21 \
+    --description "$description" --bus "$bus" >"$dir/primary.out" 2>&1 &
+bg=$!
+pids+=("$bg")
+wait_for_line "$dir/primary.out" '/org/fwxd/Firewall1/action/[0-9]+$'
+controls='[\x00-\x08\x0a-\x1f\x7f]|\xc2[\x80-\x9f]'
+expect_status 0 list --json --bus "$bus"
+check_json "d['sessions'][0]['properties']['PrimaryConnection'] == ['tcp', '192.0.2.2', 40000, '198.51.100.1', 21]"
+check_json "d['sessions'][0]['properties']['Description'] == 'ftp \\x1b[31mproxy\\n\"x\" \\u009b2J Z\\u00fcrich'"
+check_json "d['sessions'][0]['actions'][0]['properties']['NoExpectationReason'] == 'the primary connection tcp 192.0.2.2:40000 -> 198.51.100.1:21 is not tracked by conntrack'"
+LC_ALL=C grep -qP '[^\t\x20-\x7e]' "$dir/last.out" && fail "list --json is not ASCII: $(cat -v "$dir/last.out")"
+expect_status 0 list --bus "$bus"
+grep -qx '    PrimaryConnection: tcp 192.0.2.2:40000 -> 198.51.100.1:21' "$dir/last.out" ||
+    fail "list text: $(cat "$dir/last.out")"
+grep -qx '        NoExpectationReason: the primary connection tcp 192.0.2.2:40000 -> 198.51.100.1:21 is not tracked by conntrack' \
+    "$dir/last.out" || fail "list text: $(cat "$dir/last.out")"
+grep -qxF '    Description: "ftp \x1b[31mproxy\x0a\x22x\x22 \xc2\x9b2J Z'$'\xc3\xbc''rich"' "$dir/last.out" ||
+    fail "list text: $(cat -v "$dir/last.out")"
+LC_ALL=C grep -qP "$controls" "$dir/last.out" && fail "list text holds control characters: $(cat -v "$dir/last.out")"
+kill -TERM "$bg"
+rc=0
+wait "$bg" || rc=$?
+((rc == 0)) || fail "fwxctl redirect --primary exited $rc after SIGTERM"
+
 step "usage errors: 64, before any D-Bus call (the bus given does not even exist)"
 expect_status 64 redirect 198.51.100.2 --bus "unix:path=$dir/none"
 grep -q 'has no port' "$dir/last.err" || fail "message: $(cat "$dir/last.err")"
 expect_status 64 redirect 198.51.100.2:80 --timeout 5x --bus "unix:path=$dir/none"
 expect_status 64 cancel session/1 --bus "unix:path=$dir/none"
+expect_status 64 redirect 198.51.100.2:80 --primary tcp,192.0.2.2:40000 --bus "unix:path=$dir/none"
+grep -q 'TRANSPORT,CLIENT:PORT,SERVER:PORT' "$dir/last.err" || fail "message: $(cat "$dir/last.err")"
 expect_status 64 frobnicate
 
 step "input refused by fwxd: 65"
 expect_status 65 redirect 198.51.100.2:80 '[2001:db8::2]:80' --bus "$bus"
 grep -q '^fwxctl: org.fwxd.Error.InvalidArgument: ' "$dir/last.err" || fail "message: $(cat "$dir/last.err")"
 expect_status 65 redirect 198.51.100.2:80 --internal 10.99.0.1 --bus "$bus"
+expect_status 65 redirect 198.51.100.2:80 --primary 'tcp,192.0.2.2:40000,[2001:db8::1]:21' --bus "$bus"
+grep -q 'both must be of one family' "$dir/last.err" || fail "message: $(cat "$dir/last.err")"
 
 step "no fwxd: 69"
 expect_status 69 status --bus "unix:path=$dir/none"

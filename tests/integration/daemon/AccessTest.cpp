@@ -2,8 +2,10 @@
 // group), and never on a session it does not own. The other uid is a real one: gdbus and
 // busctl run as 65534 through setpriv, on a connection of their own.
 #include "DaemonFixture.hpp"
+#include "OtherUser.hpp"
 #include "lab/Lab.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -13,7 +15,13 @@
 namespace fwx::test {
 namespace {
 
+using namespace std::chrono_literals;
+
 constexpr const char* AccessDenied = "org.fwxd.Error.AccessDenied";
+
+ConnectAddress server(std::uint16_t port) {
+    return {Lab::serverAddress(Family::V4), port};
+}
 
 ::testing::AssertionResult deniedTo(const CommandResult& result) {
     if (result.exitStatus != 0 && result.err.find(AccessDenied) != std::string::npos) {
@@ -84,6 +92,26 @@ TEST_F(AllowedUser, MayNotTouchAnotherClientsSession) {
     EXPECT_EQ(kernelElements("ports_v4"), 1U);
     client().sync();
     EXPECT_EQ(client().received(redirected.actions.at(0), "Expired"), 0U);
+}
+
+// The session belongs to the bus connection, not to the uid: another connection of the same
+// (non-root) user may read it but not change it. Root may.
+TEST_F(AllowedUser, MayNotTouchTheSessionOfAnotherConnectionOfItsOwnUid) {
+    const auto owner = connectAs(bus.address(), NobodyId, NobodyId);
+    const auto other = connectAs(bus.address(), NobodyId, NobodyId);
+    const sdbus::ObjectPath session = owner->openSession();
+    const Redirected redirected = owner->redirect(session, {server(21000)});
+    const sdbus::ObjectPath& action = redirected.actions.at(0);
+    EXPECT_TRUE(failsWith([&] { other->session(session).Close(); }, AccessDenied));
+    EXPECT_TRUE(failsWith([&] { other->action(action).Cancel(); }, AccessDenied));
+    EXPECT_TRUE(failsWith([&] { other->redirect(session, {server(21001)}); }, AccessDenied));
+    EXPECT_EQ(other->session(session).Actions(), redirected.actions) << "reading is allowed";
+    EXPECT_EQ(owner->action(action).State(), "pending");
+    EXPECT_EQ(kernelElements("ports_v4"), 1U);
+    // Root closes it; the owner is told.
+    client().session(session).Close();
+    EXPECT_TRUE(owner->waitForSignal(action, "Expired", "session-closed", 5s));
+    EXPECT_EQ(kernelElements(), 0U);
 }
 
 TEST_F(AllowedUser, SessionOfItsBusctlVanishesWithBusctl) {
@@ -198,6 +226,44 @@ TEST_F(AdminUser, MayAttachHelpersAndRemoveOthersProtocols) {
     EXPECT_TRUE(allowed(unregisterAsNobody(FtpGuid)));
     EXPECT_TRUE(client().firewall().Protocols().empty());
     EXPECT_EQ(kernelElements("helpers_v4"), 0U);
+}
+
+// An administrator may attach helpers and remove others' protocols, not change another
+// client's session: that is root's alone.
+TEST_F(AdminUser, MayNotTouchAnotherClientsSession) {
+    const sdbus::ObjectPath session = client().openSession();
+    const Redirected redirected = client().redirect(session, {server(21000)});
+    EXPECT_TRUE(deniedTo(gdbusCallAsNobody(session, "org.fwxd.Session1.Close")));
+    EXPECT_TRUE(deniedTo(gdbusCallAsNobody(redirected.actions.at(0), "org.fwxd.Action1.Cancel")));
+    EXPECT_EQ(client().action(redirected.actions.at(0)).State(), "pending");
+    EXPECT_EQ(client().firewall().Sessions(), std::vector<sdbus::ObjectPath>{session});
+}
+
+// Root may change any session, whichever connection it calls from; it acts for the owner,
+// who alone hears of it.
+TEST_F(Access, AnotherRootClientMayChangeARootClientsSession) {
+    const sdbus::ObjectPath session = client().openSession();
+    const Redirected first = client().redirect(session, {server(21000), server(21001)});
+    const auto other = connect();
+    const Redirected added = other->redirect(session, {server(21002)});
+    const std::vector<sdbus::ObjectPath> all{first.actions.at(0), first.actions.at(1),
+                                             added.actions.at(0)};
+    EXPECT_EQ(client().session(session).Actions(), all);
+    EXPECT_EQ(client().session(session).Owner(), client().uniqueName());
+    client().action(added.actions.at(0)); // the owner listens to the added action too
+
+    other->action(first.actions.at(0)).Cancel();
+    EXPECT_TRUE(client().waitForSignal(first.actions.at(0), "Expired", "cancelled", 5s));
+    other->session(session).Close();
+    for (const sdbus::ObjectPath& action : {first.actions.at(1), added.actions.at(0)}) {
+        EXPECT_TRUE(client().waitForSignal(action, "Expired", "session-closed", 5s)) << action;
+    }
+    EXPECT_TRUE(client().firewall().Sessions().empty());
+    EXPECT_EQ(kernelElements(), 0U);
+    other->sync();
+    for (const sdbus::ObjectPath& action : all) {
+        EXPECT_EQ(other->received(action, "Expired"), 0U) << "signals go to the owner only";
+    }
 }
 
 class AllowedGroup : public Access {

@@ -24,6 +24,8 @@ std::int64_t realtimeUsec() {
         .count();
 }
 
+using Primary = sdbus::Struct<std::string, std::string, std::uint16_t, std::string, std::uint16_t>;
+
 class Api : public DaemonFixture {};
 
 TEST_F(Api, FirewallPropertiesReadBack) {
@@ -41,25 +43,16 @@ TEST_F(Api, FirewallPropertiesReadBack) {
 }
 
 TEST_F(Api, OpenSessionRecordsOwnerAndPrimaryConnectionUntilClose) {
-    const sdbus::Struct<std::string, std::string, std::string, std::uint16_t, std::string,
-                        std::uint16_t>
-        primary("tcp", "", Lab::clientAddress(Family::V4), 40000, Lab::serverAddress(Family::V4),
-                21);
+    const Primary primary("tcp", Lab::clientAddress(Family::V4), 40000,
+                          Lab::serverAddress(Family::V4), 21);
     const sdbus::ObjectPath path =
         client().openSession({{"PrimaryConnection", sdbus::Variant(primary)},
                               {"Description", sdbus::Variant(std::string("ftp proxy"))}});
     EXPECT_TRUE(path.starts_with("/org/fwxd/Firewall1/session/")) << path;
     SessionProxy& session = client().session(path);
     EXPECT_EQ(session.Owner(), client().uniqueName());
-    const auto seen = session.PrimaryConnection();
-    EXPECT_EQ(seen.get<0>(), "tcp");
-    // fwxd fills the second field with the primary's family (the contract in
-    // dbus/org.fwxd.Session1.xml calls it reserved, "" as given).
-    EXPECT_EQ(seen.get<1>(), "ipv4");
-    EXPECT_EQ(seen.get<2>(), Lab::clientAddress(Family::V4));
-    EXPECT_EQ(seen.get<3>(), 40000);
-    EXPECT_EQ(seen.get<4>(), Lab::serverAddress(Family::V4));
-    EXPECT_EQ(seen.get<5>(), 21);
+    EXPECT_EQ(session.PrimaryConnection(), primary);
+    EXPECT_EQ(session.Description(), "ftp proxy");
     EXPECT_TRUE(session.Actions().empty());
     EXPECT_EQ(client().firewall().Sessions(), std::vector<sdbus::ObjectPath>{path});
 
@@ -68,13 +61,30 @@ TEST_F(Api, OpenSessionRecordsOwnerAndPrimaryConnectionUntilClose) {
     EXPECT_TRUE(objectGone(client().connection(), path, "org.fwxd.Session1"));
 }
 
+TEST_F(Api, PrimaryConnectionOfIPv6ReadsBackAsGiven) {
+    const Primary primary("udp", Lab::clientAddress(Family::V6), 5060,
+                          Lab::serverAddress(Family::V6), 5060);
+    const sdbus::ObjectPath path =
+        client().openSession({{"PrimaryConnection", sdbus::Variant(primary)}});
+    EXPECT_EQ(client().session(path).PrimaryConnection(), primary);
+}
+
 TEST_F(Api, SessionWithoutPrimaryConnectionReportsEmptyOne) {
     const sdbus::ObjectPath path = client().openSession();
-    const auto seen = client().session(path).PrimaryConnection();
-    EXPECT_EQ(seen.get<0>(), "");
-    EXPECT_EQ(seen.get<2>(), "");
-    EXPECT_EQ(seen.get<3>(), 0);
-    EXPECT_EQ(seen.get<5>(), 0);
+    EXPECT_EQ(client().session(path).PrimaryConnection(), Primary("", "", 0, "", 0));
+    EXPECT_EQ(client().session(path).Description(), "");
+}
+
+// The property is the caller's text as given: escaping is for whoever shows it (fwxctl,
+// the log), not for the API.
+TEST_F(Api, DescriptionReadsBackExactly) {
+    const std::string text = "evil\nfwxd: ready: fake\x1b[31m \xc2\x9b"
+                             "2J Z\xc3\xbc"
+                             "rich";
+    const sdbus::ObjectPath path = client().openSession({{"Description", sdbus::Variant(text)}});
+    EXPECT_EQ(client().session(path).Description(), text);
+    const auto managed = client().firewall().GetManagedObjects();
+    EXPECT_EQ(managed.at(path).at("org.fwxd.Session1").at("Description").get<std::string>(), text);
 }
 
 TEST_F(Api, RedirectConnectionsProgramsConsecutivePortsWithActionProperties) {
@@ -111,6 +121,8 @@ TEST_F(Api, RedirectConnectionsProgramsConsecutivePortsWithActionProperties) {
         EXPECT_EQ(action.Flags(), TimeoutFlag);
         EXPECT_EQ(action.Mode(), "kernel");
         EXPECT_FALSE(action.Expected());
+        EXPECT_EQ(action.NoExpectationReason(),
+                  "the session has no PrimaryConnection to hang expectations on");
         EXPECT_EQ(action.State(), "pending");
         EXPECT_EQ(action.Connections(), 0U);
         const auto expiresAt = static_cast<std::int64_t>(action.ExpiresAt());
@@ -124,6 +136,29 @@ TEST_F(Api, RedirectConnectionsProgramsConsecutivePortsWithActionProperties) {
     for (const auto& path : redirected.actions) {
         EXPECT_TRUE(managed.contains(path)) << path;
     }
+}
+
+// Why a redirect is not expectation-backed is a property of each action, not only a log line.
+TEST_F(Api, NoExpectationReasonSaysWhyNot) {
+    const std::string client4 = Lab::clientAddress(Family::V4);
+    const std::string server4 = Lab::serverAddress(Family::V4);
+    const sdbus::ObjectPath untracked = client().openSession(
+        {{"PrimaryConnection", sdbus::Variant(Primary("tcp", client4, 40000, server4, 21))}});
+    const Redirected sameFamily = client().redirect(untracked, {target(server4, 21000)});
+    EXPECT_EQ(client().action(sameFamily.actions.at(0)).NoExpectationReason(),
+              "the primary connection tcp " + client4 + ":40000 -> " + server4 +
+                  ":21 is not tracked by conntrack");
+    const Redirected otherFamily =
+        client().redirect(untracked, {target(Lab::serverAddress(Family::V6), 21000)});
+    const std::string reason = client().action(otherFamily.actions.at(0)).NoExpectationReason();
+    EXPECT_NE(reason.find("is not of the redirect's address family"), std::string::npos) << reason;
+    // GetManagedObjects carries it too.
+    const auto managed = client().firewall().GetManagedObjects();
+    EXPECT_EQ(managed.at(otherFamily.actions.at(0))
+                  .at("org.fwxd.Action1")
+                  .at("NoExpectationReason")
+                  .get<std::string>(),
+              reason);
 }
 
 TEST_F(Api, ActionWithoutTimeoutNeverExpires) {
@@ -224,17 +259,42 @@ TEST_F(Api, RegisteredProtocolIsKnownUntilUnregistered) {
     EXPECT_EQ(kernelElements("ports_v4"), 1U);
 }
 
-TEST_F(Api, FiltersAreNotSupportedYet) {
+// The three ways into user mode answer NotSupported until the relay exists, as
+// dbus/org.fwxd.Firewall1.xml and Session1.xml say: the filters whatever their arguments,
+// NO_KERNEL_MODE after every other check of the request; nothing is left behind.
+TEST_F(Api, UserModeIsNotSupportedYet) {
+    constexpr const char* NotSupported = "org.fwxd.Error.NotSupported";
     client().firewall().RegisterProtocol(FtpGuid,
                                          {{"Name", sdbus::Variant(std::string("FTP"))},
                                           {"Transport", sdbus::Variant(std::string("tcp"))}});
-    EXPECT_TRUE(failsWith([&] { client().firewall().RegisterConnectFilter(FtpGuid, {}); },
-                          "org.fwxd.Error.NotSupported"));
+    const std::string unknownGuid = "0badc0de-0000-4000-8000-000000000000";
+    for (const std::string& guid : {std::string(FtpGuid), unknownGuid}) {
+        SCOPED_TRACE(guid);
+        EXPECT_TRUE(
+            failsWith([&] { client().firewall().RegisterConnectFilter(guid, {}); }, NotSupported));
+        EXPECT_TRUE(failsWith(
+            [&] {
+                client().firewall().RegisterDataFilter(guid, sdbus::ObjectPath("/com/example/F"));
+            },
+            NotSupported));
+    }
+    const sdbus::ObjectPath session = client().openSession();
+    RedirectRequest userMode;
+    userMode.flags = NoKernelMode;
     EXPECT_TRUE(failsWith(
         [&] {
-            client().firewall().RegisterDataFilter(FtpGuid, sdbus::ObjectPath("/com/example/F"));
+            client().redirect(session, {target(Lab::serverAddress(Family::V4), 21000)}, userMode);
         },
-        "org.fwxd.Error.NotSupported"));
+        NotSupported));
+    // Other faults of the request come first: NotSupported promises the rest is valid.
+    userMode.protocol = "sctp";
+    EXPECT_TRUE(failsWith(
+        [&] {
+            client().redirect(session, {target(Lab::serverAddress(Family::V4), 21000)}, userMode);
+        },
+        "org.fwxd.Error.InvalidArgument"));
+    EXPECT_TRUE(client().session(session).Actions().empty());
+    EXPECT_EQ(kernelElements(), 0U);
 }
 
 } // namespace

@@ -79,7 +79,7 @@ TEST_F(Busctl, IntrospectionShowsExactlyTheContract) {
               plus(standardInterfaces(), {"org.fwxd.Session1"}))
         << sessionListing;
     EXPECT_EQ(introspected(sessionListing, "property"),
-              (std::set<std::string>{".Owner", ".PrimaryConnection", ".Actions"}))
+              (std::set<std::string>{".Owner", ".PrimaryConnection", ".Description", ".Actions"}))
         << sessionListing;
     const std::string action = ok({"introspect", FwxdName, redirected.actions.at(0)});
     EXPECT_EQ(introspected(action, "interface"), plus(standardInterfaces(), {"org.fwxd.Action1"}))
@@ -87,10 +87,12 @@ TEST_F(Busctl, IntrospectionShowsExactlyTheContract) {
     EXPECT_EQ(introspected(action, "property"),
               (std::set<std::string>{".InternalAddress", ".InternalPort", ".ConnectAddress",
                                      ".ConnectPort", ".ProxyExternalAddress", ".Protocol", ".Flags",
-                                     ".Mode", ".Expected", ".State", ".ExpiresAt", ".Connections"}))
+                                     ".Mode", ".Expected", ".NoExpectationReason", ".State",
+                                     ".ExpiresAt", ".Connections"}))
         << action;
     EXPECT_EQ(introspected(action, "signal"),
-              (std::set<std::string>{".Established", ".Closed", ".Expired", ".PropertiesChanged"}))
+              (std::set<std::string>{".Established", ".Closed", ".Expired", ".Finished",
+                                     ".PropertiesChanged"}))
         << action;
 }
 

@@ -155,23 +155,84 @@ TEST_F(Errors, ClientTextCannotForgeOrFloodLogLines) {
 }
 
 TEST_F(Errors, BadSessionOptionsAreInvalidArguments) {
-    using Primary = sdbus::Struct<std::string, std::string, std::string, std::uint16_t, std::string,
-                                  std::uint16_t>;
+    using Primary =
+        sdbus::Struct<std::string, std::string, std::uint16_t, std::string, std::uint16_t>;
+    using OldPrimary = sdbus::Struct<std::string, std::string, std::string, std::uint16_t,
+                                     std::string, std::uint16_t>;
+    const std::string client4 = Lab::clientAddress(Family::V4);
     const std::vector<std::pair<std::string, Options>> cases{
         {"unknown option", {{"Colour", sdbus::Variant(std::string("blue"))}}},
         {"Description of the wrong type", {{"Description", sdbus::Variant(std::uint32_t{1})}}},
         {"primary transport sctp",
-         {{"PrimaryConnection", sdbus::Variant(Primary("sctp", "", Lab::clientAddress(Family::V4),
-                                                       40000, server4(), 21))}}},
+         {{"PrimaryConnection", sdbus::Variant(Primary("sctp", client4, 40000, server4(), 21))}}},
         {"primary with a malformed client address",
+         {{"PrimaryConnection", sdbus::Variant(Primary("tcp", "192.0.2", 40000, server4(), 21))}}},
+        {"primary of mixed families",
+         {{"PrimaryConnection", sdbus::Variant(Primary("tcp", client4, 40000, server6(), 21))}}},
+        {"primary with a family member (sssqsq)",
          {{"PrimaryConnection",
-           sdbus::Variant(Primary("tcp", "", "192.0.2", 40000, server4(), 21))}}},
+           sdbus::Variant(OldPrimary("tcp", "ipv4", client4, 40000, server4(), 21))}}},
     };
     for (const auto& item : cases) {
         SCOPED_TRACE(item.first);
         const Options& options = item.second;
         EXPECT_TRUE(failsWith([&] { client().openSession(options); }, InvalidArgument));
         EXPECT_TRUE(client().firewall().Sessions().empty());
+    }
+    expectNothingLeft();
+}
+
+// A path fwxd does not serve - a closed session, a cancelled action, an action of a
+// closed session, one that never was - answers sd-bus's UnknownObject, to method calls and
+// property reads alike, as the contract (dbus/org.fwxd.Firewall1.xml) says.
+TEST_F(Errors, GoneAndNeverExistingObjectsAreUnknownObjects) {
+    constexpr const char* UnknownObject = "org.freedesktop.DBus.Error.UnknownObject";
+    const sdbus::ObjectPath session = client().openSession();
+    const Redirected redirected = client().redirect(
+        session, {ConnectAddress(server4(), 21000), ConnectAddress(server4(), 21001)});
+    const sdbus::ObjectPath& cancelled = redirected.actions.at(0);
+    client().action(cancelled).Cancel();
+    EXPECT_TRUE(failsWith([&] { client().action(cancelled).Cancel(); }, UnknownObject))
+        << "Cancel twice";
+    client().session(session).Close();
+    EXPECT_TRUE(failsWith([&] { client().session(session).Close(); }, UnknownObject))
+        << "Close twice";
+
+    const auto call = [&](const std::string& path, const char* interface, const char* method) {
+        return failsWith(
+            [&] {
+                auto proxy = sdbus::createProxy(client().connection(), FwxdName, path);
+                proxy->callMethod(method).onInterface(interface);
+            },
+            UnknownObject);
+    };
+    const auto read = [&](const std::string& path, const char* interface, const char* property) {
+        return failsWith(
+            [&] {
+                auto proxy = sdbus::createProxy(client().connection(), FwxdName, path);
+                sdbus::Variant value;
+                proxy->callMethod("Get")
+                    .onInterface("org.freedesktop.DBus.Properties")
+                    .withArguments(std::string(interface), std::string(property))
+                    .storeResultsTo(value);
+            },
+            UnknownObject);
+    };
+    const std::string neverSession = "/org/fwxd/Firewall1/session/4242";
+    const std::string neverAction = "/org/fwxd/Firewall1/action/4242";
+    for (const std::string& path : {std::string(session), neverSession}) {
+        SCOPED_TRACE(path);
+        EXPECT_TRUE(call(path, "org.fwxd.Session1", "Close"));
+        EXPECT_TRUE(read(path, "org.fwxd.Session1", "Owner"));
+        EXPECT_TRUE(failsWith(
+            [&] { client().redirect(sdbus::ObjectPath(path), {ConnectAddress(server4(), 21002)}); },
+            UnknownObject));
+    }
+    for (const std::string& path : {std::string(cancelled), std::string(redirected.actions.at(1)),
+                                    neverAction, std::string("/org/fwxd/Firewall1/action/01")}) {
+        SCOPED_TRACE(path);
+        EXPECT_TRUE(call(path, "org.fwxd.Action1", "Cancel"));
+        EXPECT_TRUE(read(path, "org.fwxd.Action1", "State"));
     }
     expectNothingLeft();
 }

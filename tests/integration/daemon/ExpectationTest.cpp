@@ -54,9 +54,8 @@ protected:
     void closePrimary() { primary_.connection = UniqueFd(); }
 
     sdbus::ObjectPath openSession() {
-        const sdbus::Struct<std::string, std::string, std::string, std::uint16_t, std::string,
-                            std::uint16_t>
-            tuple("tcp", "ipv4", primary_.local->address(), primary_.local->port(),
+        const sdbus::Struct<std::string, std::string, std::uint16_t, std::string, std::uint16_t>
+            tuple("tcp", primary_.local->address(), primary_.local->port(),
                   primaryServer_->address().address(), primaryServer_->address().port());
         return client().openSession({{"PrimaryConnection", sdbus::Variant(tuple)}});
     }
@@ -101,6 +100,7 @@ TEST_F(Expectations, ThreePortsOnAHelpedPrimaryAdmitRelatedConnectionsOnce) {
     const Redirected redirected = redirect(3);
     for (std::size_t i = 0; i < 3; ++i) {
         EXPECT_TRUE(client().action(redirected.actions[i]).Expected()) << i;
+        EXPECT_EQ(client().action(redirected.actions[i]).NoExpectationReason(), "") << i;
         EXPECT_EQ(expectationsFor(internalOf(redirected, i)), 1U) << conntrackList("expect")[0];
     }
     // The kernel's expectation is the permission: nft holds no permission element.
@@ -147,10 +147,30 @@ TEST_F(Expectations, PendingActionsEndWithTheirPrimary) {
         ASSERT_TRUE(
             reapUntil([&] { return client().received(action, "Expired", "primary-closed") > 0; },
                       30s, "Expired(primary-closed)"));
-        EXPECT_EQ(client().action(action).State(), "cancelled");
+        EXPECT_TRUE(client().waitForSignal(action, "Finished", "cancelled,0", 5s))
+            << "nothing lives through it: it leaves the bus";
     }
     EXPECT_TRUE(conntrackList("expect").empty());
     EXPECT_EQ(kernelElements("ports_v4"), 0U);
+}
+
+// Issue 11, item 5: a primary without a helper backs no expectation, but fwxd follows
+// its conntrack entry all the same (the kernel-side event filter takes the primary's
+// server), and its end ends the session's open permissions; a used one goes on.
+TEST_F(Expectations, EveryOpenPermissionEndsWithItsPrimaryHelperOrNot) {
+    ASSERT_NO_FATAL_FAILURE(connectPrimary(PlainPort));
+    const Redirected redirected = redirect(2);
+    ASSERT_FALSE(client().action(redirected.actions[0]).Expected());
+    ASSERT_TRUE(target(0).reachedVia(internalOf(redirected), fromClient()));
+    closePrimary();
+    ASSERT_TRUE(client().waitForSignal(redirected.actions[1], "Expired", "primary-closed", 10s))
+        << "the primary's end was not seen";
+    EXPECT_TRUE(client().waitForSignal(redirected.actions[1], "Finished", "cancelled,0", 5s));
+    client().sync();
+    EXPECT_EQ(client().received(redirected.actions[0], "Expired"), 0U)
+        << "the used permission had nothing left to end";
+    EXPECT_TRUE(client().waitForSignal(redirected.actions[0], "Finished", "consumed,1", 5s));
+    EXPECT_EQ(kernelElements("ports_v4"), 0U) << "both ports went: one used, one ended";
 }
 
 TEST_F(Expectations, RequireExpectationNamesWhyNot) {
@@ -167,9 +187,11 @@ TEST_F(Expectations, RequireExpectationNamesWhyNot) {
     EXPECT_EQ(kernelElements(), 0U);
     EXPECT_TRUE(conntrackList("expect").empty());
 
-    // Without the requirement the redirect falls back to nft permissions.
+    // Without the requirement the redirect falls back to nft permissions, and says why.
     const Redirected redirected = redirect(1);
     EXPECT_FALSE(client().action(redirected.actions[0]).Expected());
+    const std::string reason = client().action(redirected.actions[0]).NoExpectationReason();
+    EXPECT_NE(reason.find("has no conntrack helper"), std::string::npos) << reason;
     EXPECT_TRUE(target(1).reachedVia(internalOf(redirected), fromClient()));
 }
 
@@ -190,6 +212,11 @@ TEST_F(Expectations, AHelperReachesOnlyTheServersItsRegistrationNames) {
     EXPECT_EQ(entries.front().find("helper="), std::string::npos) << entries.front();
     const Redirected redirected = redirect(1);
     EXPECT_FALSE(client().action(redirected.actions[0]).Expected());
+    EXPECT_NE(client()
+                  .action(redirected.actions[0])
+                  .NoExpectationReason()
+                  .find("has no conntrack helper"),
+              std::string::npos);
 }
 
 } // namespace

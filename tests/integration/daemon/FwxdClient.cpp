@@ -87,6 +87,10 @@ void ActionProxy::onExpired(const std::string& reason) {
     record("Expired", reason);
 }
 
+void ActionProxy::onFinished(const std::string& state, const uint32_t& connections) {
+    record("Finished", state + "," + std::to_string(connections));
+}
+
 void ActionProxy::onPropertiesChanged(const std::string& /*interfaceName*/, const Options& changed,
                                       const std::vector<std::string>& /*invalidated*/) {
     std::string argument;

@@ -77,6 +77,7 @@ private:
     void onEstablished(const Options& connection) override;
     void onClosed(const Options& connection) override;
     void onExpired(const std::string& reason) override;
+    void onFinished(const std::string& state, const uint32_t& connections) override;
     void onPropertiesChanged(const std::string& interfaceName, const Options& changed,
                              const std::vector<std::string>& invalidated) override;
 

@@ -17,8 +17,8 @@ struct ReceivedSignal {
     std::string path;
     std::string interface;
     std::string member;
-    // Expired: the reason; PropertiesChanged: "State=<value>" if State changed, else the
-    // names of the changed properties; otherwise "".
+    // Expired: the reason; Finished: "<state>,<connections>"; PropertiesChanged: "State=<value>" if
+    // State changed, else the names of the changed properties; otherwise "".
     std::string argument;
     std::string destination; // as the message carried it ("" = broadcast)
     // Established and Closed: the connection's a{sv}.

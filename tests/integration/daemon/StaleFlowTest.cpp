@@ -60,13 +60,25 @@ TEST_P(StaleFlow, ClientThatSentBeforeThePortWasAllocatedReachesTheTarget) {
     EXPECT_EQ(datagram->data, "late");
 }
 
-TEST_P(StaleFlow, ClientOfThePortsPreviousRedirectFollowsItToTheNewTarget) {
+// A connection through a cancelled redirect goes on (conntrack keeps its NAT), so its port
+// is not handed to a new redirect while it lives: the new redirect's stale-flow clean-up
+// would cut it. Once it ends, the port is free, and the client follows the new redirect.
+TEST_P(StaleFlow, APortWaitsForTheLiveFlowOfItsCancelledRedirectBeforeItIsUsedAgain) {
     UdpServer second(&lab.server(), Lab::serverAddress(family()));
     const Redirected before = redirectTo(server);
     sender.send(internalPort(), "one");
     ASSERT_TRUE(server.receive(3s)) << "the first target got nothing";
 
     client().action(before.actions.at(0)).Cancel();
+    EXPECT_TRUE(failsWith([&] { redirectTo(second); }, "org.fwxd.Error.PortsExhausted"))
+        << "the port was handed out under a live flow";
+    sender.send(internalPort(), "still");
+    const auto onOld = server.receive(3s);
+    ASSERT_TRUE(onOld) << "the live flow was cut by Cancel";
+    EXPECT_EQ(onOld->data, "still");
+
+    conntrackFlush(); // the flow ends: its DESTROY frees the port
+    ASSERT_TRUE(client().waitForSignal(before.actions.at(0), "Finished", "cancelled,0", 5s));
     redirectTo(second);
     sender.send(internalPort(), "two");
     const auto datagram = second.receive(3s);

@@ -30,6 +30,7 @@ ActionView actionOf(const sdbus::ObjectPath& path, const Properties& p) {
     a.flags = property<std::uint32_t>(p, "Flags");
     a.mode = property<std::string>(p, "Mode");
     a.expected = property<bool>(p, "Expected");
+    a.noExpectationReason = property<std::string>(p, "NoExpectationReason");
     a.state = property<std::string>(p, "State");
     a.expiresAt = property<std::uint64_t>(p, "ExpiresAt");
     a.connections = property<std::uint32_t>(p, "Connections");
@@ -41,6 +42,7 @@ SessionView sessionOf(const sdbus::ObjectPath& path, const Properties& p) {
     s.path = path;
     s.owner = property<std::string>(p, "Owner");
     s.primary = property<PrimaryStruct>(p, "PrimaryConnection");
+    s.description = property<std::string>(p, "Description");
     s.actions = property<std::vector<sdbus::ObjectPath>>(p, "Actions");
     return s;
 }

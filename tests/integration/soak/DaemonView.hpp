@@ -24,6 +24,7 @@ struct ActionView {
     std::uint32_t flags = 0;
     std::string mode;
     bool expected = false;
+    std::string noExpectationReason;
     std::string state;
     std::uint64_t expiresAt = 0; // CLOCK_REALTIME µs, 0 = never
     std::uint32_t connections = 0;
@@ -33,6 +34,7 @@ struct SessionView {
     sdbus::ObjectPath path;
     std::string owner;
     PrimaryStruct primary;
+    std::string description;
     std::vector<sdbus::ObjectPath> actions;
 };
 

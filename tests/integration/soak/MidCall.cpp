@@ -42,7 +42,7 @@ void SoakDriver::disconnectMidCall() {
         return;
     }
     const sdbus::ObjectPath session = client.bus->openSession();
-    model_.sessions.emplace(session, ModelSession{session, id, std::nullopt, {}});
+    model_.sessions.emplace(session, ModelSession{session, id, std::nullopt, {}, {}});
     const PlannedRedirect plan = planRedirect(session);
     if (variant == 1) {
         sendWithoutWaiting<std::string, std::uint16_t, std::vector<sdbus::ObjectPath>>(

@@ -1,6 +1,8 @@
 // The model against fwxd's objects, and the Expired signals against the actions' ends.
 #include "ObjectChecks.hpp"
 
+#include "net/Address.hpp"
+
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -8,10 +10,6 @@
 namespace fwx::test::soak {
 
 namespace {
-
-std::string familyName(const PrimaryStruct& primary) {
-    return primary.get<2>().find(':') == std::string::npos ? "ipv4" : "ipv6";
-}
 
 void checkSession(const SoakModel& model, const ModelSession& expected, const SessionView& seen,
                   Findings& findings) {
@@ -23,14 +21,15 @@ void checkSession(const SoakModel& model, const ModelSession& expected, const Se
         problem(fmt::format("Owner is {}, not {}", seen.owner, owner));
     }
     if (expected.primary) {
-        const PrimaryStruct& p = *expected.primary;
-        const PrimaryStruct want(p.get<0>(), p.get<1>().empty() ? familyName(p) : p.get<1>(),
-                                 p.get<2>(), p.get<3>(), p.get<4>(), p.get<5>());
-        if (seen.primary != want) {
+        if (seen.primary != *expected.primary) {
             problem("PrimaryConnection is not the one given to OpenSession");
         }
-    } else if (!seen.primary.get<0>().empty() || seen.primary.get<3>() != 0) {
+    } else if (seen.primary != PrimaryStruct("", "", 0, "", 0)) {
         problem("has a PrimaryConnection although none was given");
+    }
+    if (seen.description != expected.description) {
+        problem(fmt::format("Description is \"{}\", not the \"{}\" given to OpenSession",
+                            seen.description, expected.description));
     }
     if (seen.actions != expected.actions) {
         problem(fmt::format("Actions lists {} action(s), the soak expects {}", seen.actions.size(),
@@ -57,8 +56,25 @@ void checkExpiresAt(const ModelAction& a, const ActionView& seen, Findings& find
     }
 }
 
-void checkAction(const ModelAction& a, const ActionView& seen, SteadyTime now, milliseconds margin,
-                 Findings& findings) {
+// Why the action cannot be expectation-backed (a part of NoExpectationReason): the soak's
+// primary connections are never tracked by conntrack.
+std::string whyNoExpectation(const SoakModel& model, const ModelAction& a) {
+    const auto session = model.sessions.find(a.session);
+    if (session == model.sessions.end()) {
+        return {}; // found missing by checkSessions
+    }
+    const auto& primary = session->second.primary;
+    if (!primary) {
+        return "the session has no PrimaryConnection";
+    }
+    if (net::Address::parse(primary->get<1>()).family() != a.target.family()) {
+        return "is not of the redirect's address family";
+    }
+    return "is not tracked by conntrack";
+}
+
+void checkAction(const SoakModel& model, const ModelAction& a, const ActionView& seen,
+                 SteadyTime now, milliseconds margin, Findings& findings) {
     std::vector<std::string> wrong;
     const auto expect = [&](bool same, const std::string& what) {
         if (!same) {
@@ -79,6 +95,8 @@ void checkAction(const ModelAction& a, const ActionView& seen, SteadyTime now, m
     expect(seen.mode == "kernel", "Mode " + seen.mode);
     // No protocol registers a Helper yet, so no primary connection carries one.
     expect(!seen.expected, "Expected true");
+    expect(seen.noExpectationReason.find(whyNoExpectation(model, a)) != std::string::npos,
+           "NoExpectationReason \"" + seen.noExpectationReason + "\"");
     const std::set<std::string> states = a.allowedStates(now, margin);
     expect(states.contains(seen.state), "State " + seen.state);
     expect(seen.connections == a.reached,
@@ -130,7 +148,7 @@ void checkActions(const SoakModel& model, const DaemonView& daemon, SteadyTime n
     for (const auto& [path, seen] : daemon.actions) {
         const auto expected = model.actions.find(path);
         if (expected != model.actions.end()) {
-            checkAction(expected->second, seen, now, margin, findings);
+            checkAction(model, expected->second, seen, now, margin, findings);
         } else if (!inSessions.contains(path)) {
             findings.residues.push_back(
                 fmt::format("action {} belongs to no session", std::string(path)));

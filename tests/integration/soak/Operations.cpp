@@ -84,10 +84,9 @@ Options SoakDriver::randomSessionOptions(Family family) {
         // Not a connection conntrack tracks: the redirects stay nft permissions, and admit
         // only its client by default (ISA's behaviour).
         const std::string client = chance(0.7) ? Lab::clientAddress(family) : otherHost(family);
-        const std::string familyField = chance(0.5) ? "" : (family == Family::V4 ? "ipv4" : "ipv6");
         options["PrimaryConnection"] = sdbus::Variant(PrimaryStruct(
-            chance(0.5) ? "tcp" : "udp", familyField, client,
-            static_cast<std::uint16_t>(1024 + below(60000)), Lab::serverAddress(family), 21));
+            chance(0.5) ? "tcp" : "udp", client, static_cast<std::uint16_t>(1024 + below(60000)),
+            Lab::serverAddress(family), 21));
     }
     return options;
 }
@@ -103,9 +102,12 @@ void SoakDriver::openSession() {
         return;
     }
     const sdbus::ObjectPath path = client.bus->openSession(options);
-    ModelSession session{path, client.id, std::nullopt, {}};
+    ModelSession session{path, client.id, std::nullopt, {}, {}};
     if (const auto primary = options.find("PrimaryConnection"); primary != options.end()) {
         session.primary = primary->second.get<PrimaryStruct>();
+    }
+    if (const auto description = options.find("Description"); description != options.end()) {
+        session.description = description->second.get<std::string>();
     }
     model_.sessions.emplace(path, std::move(session));
     current_ += " -> " + std::string(path);
@@ -166,10 +168,10 @@ SoakDriver::PlannedRedirect SoakDriver::planRedirect(const sdbus::ObjectPath& se
     // fwxd's default: a session that names its primary connection admits only its client.
     const auto& primary = model_.sessions.at(session).primary;
     const bool samePrimaryFamily =
-        primary && net::Address::parse(primary->get<2>()).family() == plan.family;
+        primary && net::Address::parse(primary->get<1>()).family() == plan.family;
     plan.allowedSource =
         source ? *source
-               : (samePrimaryFamily ? net::Prefix::host(net::Address::parse(primary->get<2>()))
+               : (samePrimaryFamily ? net::Prefix::host(net::Address::parse(primary->get<1>()))
                                     : net::Prefix::any(plan.family));
     return plan;
 }

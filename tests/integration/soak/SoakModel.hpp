@@ -30,8 +30,9 @@ using SteadyTime = SteadyClock::time_point;
 using std::chrono::microseconds;
 using std::chrono::milliseconds;
 
+// Session1.PrimaryConnection: transport, client address and port, server address and port.
 using PrimaryStruct =
-    sdbus::Struct<std::string, std::string, std::string, std::uint16_t, std::string, std::uint16_t>;
+    sdbus::Struct<std::string, std::string, std::uint16_t, std::string, std::uint16_t>;
 
 // RedirectConnections flags.
 inline constexpr std::uint32_t AllowMultiple = 0x1;
@@ -56,6 +57,7 @@ struct ModelSession {
     sdbus::ObjectPath path;
     int client = 0;
     std::optional<PrimaryStruct> primary;   // as given to OpenSession
+    std::string description;                // as given to OpenSession, "" if not
     std::vector<sdbus::ObjectPath> actions; // the live ones, in creation order
 };
 

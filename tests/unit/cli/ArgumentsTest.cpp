@@ -38,6 +38,30 @@ TEST(Checks, EmptyWhenValidMessageOtherwise) {
     EXPECT_NE(fwx::cli::checkDuration("30x"), "");
 }
 
+TEST(Primary, TransportClientAndServer) {
+    const fwx::cli::PrimaryArgument v4 =
+        fwx::cli::parsePrimary("tcp,192.0.2.2:40000,198.51.100.1:21");
+    EXPECT_EQ(v4.transport, fwx::net::Transport::Tcp);
+    EXPECT_EQ(v4.client, fwx::net::Endpoint::parse("192.0.2.2:40000"));
+    EXPECT_EQ(v4.server, fwx::net::Endpoint::parse("198.51.100.1:21"));
+    const fwx::cli::PrimaryArgument v6 =
+        fwx::cli::parsePrimary("udp,[2001:db8::2]:5060,[2001:db8:1::1]:5060");
+    EXPECT_EQ(v6.transport, fwx::net::Transport::Udp);
+    EXPECT_EQ(v6.server, fwx::net::Endpoint::parse("[2001:db8:1::1]:5060"));
+}
+
+TEST(Primary, AnythingElseIsRefused) {
+    for (const char* text :
+         {"", "tcp", "tcp,192.0.2.2:40000", "tcp,192.0.2.2:40000,198.51.100.1:21,x",
+          "sctp,192.0.2.2:40000,198.51.100.1:21", "tcp,192.0.2.2,198.51.100.1:21",
+          "tcp 192.0.2.2:40000 198.51.100.1:21", "tcp,2001:db8::2:1,198.51.100.1:21"}) {
+        EXPECT_THROW(fwx::cli::parsePrimary(text), fwx::Error) << text;
+        EXPECT_FALSE(fwx::cli::checkPrimary(text).empty()) << text;
+    }
+    EXPECT_NE(fwx::cli::checkPrimary("tcp").find("TRANSPORT,CLIENT:PORT,SERVER:PORT"),
+              std::string::npos);
+}
+
 TEST(ExitCodes, FwxdErrors) {
     EXPECT_EQ(exitCodeFor("org.fwxd.Error.AccessDenied"), ExitCode::NoPermission);
     EXPECT_EQ(exitCodeFor("org.fwxd.Error.InvalidArgument"), ExitCode::DataError);

@@ -96,16 +96,27 @@ TEST(BusArgumentsTest, OptionsAreTypeCheckedAndUnknownKeysRefused) {
 }
 
 TEST(BusArgumentsTest, SessionOptions) {
-    const PrimaryConnectionStruct primary("tcp", "", "192.0.2.2", 40000, "203.0.113.1", 21);
+    const PrimaryConnectionStruct primary("tcp", "192.0.2.2", 40000, "203.0.113.1", 21);
     const redirect::SessionOptions options =
         parseSessionOptions({{"PrimaryConnection", sdbus::Variant(primary)},
                              {"Description", sdbus::Variant(std::string("ftp proxy"))}});
     ASSERT_TRUE(options.primary);
+    EXPECT_EQ(options.primary->transport, net::Transport::Tcp);
     EXPECT_EQ(options.primary->client, net::Endpoint::parse("192.0.2.2:40000"));
     EXPECT_EQ(options.primary->server, net::Endpoint::parse("203.0.113.1:21"));
     EXPECT_EQ(options.description, "ftp proxy");
-    EXPECT_EQ(std::get<1>(toStruct(options.primary)), "ipv4");
-    EXPECT_EQ(std::get<0>(toStruct(std::nullopt)), "");
+    EXPECT_EQ(toStruct(options.primary), primary);
+    EXPECT_EQ(toStruct(std::nullopt), PrimaryConnectionStruct("", "", 0, "", 0));
+}
+
+TEST(BusArgumentsTest, PrimaryConnectionOfIPv6) {
+    const PrimaryConnectionStruct primary("udp", "2001:db8::2", 5060, "2001:db8:1::1", 5060);
+    const redirect::SessionOptions options =
+        parseSessionOptions({{"PrimaryConnection", sdbus::Variant(primary)}});
+    ASSERT_TRUE(options.primary);
+    EXPECT_EQ(options.primary->client.family(), net::Family::V6);
+    EXPECT_EQ(options.primary->transport, net::Transport::Udp);
+    EXPECT_EQ(toStruct(options.primary), primary);
 }
 
 TEST(BusArgumentsTest, BadPrimaryConnections) {
@@ -114,19 +125,35 @@ TEST(BusArgumentsTest, BadPrimaryConnections) {
             parseSessionOptions({{"PrimaryConnection", sdbus::Variant(primary)}});
         });
     };
-    EXPECT_EQ(primaryWith({"tcp", "ipv6", "192.0.2.2", 1, "203.0.113.1", 21}),
-              "options: PrimaryConnection: family \"ipv6\" does not match the addresses "
-              "(\"ipv4\")");
-    EXPECT_EQ(primaryWith({"tcp", "", "192.0.2.2", 1, "2001:db8::1", 21}),
-              "options: PrimaryConnection: client and server addresses are of different families");
-    EXPECT_EQ(primaryWith({"tcp", "", "192.0.2.2", 0, "203.0.113.1", 21}),
+    EXPECT_EQ(primaryWith({"tcp", "192.0.2.2", 1, "2001:db8::1", 21}),
+              "options: PrimaryConnection: the client address 192.0.2.2 is IPv4 and the server "
+              "address 2001:db8::1 is IPv6; both must be of one family");
+    EXPECT_EQ(primaryWith({"tcp", "2001:db8::2", 1, "203.0.113.1", 21}),
+              "options: PrimaryConnection: the client address 2001:db8::2 is IPv6 and the server "
+              "address 203.0.113.1 is IPv4; both must be of one family");
+    EXPECT_EQ(primaryWith({"tcp", "192.0.2.2", 0, "203.0.113.1", 21}),
               "options: PrimaryConnection: ports must not be 0");
-    EXPECT_TRUE(primaryWith({"icmp", "", "192.0.2.2", 1, "203.0.113.1", 21})
+    EXPECT_EQ(primaryWith({"tcp", "192.0.2.2", 1, "203.0.113.1", 0}),
+              "options: PrimaryConnection: ports must not be 0");
+    EXPECT_TRUE(primaryWith({"icmp", "192.0.2.2", 1, "203.0.113.1", 21})
                     .starts_with("options: PrimaryConnection transport: "));
+    EXPECT_TRUE(primaryWith({"tcp", "ipv4", 1, "203.0.113.1", 21})
+                    .starts_with("options: PrimaryConnection client: "));
+    EXPECT_TRUE(primaryWith({"tcp", "192.0.2.2", 1, "", 21})
+                    .starts_with("options: PrimaryConnection server: "));
     EXPECT_EQ(invalidMessage([] {
                   parseSessionOptions({{"PrimaryConnection", sdbus::Variant(std::string("x"))}});
               }),
-              "options: PrimaryConnection must be of D-Bus type \"(sssqsq)\", not \"s\"");
+              "options: PrimaryConnection must be of D-Bus type \"(ssqsq)\", not \"s\"");
+    // The struct of before API 1.0, with its family member, is refused by its type.
+    using Old = sdbus::Struct<std::string, std::string, std::string, std::uint16_t, std::string,
+                              std::uint16_t>;
+    EXPECT_EQ(invalidMessage([] {
+                  parseSessionOptions(
+                      {{"PrimaryConnection",
+                        sdbus::Variant(Old("tcp", "ipv4", "192.0.2.2", 1, "203.0.113.1", 21))}});
+              }),
+              "options: PrimaryConnection must be of D-Bus type \"(ssqsq)\", not \"(sssqsq)\"");
 }
 
 TEST(BusArgumentsTest, ProtocolSpec) {

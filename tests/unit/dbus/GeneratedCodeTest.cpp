@@ -68,8 +68,7 @@ static_assert(std::is_same_v<decltype(&FirewallProxy::Protocols),
 
 using SessionProxy = org::fwxd::Session1_proxy;
 using Targets = std::vector<sdbus::Struct<std::string, uint16_t>>;
-using Primary =
-    sdbus::Struct<std::string, std::string, std::string, uint16_t, std::string, uint16_t>;
+using Primary = sdbus::Struct<std::string, std::string, uint16_t, std::string, uint16_t>;
 static_assert(
     std::is_same_v<decltype(&SessionProxy::RedirectConnections),
                    std::tuple<std::string, uint16_t, Paths> (SessionProxy::*)(
@@ -79,6 +78,8 @@ static_assert(std::is_same_v<decltype(&SessionProxy::Close), void (SessionProxy:
 static_assert(std::is_same_v<decltype(&SessionProxy::Owner), std::string (SessionProxy::*)()>);
 static_assert(
     std::is_same_v<decltype(&SessionProxy::PrimaryConnection), Primary (SessionProxy::*)()>);
+static_assert(
+    std::is_same_v<decltype(&SessionProxy::Description), std::string (SessionProxy::*)()>);
 static_assert(std::is_same_v<decltype(&SessionProxy::Actions), Paths (SessionProxy::*)()>);
 
 using ActionProxy = org::fwxd::Action1_proxy;
@@ -88,6 +89,8 @@ static_assert(std::is_same_v<decltype(&ActionProxy::ExpiresAt), uint64_t (Action
 static_assert(std::is_same_v<decltype(&ActionProxy::Connections), uint32_t (ActionProxy::*)()>);
 static_assert(std::is_same_v<decltype(&ActionProxy::InternalPort), uint16_t (ActionProxy::*)()>);
 static_assert(std::is_same_v<decltype(&ActionProxy::Expected), bool (ActionProxy::*)()>);
+static_assert(
+    std::is_same_v<decltype(&ActionProxy::NoExpectationReason), std::string (ActionProxy::*)()>);
 
 using DataFilterProxy = org::fwxd::DataFilter1_proxy;
 static_assert(std::is_same_v<decltype(&DataFilterProxy::HandleConnection),
@@ -136,6 +139,7 @@ private:
     void Close() override {}
     std::string Owner() override { return {}; }
     Primary PrimaryConnection() override { return {}; }
+    std::string Description() override { return {}; }
     Paths Actions() override { return {}; }
 };
 
@@ -154,6 +158,7 @@ private:
     uint32_t Flags() override { return 0; }
     std::string Mode() override { return {}; }
     bool Expected() override { return false; }
+    std::string NoExpectationReason() override { return {}; }
     std::string State() override { return {}; }
     uint64_t ExpiresAt() override { return 0; }
     uint32_t Connections() override { return 0; }
@@ -184,6 +189,7 @@ private:
     void onEstablished(const Dict& /*connection*/) override {}
     void onClosed(const Dict& /*connection*/) override {}
     void onExpired(const std::string& /*reason*/) override {}
+    void onFinished(const std::string& /*state*/, const uint32_t& /*connections*/) override {}
 };
 
 // The adaptors and proxies with no signals have no pure virtual handlers: they must stay
@@ -207,6 +213,9 @@ static_assert(std::is_same_v<decltype(&org::fwxd::Action1_adaptor::emitClosed),
                              void (org::fwxd::Action1_adaptor::*)(const Dict&)>);
 static_assert(std::is_same_v<decltype(&org::fwxd::Action1_adaptor::emitExpired),
                              void (org::fwxd::Action1_adaptor::*)(const std::string&)>);
+static_assert(
+    std::is_same_v<decltype(&org::fwxd::Action1_adaptor::emitFinished),
+                   void (org::fwxd::Action1_adaptor::*)(const std::string&, const uint32_t&)>);
 
 TEST(GeneratedCode, InterfaceNamesMatchTheContract) {
     EXPECT_STREQ(org::fwxd::Firewall1_adaptor::INTERFACE_NAME, "org.fwxd.Firewall1");

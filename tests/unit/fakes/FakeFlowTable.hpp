@@ -21,11 +21,33 @@ public:
         return static_cast<unsigned>(flows.size());
     }
 
+    std::optional<redirect::Flow> lookup(const redirect::Flow& flow) override {
+        throwIfTold();
+        ++lookups_;
+        for (const redirect::Flow& entry : entries_) {
+            if (entry.transport == flow.transport && entry.client == flow.client &&
+                entry.internal == flow.internal && (flow.id == 0 || entry.id == flow.id)) {
+                return entry;
+            }
+        }
+        return std::nullopt;
+    }
+
     unsigned removeStaleFlows(const redirect::RedirectGroup& group) override {
         throwIfTold();
         cleaned_.push_back(group);
         return 0;
     }
+
+    // What lookup() finds from now on: the entry as the kernel would hold it.
+    void hold(const redirect::Flow& flow) {
+        std::erase_if(entries_, [&](const redirect::Flow& entry) {
+            return entry.transport == flow.transport && entry.client == flow.client &&
+                   entry.internal == flow.internal;
+        });
+        entries_.push_back(flow);
+    }
+    unsigned lookups() const noexcept { return lookups_; }
 
     // The next call throws error (and records nothing).
     void failNextCall(Error error) { nextError_ = std::move(error); }
@@ -44,6 +66,8 @@ private:
     std::optional<Error> nextError_;
     std::vector<redirect::Flow> removed_;
     std::vector<redirect::RedirectGroup> cleaned_;
+    std::vector<redirect::Flow> entries_;
+    unsigned lookups_ = 0;
 };
 
 } // namespace fwx::fakes

@@ -36,7 +36,7 @@ TEST(ConnectionTracker, RoutesAreKeyedByTransportAndInternalEndpoint) {
 
 TEST(ConnectionTracker, FindsATrackedFlowByTupleAndConntrackId) {
     ConnectionTracker tracker;
-    tracker.track(7, flowTo(internalPort(41000)));
+    tracker.track(7, 1, flowTo(internalPort(41000)));
 
     const TrackedFlow* found = tracker.find(flowTo(internalPort(41000)));
     ASSERT_NE(found, nullptr);
@@ -49,8 +49,8 @@ TEST(ConnectionTracker, FindsATrackedFlowByTupleAndConntrackId) {
 
 TEST(ConnectionTracker, ARecreatedTupleReplacesTheOldFlow) {
     ConnectionTracker tracker;
-    tracker.track(7, flowTo(internalPort(41000), 50000, 1));
-    tracker.track(7, flowTo(internalPort(41000), 50000, 2));
+    tracker.track(7, 1, flowTo(internalPort(41000), 50000, 1));
+    tracker.track(7, 1, flowTo(internalPort(41000), 50000, 2));
 
     EXPECT_EQ(tracker.liveFlowsOf(7), 1U);
     EXPECT_EQ(tracker.find(flowTo(internalPort(41000), 50000, 1)), nullptr);
@@ -59,9 +59,9 @@ TEST(ConnectionTracker, ARecreatedTupleReplacesTheOldFlow) {
 
 TEST(ConnectionTracker, CountsAndUntracksFlowsPerAction) {
     ConnectionTracker tracker;
-    tracker.track(7, flowTo(internalPort(41000), 50000));
-    tracker.track(7, flowTo(internalPort(41000), 50001));
-    tracker.track(8, flowTo(internalPort(41001)));
+    tracker.track(7, 1, flowTo(internalPort(41000), 50000));
+    tracker.track(7, 1, flowTo(internalPort(41000), 50001));
+    tracker.track(8, 1, flowTo(internalPort(41001)));
 
     EXPECT_EQ(tracker.liveFlowsOf(7), 2U);
     EXPECT_EQ(tracker.liveFlowsOf(8), 1U);
@@ -74,8 +74,8 @@ TEST(ConnectionTracker, ForgettingAnActionDropsItsFlowsAndRoutesOnly) {
     ConnectionTracker tracker;
     tracker.route(net::Transport::Tcp, internalPort(41000), 7);
     tracker.route(net::Transport::Tcp, internalPort(41001), 8);
-    tracker.track(7, flowTo(internalPort(41000)));
-    tracker.track(8, flowTo(internalPort(41001)));
+    tracker.track(7, 1, flowTo(internalPort(41000)));
+    tracker.track(8, 1, flowTo(internalPort(41001)));
     tracker.forgetAction(7, net::Transport::Tcp, internalPort(41000));
 
     EXPECT_FALSE(tracker.routeOf(net::Transport::Tcp, internalPort(41000)));

@@ -71,7 +71,12 @@ TEST_F(SessionRegistryEvents, ClosedCarriesTheCountersAndDurationAndReleasesTheP
     EXPECT_EQ(notice.flow.fromTarget, (FlowCounters{2, 1200}));
     EXPECT_EQ(notice.duration, 2500ms);
     EXPECT_TRUE(notices.ended.empty());
-    EXPECT_EQ(action(id).state, ActionState::Consumed);
+    ASSERT_EQ(notices.finished.size(), 1U) << "its last connection ended: the action is done";
+    EXPECT_EQ(notices.finished[0].action, id);
+    EXPECT_EQ(notices.finished[0].state, ActionState::Consumed);
+    EXPECT_EQ(notices.finished[0].connections, 1U);
+    EXPECT_TRUE(notices.finished[0].notify);
+    EXPECT_TRUE(finished(id));
     EXPECT_TRUE(nft.active().empty());
     EXPECT_FALSE(reserved(41000));
 }
@@ -142,7 +147,10 @@ TEST_F(SessionRegistryEvents, ConnectionThatNeverCameUpReportsNothingButUsesTheP
 
     EXPECT_TRUE(notices.connections.empty());
     EXPECT_TRUE(notices.ended.empty());
-    EXPECT_EQ(action(id).state, ActionState::Consumed);
+    ASSERT_EQ(notices.finished.size(), 1U);
+    EXPECT_EQ(notices.finished[0].state, ActionState::Consumed);
+    EXPECT_EQ(notices.finished[0].connections, 0U);
+    EXPECT_TRUE(finished(id));
     EXPECT_FALSE(reserved(41000));
     EXPECT_TRUE(nft.active().empty());
 }
@@ -164,7 +172,9 @@ TEST_F(SessionRegistryEvents, UnusedPermissionStillExpiresAtTheDeadline) {
 
     ASSERT_EQ(notices.ended.size(), 1U);
     EXPECT_EQ(notices.ended[0].reason, EndReason::Timeout);
-    EXPECT_EQ(action(id).state, ActionState::Expired);
+    ASSERT_EQ(notices.finished.size(), 1U);
+    EXPECT_EQ(notices.finished[0].state, ActionState::Expired);
+    EXPECT_TRUE(finished(id));
     EXPECT_FALSE(reserved(41000));
 }
 
@@ -222,7 +232,9 @@ TEST_F(SessionRegistryEvents, ResyncClosesAConnectionThatIsGone) {
     EXPECT_EQ(notices.connections[0].kind, Kind::Closed);
     EXPECT_EQ(notices.connections[0].flow.fromClient, FlowCounters{});
     EXPECT_EQ(notices.connections[0].flow.fromTarget, FlowCounters{});
-    EXPECT_EQ(action(id).state, ActionState::Consumed);
+    ASSERT_EQ(notices.finished.size(), 1U);
+    EXPECT_EQ(notices.finished[0].state, ActionState::Consumed);
+    EXPECT_TRUE(finished(id));
     EXPECT_FALSE(reserved(41000));
 }
 

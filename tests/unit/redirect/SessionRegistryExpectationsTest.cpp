@@ -147,7 +147,9 @@ TEST_F(SessionRegistryExpectations, ExpiredExpectationEndsThePermission) {
     ASSERT_EQ(notices.ended.size(), 1U);
     EXPECT_EQ(notices.ended[0].action, opened.actions[0]);
     EXPECT_EQ(notices.ended[0].reason, EndReason::Timeout);
-    EXPECT_EQ(action(opened.actions[0]).state, ActionState::Expired);
+    ASSERT_EQ(notices.finished.size(), 1U);
+    EXPECT_EQ(notices.finished[0].state, ActionState::Expired);
+    EXPECT_TRUE(finished(opened.actions[0]));
     EXPECT_FALSE(reserved(41000));
     EXPECT_TRUE(reserved(41001));
     EXPECT_EQ(expectations.expectations().size(), 2U);
@@ -201,8 +203,10 @@ TEST_F(SessionRegistryExpectations, PrimaryClosedEndsEveryPendingPermission) {
         EXPECT_EQ(notices.ended[i].action, opened.actions[i]);
         EXPECT_EQ(notices.ended[i].reason, EndReason::PrimaryClosed);
         EXPECT_TRUE(notices.ended[i].notify);
-        EXPECT_EQ(action(opened.actions[i]).state, ActionState::Cancelled);
+        EXPECT_TRUE(finished(opened.actions[i])) << "nothing lives through it";
     }
+    ASSERT_EQ(notices.finished.size(), 3U);
+    EXPECT_EQ(notices.finished[0].state, ActionState::Cancelled);
     EXPECT_TRUE(nft.active().empty());
     EXPECT_EQ(ports.reservedCount(internal, net::Transport::Tcp), 0U);
 }

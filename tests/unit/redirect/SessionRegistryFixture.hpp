@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -69,7 +70,15 @@ protected:
     ActionId redirectOne(SessionId session, Request request) {
         return registry->redirect(session, std::move(request), "").actions.front();
     }
-    const Action& action(ActionId id) const { return *registry->action(id); }
+    // The action while it is on the bus; a test that reads one that finished fails.
+    const Action& action(ActionId id) const {
+        const Action* found = registry->action(id);
+        if (found == nullptr) {
+            throw std::logic_error("action " + std::to_string(id) + " has finished");
+        }
+        return *found;
+    }
+    bool finished(ActionId id) const { return registry->action(id) == nullptr; }
     bool reserved(std::uint16_t port) const {
         return ports.isReserved(internal, net::Transport::Tcp, port);
     }

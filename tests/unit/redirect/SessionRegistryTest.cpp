@@ -240,7 +240,9 @@ TEST_F(SessionRegistryTest, CancelRemovesOnlyThatPortFromTheKernel) {
     const SessionId session = openSession();
     const auto opened =
         registry->redirect(session, targets({"198.51.100.2:80", "198.51.100.3:81"}), "");
-    const ActionEnded ended = registry->cancel(opened.actions[0]);
+    const Notices notices = registry->cancel(opened.actions[0]);
+    ASSERT_EQ(notices.ended.size(), 1U);
+    const ActionEnded& ended = notices.ended[0];
 
     EXPECT_EQ(ended.reason, EndReason::Cancelled);
     EXPECT_TRUE(ended.notify);
@@ -271,16 +273,19 @@ TEST_F(SessionRegistryTest, UnusedPermissionExpiresAtItsDeadline) {
     const Action& action = *registry->action(opened.actions[0]);
     ASSERT_TRUE(action.expiresAt);
     EXPECT_EQ(*action.expiresAt - clock.realtimeNow(), 1500ms);
+    const ActionId id = action.id;
     EXPECT_EQ(registry->nextDeadline(), clock.steadyNow() + 1500ms);
 
     clock.advance(1499ms);
     EXPECT_TRUE(registry->expireDue().empty());
     clock.advance(1ms);
-    const auto ended = registry->expireDue().ended;
+    const Notices notices = registry->expireDue();
 
-    ASSERT_EQ(ended.size(), 1U);
-    EXPECT_EQ(ended[0].reason, EndReason::Timeout);
-    EXPECT_EQ(action.state, ActionState::Expired);
+    ASSERT_EQ(notices.ended.size(), 1U);
+    EXPECT_EQ(notices.ended[0].reason, EndReason::Timeout);
+    ASSERT_EQ(notices.finished.size(), 1U);
+    EXPECT_EQ(notices.finished[0].state, ActionState::Expired);
+    EXPECT_EQ(registry->action(id), nullptr) << "an expired action leaves the bus";
     EXPECT_TRUE(nft.active().empty());
     EXPECT_FALSE(ports.isReserved(internal, net::Transport::Tcp, 41000));
     EXPECT_FALSE(registry->nextDeadline());
@@ -307,13 +312,25 @@ TEST_F(SessionRegistryTest, UsedPermissionIsConsumedAtItsDeadlineAndStaysProgram
     EXPECT_TRUE(ports.isReserved(internal, net::Transport::Tcp, 41001));
     ASSERT_EQ(nft.active().size(), 1U);
 
-    // Ending the session now reports nothing: no permission was left to lapse.
+    // Ending the session now reports nothing: no permission was left to lapse. The expired
+    // action has already left it; the consumed one's connection lives on, and holds its
+    // port until it ends.
     const auto end = registry->closeSession(registry->action(opened.actions[1])->session,
                                             EndReason::SessionClosed);
-    ASSERT_EQ(end.ended.size(), 2U);
+    ASSERT_EQ(end.ended.size(), 1U);
     EXPECT_FALSE(end.ended[0].notify);
-    EXPECT_FALSE(end.ended[1].notify);
+    EXPECT_TRUE(end.finished.empty());
     EXPECT_TRUE(nft.active().empty());
+    EXPECT_EQ(registry->action(opened.actions[1]), nullptr) << "off the bus with its session";
+    EXPECT_EQ(registry->detachedActions(), 1U);
+    EXPECT_TRUE(ports.isReserved(internal, net::Transport::Tcp, 41001));
+
+    const Notices gone = registry->onFlow({FlowEventType::Destroy, flow});
+    ASSERT_EQ(gone.finished.size(), 1U);
+    EXPECT_EQ(gone.finished[0].action, opened.actions[1]);
+    EXPECT_TRUE(gone.finished[0].notify) << "its owner is still on the bus";
+    EXPECT_EQ(registry->detachedActions(), 0U);
+    EXPECT_FALSE(ports.isReserved(internal, net::Transport::Tcp, 41001));
 }
 
 TEST_F(SessionRegistryTest, CancelledActionsLeaveTheDeadlineQueue) {
