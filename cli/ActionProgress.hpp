@@ -1,49 +1,35 @@
 // What fwxctl redirect knows about one of its actions from the signals it received: whether
-// the action still admits connections, and which of its connections are still open.
+// the action still admits connections, and whether it has finished (docs/dbus-api.md,
+// Action1 lifetime).
 #pragma once
 
-#include <cstdint>
 #include <string>
 
 namespace fwx::cli {
 
 class ActionProgress {
 public:
-    explicit ActionProgress(bool singleUse)
-        : singleUse_(singleUse) {}
-
-    void established() {
-        ++established_;
-        ++open_;
-    }
-    void closed() {
-        if (open_ > 0) {
-            --open_;
-        }
-    }
     // Expired(reason): nothing more is admitted.
     void expired() { admitting_ = false; }
     // A new State from PropertiesChanged.
     void state(const std::string& state);
+    // Finished(state, connections): the action's last signal. fwxd sends it once the action
+    // admits nothing more and every connection through it has ended, whether or not fwxctl
+    // saw those connections (one admitted but never established sends neither Established
+    // nor Closed).
+    void finished() {
+        admitting_ = false;
+        finished_ = true;
+    }
 
     // Nothing more is admitted: used up, expired or cancelled.
     bool ended() const noexcept { return !admitting_; }
-    // Ended, and every connection it admitted has closed: --exit-when-done waits for this.
-    bool finished() const noexcept { return ended() && open_ == 0 && !awaitingEstablished(); }
+    // Finished has arrived: --exit-when-done waits for this.
+    bool done() const noexcept { return finished_; }
 
 private:
-    // A single-use permission is "consumed" as soon as its one connection is admitted, before
-    // the target answered: that connection's Established (and then its Closed) is still to
-    // come.
-    bool awaitingEstablished() const noexcept {
-        return singleUse_ && consumed_ && established_ == 0;
-    }
-
-    bool singleUse_;
     bool admitting_ = true;
-    bool consumed_ = false;
-    std::uint64_t established_ = 0;
-    std::uint64_t open_ = 0;
+    bool finished_ = false;
 };
 
 } // namespace fwx::cli

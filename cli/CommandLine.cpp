@@ -92,15 +92,18 @@ void describeRedirect(CLI::App& app, CommandLine& line) {
         ->type_name("PRIMARY")
         ->check(validator(checkPrimary));
     command->add_flag("--exit-when-done", options.exitWhenDone,
-                      "Exit 0 once every redirect has ended (expired, used up or cancelled) and "
-                      "every connection it admitted has closed, instead of waiting for a signal");
+                      "Exit 0 once fwxd reported every redirect finished (it admits nothing "
+                      "more and every connection through it has ended) instead of waiting for a "
+                      "signal");
     addCommon(command, line.common);
     command->footer(std::string(R"(
 Opens a session, asks fwxd for one redirect per TARGET on consecutive ports of an internal
 firewall address and prints "INTERNAL:PORT -> TARGET  ACTION" for each, then every event as it
 happens: established, closed (with their connection details), expired REASON (a cancel too:
-expired cancelled), changed State=... On Ctrl-C or SIGTERM it closes the session, prints how
-each redirect that still admitted connections ended (expired session-closed) and exits 0.
+expired cancelled), changed State=..., finished STATE connections=N (a redirect's last event:
+it admits nothing more and its connections have ended). On Ctrl-C or SIGTERM it closes the
+session, prints how each redirect that still admitted connections ended (expired
+session-closed) and exits 0.
 With --json it prints JSON Lines: an "allocated" object, then one object per event.
 
 Examples:

@@ -1,7 +1,8 @@
 // fwxctl redirect: opens a session, asks for N redirects, prints where the client must
 // connect and then every event of those redirects (cli/RedirectWatch.hpp), until
-// Ctrl-C/SIGTERM (or, with --exit-when-done, until every redirect has ended and every
-// connection it admitted has closed). Closes the session on the way out.
+// Ctrl-C/SIGTERM (or, with --exit-when-done, until fwxd reported every redirect Finished:
+// it admits nothing more and every connection through it has ended). Closes the session on the way
+// out.
 #include "cli/Arguments.hpp"
 #include "cli/Bus.hpp"
 #include "cli/Commands.hpp"
@@ -135,7 +136,7 @@ int runRedirect(const CommonOptions& common, const RedirectOptions& options) {
         session.RedirectConnections(request.targets, options.internal, options.via, protocol,
                                     request.flags, "", request.options);
 
-    RedirectWatch watch(out, loop, !options.multiple);
+    RedirectWatch watch(out, loop);
     for (const auto& path : actions) {
         watch.add(*connection, path);
     }
@@ -143,8 +144,8 @@ int runRedirect(const CommonOptions& common, const RedirectOptions& options) {
 
     if (watch.run(options.exitWhenDone ? RedirectWatch::Goal::Finished
                                        : RedirectWatch::Goal::Nothing) == BusLoop::End::Stopped) {
-        // --exit-when-done: every redirect ended and its connections closed; the Close
-        // below ends nothing more.
+        // --exit-when-done: every redirect Finished (its last signal, it left the bus); the
+        // Close below ends nothing more.
         watch.mute();
         session.Close();
         loop.drain();

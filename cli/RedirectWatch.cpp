@@ -3,18 +3,21 @@
 #include "cli/PropertyFormat.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <string>
 #include <utility>
+
+#include <fmt/format.h>
 
 namespace fwx::cli {
 
-RedirectWatch::RedirectWatch(const Output& out, BusLoop& loop, bool singleUse)
+RedirectWatch::RedirectWatch(const Output& out, BusLoop& loop)
     : out_(out)
-    , loop_(loop)
-    , singleUse_(singleUse) {
+    , loop_(loop) {
 }
 
 void RedirectWatch::add(sdbus::IConnection& connection, const std::string& path) {
-    actions_.emplace(path, ActionProgress(singleUse_));
+    actions_.emplace(path, ActionProgress());
     ActionEvents events;
     events.established = [this, path](const Properties& c) {
         this->connection(path, "established", c);
@@ -24,6 +27,9 @@ void RedirectWatch::add(sdbus::IConnection& connection, const std::string& path)
     };
     events.expired = [this, path](const std::string& reason) {
         expired(path, reason);
+    };
+    events.finished = [this, path](const std::string& state, std::uint32_t connections) {
+        finished(path, state, connections);
     };
     events.changed = [this, path](const Properties& changed) {
         propertiesChanged(path, changed);
@@ -46,7 +52,7 @@ bool RedirectWatch::reached() const {
     case Goal::Nothing:
         return false;
     case Goal::Finished:
-        return all(&ActionProgress::finished);
+        return all(&ActionProgress::done);
     case Goal::Ended:
         return all(&ActionProgress::ended);
     }
@@ -61,12 +67,6 @@ void RedirectWatch::check() {
 
 void RedirectWatch::connection(const std::string& path, const std::string& event,
                                const Properties& details) {
-    ActionProgress& action = actions_.at(path);
-    if (event == "established") {
-        action.established();
-    } else {
-        action.closed();
-    }
     if (!muted_) {
         if (out_.json()) {
             out_.record({{"event", event}, {"action", path}, {"connection", toJson(details)}});
@@ -85,6 +85,24 @@ void RedirectWatch::expired(const std::string& path, const std::string& reason) 
             out_.record({{"event", "expired"}, {"action", path}, {"reason", reason}});
         } else {
             out_.line(path + " expired " + reason);
+        }
+    }
+    check();
+}
+
+// The action's last signal: "finished consumed connections=1".
+void RedirectWatch::finished(const std::string& path, const std::string& state,
+                             std::uint32_t connections) {
+    actions_.at(path).finished();
+    if (!muted_) {
+        if (out_.json()) {
+            out_.record({{"event", "finished"},
+                         {"action", path},
+                         {"state", state},
+                         {"connections", connections}});
+        } else {
+            out_.line(
+                fmt::format("{} finished {} connections={}", path, printable(state), connections));
         }
     }
     check();

@@ -8,6 +8,7 @@
 #include "cli/Proxies.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -21,11 +22,11 @@ public:
     // What stops the loop.
     enum class Goal {
         Nothing,  // run until SIGINT/SIGTERM
-        Finished, // --exit-when-done: every action ended and all their connections closed
+        Finished, // --exit-when-done: every action's Finished has arrived
         Ended,    // after fwxctl closed the session: every action's end has been reported
     };
 
-    RedirectWatch(const Output& out, BusLoop& loop, bool singleUse);
+    RedirectWatch(const Output& out, BusLoop& loop);
 
     void add(sdbus::IConnection& connection, const std::string& path);
     // Dispatches events until the goal is reached (at once if it already is), SIGINT/SIGTERM,
@@ -38,13 +39,13 @@ public:
 private:
     void connection(const std::string& path, const std::string& event, const Properties& details);
     void expired(const std::string& path, const std::string& reason);
+    void finished(const std::string& path, const std::string& state, std::uint32_t connections);
     void propertiesChanged(const std::string& path, const Properties& changed);
     bool reached() const;
     void check();
 
     const Output& out_;
     BusLoop& loop_;
-    bool singleUse_;
     Goal goal_ = Goal::Nothing;
     bool muted_ = false;
     std::map<std::string, ActionProgress> actions_;

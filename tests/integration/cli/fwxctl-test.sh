@@ -138,6 +138,7 @@ assert action["target"] == "198.51.100.2:80", action
 assert action["internal"] == "10.71.9.1:%d" % first["base_port"], action
 expired = [l for l in lines[1:] if l["event"] == "expired"]
 assert expired == [{"event": "expired", "action": action["action"], "reason": "timeout"}], lines
+assert lines[-1] == {"event": "finished", "action": action["action"], "state": "expired", "connections": 0}, lines
 PY
 
 step "redirect --timeout 1.5s (a fraction): Expired timeout; 1.5us is refused (64)"
@@ -151,7 +152,7 @@ step "redirect with a 1 us timeout: no Expired is lost"
 expect_status 0 redirect 198.51.100.2:80 198.51.100.2:81 --timeout 1us --exit-when-done --json --bus "$bus"
 [[ $(grep -c '"reason":"timeout"' "$dir/last.out") == 2 ]] || fail "expected 2 timeouts: $(cat "$dir/last.out")"
 
-step "redirect --exit-when-done waits for the Closed of its connection, then exits 0"
+step "redirect --exit-when-done waits for its Finished (after the Closed of its connection), then exits 0"
 # The target: one TCP connection, echoed back, then closed.
 ip netns exec "$netns" python3 -c '
 import socket, sys
@@ -175,7 +176,7 @@ with socket.create_connection(("10.71.9.1", int(sys.argv[1])), timeout=5) as c:
     assert c.recv(100) == b"hello"
 ' "$port" || fail "no connection through the redirect: $(cat "$dir/ewd.out")"
 wait_for_line "$dir/ewd.out" '"event":"established"'
-reap_until_line "$dir/ewd.out" '"event":"closed"'
+reap_until_line "$dir/ewd.out" '"event":"finished"'
 rc=0
 wait "$ewd" || rc=$?
 ((rc == 0)) || fail "redirect --exit-when-done exited $rc: $(cat "$dir/ewd.out")"
@@ -184,7 +185,9 @@ import json, sys
 events = [json.loads(line)["event"] for line in open(sys.argv[1])]
 assert events.index("established") < events.index("closed"), events
 assert events.count("established") == 1 and events.count("closed") == 1, events
-assert events[-1] in ("closed", "changed") and "expired" not in events, events
+assert events[-1] == "finished" and events.count("finished") == 1 and "expired" not in events, events
+last = json.loads(open(sys.argv[1]).readlines()[-1])
+assert last["state"] == "consumed" and last["connections"] == 1, last
 PY
 
 step "redirect in the background, list --json, cancel N"

@@ -1,5 +1,5 @@
-// What fwxctl redirect --exit-when-done waits for: each action's end, and the Closed of every
-// connection it saw Established, in the order fwxd sends the signals (docs/dbus-api.md).
+// What fwxctl redirect waits for: --exit-when-done for each action's Finished, its last
+// signal (docs/dbus-api.md, Action1 lifetime); after a signal, for each action's end.
 #include "cli/ActionProgress.hpp"
 
 #include <gtest/gtest.h>
@@ -8,77 +8,62 @@ namespace {
 
 using fwx::cli::ActionProgress;
 
-TEST(ActionProgress, PendingIsNotFinished) {
-    const ActionProgress action(true);
+TEST(ActionProgress, PendingIsNeitherEndedNorDone) {
+    const ActionProgress action;
     EXPECT_FALSE(action.ended());
-    EXPECT_FALSE(action.finished());
+    EXPECT_FALSE(action.done());
 }
 
 // Single use: consumed at admission, established when the target answers, consumed again
-// when the connection closed.
-TEST(ActionProgress, SingleUseWaitsForItsConnectionToEstablishAndClose) {
-    ActionProgress action(true);
+// when the connection closed; Finished follows.
+TEST(ActionProgress, SingleUseIsDoneAtItsFinished) {
+    ActionProgress action;
     action.state("consumed");
     EXPECT_TRUE(action.ended());
-    EXPECT_FALSE(action.finished()) << "its connection was admitted, not yet established";
-    action.established();
+    EXPECT_FALSE(action.done()) << "its connection was admitted, not yet established";
     action.state("established");
-    EXPECT_FALSE(action.finished());
-    action.closed();
-    EXPECT_TRUE(action.finished()) << "Closed comes before the PropertiesChanged of its event";
     action.state("consumed");
-    EXPECT_TRUE(action.finished());
+    EXPECT_FALSE(action.done()) << "Closed and consumed again: Finished is still to come";
+    action.finished();
+    EXPECT_TRUE(action.done());
 }
 
-TEST(ActionProgress, ExpiredUnusedIsFinished) {
-    ActionProgress action(true);
+// The case that hung before Finished: the connection was admitted (consumed) but never
+// established, so neither Established nor Closed comes; Finished("consumed", 0) does.
+TEST(ActionProgress, AdmittedButNeverEstablishedIsDoneAtItsFinished) {
+    ActionProgress action;
+    action.state("consumed");
+    EXPECT_FALSE(action.done());
+    action.finished();
+    EXPECT_TRUE(action.done());
+}
+
+TEST(ActionProgress, ExpiredIsEndedAndDoneOnlyAtItsFinished) {
+    ActionProgress action;
     action.expired();
-    EXPECT_TRUE(action.finished());
     action.state("expired");
-    EXPECT_TRUE(action.finished());
+    EXPECT_TRUE(action.ended());
+    EXPECT_FALSE(action.done());
+    action.finished();
+    EXPECT_TRUE(action.done());
 }
 
-TEST(ActionProgress, CancelledIsFinishedOnceItsConnectionsClosed) {
-    ActionProgress action(false);
-    action.established();
+TEST(ActionProgress, CancelledWithAConnectionIsDoneAtItsFinished) {
+    ActionProgress action;
     action.state("established");
     action.expired(); // Expired("cancelled"): connections already established go on
     action.state("cancelled");
     EXPECT_TRUE(action.ended());
-    EXPECT_FALSE(action.finished());
-    action.closed();
-    EXPECT_TRUE(action.finished());
+    EXPECT_FALSE(action.done()) << "its connection still lives";
+    action.finished();
+    EXPECT_TRUE(action.done());
 }
 
-// ALLOW_MULTIPLE with TIMEOUT: established from the first connection on, consumed when the
-// time is up; every connection's Closed is waited for.
-TEST(ActionProgress, MultipleWaitsForEveryConnection) {
-    ActionProgress action(false);
-    action.established();
-    action.state("established");
-    action.established();
-    action.closed();
-    action.state("consumed");
+TEST(ActionProgress, FinishedAloneEndsIt) {
+    ActionProgress action;
+    action.finished();
     EXPECT_TRUE(action.ended());
-    EXPECT_FALSE(action.finished()) << "one of two connections is still open";
-    action.closed();
-    EXPECT_TRUE(action.finished());
-}
-
-TEST(ActionProgress, MultipleConsumedWithoutOpenConnectionsIsFinished) {
-    ActionProgress action(false);
-    action.state("consumed");
-    EXPECT_TRUE(action.finished()) << "only a single-use permission awaits its admitted one";
-}
-
-TEST(ActionProgress, AStrayClosedDoesNotUnderflow) {
-    ActionProgress action(false);
-    action.closed();
-    action.established();
-    action.expired();
-    EXPECT_FALSE(action.finished());
-    action.closed();
-    EXPECT_TRUE(action.finished());
+    EXPECT_TRUE(action.done());
 }
 
 } // namespace
