@@ -16,11 +16,12 @@ This example does exactly that for one transfer, over fwxd's D-Bus API (docs/dbu
      may use its redirects.
   2. Session1.RedirectConnections for the server's data port, single use, with a timeout.
   3. Prints the address and port to give the client (and the 227/229 reply).
-  4. Follows Action1's Established, Closed and Expired signals (sent to the session's
-     owner only, i.e. to this process) and the action's State.
-  5. Ends when the transfer's data connection closed; on SIGINT or SIGTERM (in a real
-     proxy: the control connection ended, or the client sent ABOR) it cancels the
-     permission if it is still unused (Action1.Cancel). Then it closes the session.
+  4. Follows Action1's Established, Closed, Expired and Finished signals (sent to the
+     session's owner only, i.e. to this process) and the action's State.
+  5. Ends at the action's Finished, its last signal: it admits nothing more and its data
+     connection (if any) has ended. On SIGINT or SIGTERM (in a real proxy: the control
+     connection ended, or the client sent ABOR) it cancels the permission if it is still
+     unused (Action1.Cancel). Then it closes the session.
 
 Exit status: 0 the transfer's connection was established and closed, or the permission
 was cancelled on SIGINT/SIGTERM; 1 it ended without a transfer (timeout, cancelled by
@@ -109,6 +110,8 @@ class DataRedirect:
         self.action = None
         self.state = "pending"  # the action's State, as PropertiesChanged reports it
         self.cancelling = False
+        self.transferred = False  # the data connection was established and has closed
+        self.reason = None  # Expired's reason, if the permission ended unused
         self.status = 1
 
     def call(self, path, interface, method, args, reply):
@@ -175,13 +178,21 @@ class DataRedirect:
             # forward the server's 226 and wait for the next PASV, in the same session.
             (connection,) = parameters.unpack()
             say(f"Closed {connection_text(connection)}")
-            self.finish(0)
+            self.transferred = True
         elif member == "Expired":
             # The permission ended unused: timeout, cancelled (by us, or by an admin with
             # fwxctl cancel), session-closed, primary-closed. Nothing more is admitted.
-            (reason,) = parameters.unpack()
-            say(f"Expired {reason}")
-            self.finish(0 if self.cancelling and reason == "cancelled" else 1)
+            (self.reason,) = parameters.unpack()
+            say(f"Expired {self.reason}")
+        elif member == "Finished":
+            # The action's last signal: it admits nothing more and every connection through
+            # it has ended; its object has left the bus and its port is free again. It also
+            # comes for a connection that was admitted but never established (the server
+            # refused or did not answer), which sends neither Established nor Closed.
+            state, connections = parameters.unpack()
+            say(f"Finished {state}, {connections} connection(s)")
+            cancelled = self.cancelling and self.reason == "cancelled"
+            self.finish(0 if self.transferred or cancelled else 1)
 
     def on_stop(self):
         """SIGINT/SIGTERM: withdraw the permission if nobody used it yet."""
@@ -201,7 +212,7 @@ class DataRedirect:
         except GLib.Error as error:
             report(error)
             self.finish(1)
-        # Its Expired("cancelled") follows; on_signal() ends the loop then.
+        # Its Expired("cancelled") and then Finished follow; on_signal() ends the loop then.
         return GLib.SOURCE_CONTINUE
 
     def finish(self, status):
@@ -243,8 +254,9 @@ def parse_arguments():
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Lets one FTP data connection through the firewall with fwxd, as an FTP\n"
                     "proxy does for a PASV: prints where the client must connect, then\n"
-                    "Established and Closed of the data connection (or Expired). SIGINT or\n"
-                    "SIGTERM cancels a permission nobody used yet. See docs/dbus-api.md.",
+                    "Established and Closed of the data connection (or Expired), then\n"
+                    "Finished. SIGINT or SIGTERM cancels a permission nobody used yet. See\n"
+                    "docs/dbus-api.md.",
         epilog="exit status: 0 transfer done or cancelled on request, 1 no transfer or an\n"
                "error from fwxd, 2 usage\n\n"
                "example:\n  %(prog)s --bus unix:path=/run/fwxd-lab/bus \\\n"

@@ -111,6 +111,7 @@ TEST_F(FtpDataRedirectExample, TransferIsEstablishedAndClosed) {
     EXPECT_NE(established.find("-> target " + server.address().toString()), std::string::npos);
     EXPECT_NE(established.find("context 'transfer-1'"), std::string::npos);
     EXPECT_NE(line("Closed ").find("bytes from the client"), std::string::npos) << output();
+    EXPECT_EQ(line("Finished "), "Finished consumed, 1 connection(s)") << output();
     EXPECT_EQ(line("done"), "done");
     EXPECT_TRUE(client().firewall().Sessions().empty()) << "the example closed its session";
 }
@@ -123,6 +124,7 @@ TEST_F(FtpDataRedirectExample, SigtermCancelsTheUnusedPermission) {
     EXPECT_EQ(example->stop(SIGTERM, 10s), std::optional<int>(0)) << output();
     EXPECT_NE(line("cancelling /org/fwxd/Firewall1/action/"), "") << output();
     EXPECT_EQ(line("Expired "), "Expired cancelled") << output();
+    EXPECT_EQ(line("Finished "), "Finished cancelled, 0 connection(s)") << output();
     EXPECT_TRUE(server.refusedVia(internal, Client{&lab.client(), {}, {}}));
     EXPECT_EQ(client().firewall().ActiveRedirects(), 0U);
 }
@@ -132,6 +134,7 @@ TEST_F(FtpDataRedirectExample, UnusedPermissionExpires) {
     ASSERT_TRUE(waitForRedirect());
     EXPECT_EQ(example->wait(10s), std::optional<int>(1)) << output();
     EXPECT_EQ(line("Expired "), "Expired timeout") << output();
+    EXPECT_EQ(line("Finished "), "Finished expired, 0 connection(s)") << output();
 }
 
 TEST_F(FtpDataRedirectExample, HelpAndUsage) {
