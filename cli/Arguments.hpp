@@ -14,7 +14,7 @@ namespace fwx::cli {
 std::string checkEndpoint(std::string_view text); // 192.0.2.1:80, [2001:db8::1]:80
 std::string checkAddress(std::string_view text);  // 192.0.2.1, 2001:db8::1
 std::string checkPrefix(std::string_view text);   // 192.0.2.0/24, or an address
-std::string checkDuration(std::string_view text); // 30s, 1500ms, 2m, 1h, 10
+std::string checkDuration(std::string_view text); // 30s, 1.5s, 1500ms, 2m, 1h, 10
 std::string checkActionPath(std::string_view text);
 std::string checkPrimary(std::string_view text); // tcp,192.0.2.2:40000,198.51.100.1:21
 

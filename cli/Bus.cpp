@@ -2,6 +2,7 @@
 
 #include "cli/Failure.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdint>
@@ -45,15 +46,22 @@ sigset_t terminationSignals() {
     return set;
 }
 
-// Milliseconds from now until an absolute CLOCK_MONOTONIC time in µs; -1 = no timeout.
-int pollTimeout(std::uint64_t deadlineUsec) {
-    if (deadlineUsec == std::numeric_limits<std::uint64_t>::max()) {
-        return -1;
-    }
+constexpr std::uint64_t Never = std::numeric_limits<std::uint64_t>::max();
+
+// CLOCK_MONOTONIC in µs, the clock of sd-bus's poll data.
+std::uint64_t monotonicUsec() {
     timespec now{};
     clock_gettime(CLOCK_MONOTONIC, &now);
-    const auto nowUsec = static_cast<std::uint64_t>(now.tv_sec) * 1000000U +
-                         static_cast<std::uint64_t>(now.tv_nsec) / 1000U;
+    return static_cast<std::uint64_t>(now.tv_sec) * 1000000U +
+           static_cast<std::uint64_t>(now.tv_nsec) / 1000U;
+}
+
+// Milliseconds from now until an absolute CLOCK_MONOTONIC time in µs; -1 = no timeout.
+int pollTimeout(std::uint64_t deadlineUsec) {
+    if (deadlineUsec == Never) {
+        return -1;
+    }
+    const std::uint64_t nowUsec = monotonicUsec();
     if (deadlineUsec <= nowUsec) {
         return 0;
     }
@@ -91,16 +99,21 @@ void BusLoop::drain() {
 // A synchronous call made by a handler may read messages into sd-bus's queue, where the fd
 // no longer shows them: hence drain() before every poll, and the poll data's timeout, which
 // is 0 while messages are queued.
-BusLoop::End BusLoop::run() {
+BusLoop::End BusLoop::run(std::optional<std::chrono::milliseconds> limit) {
     stopped_ = false;
+    const std::uint64_t end =
+        limit ? monotonicUsec() + static_cast<std::uint64_t>(limit->count()) * 1000U : Never;
     for (;;) {
         drain();
         if (stopped_) {
             return End::Stopped;
         }
+        if (end != Never && monotonicUsec() >= end) {
+            return End::TimedOut;
+        }
         const auto data = connection_.getEventLoopPollData();
         std::array<pollfd, 2> fds{{{data.fd, data.events, 0}, {signalFd_, POLLIN, 0}}};
-        if (poll(fds.data(), fds.size(), pollTimeout(data.timeout_usec)) < 0) {
+        if (poll(fds.data(), fds.size(), pollTimeout(std::min(data.timeout_usec, end))) < 0) {
             if (errno == EINTR) {
                 continue;
             }

@@ -2,7 +2,9 @@
 // messages until told to stop or until SIGINT/SIGTERM.
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <sdbus-c++/sdbus-c++.h>
@@ -24,9 +26,9 @@ public:
     BusLoop(const BusLoop&) = delete;
     BusLoop& operator=(const BusLoop&) = delete;
 
-    enum class End { Stopped, Signal };
-    // Until a handler calls stop() or SIGINT/SIGTERM arrives.
-    End run();
+    enum class End { Stopped, Signal, TimedOut };
+    // Until a handler calls stop(), SIGINT/SIGTERM arrives or the limit (if any) is over.
+    End run(std::optional<std::chrono::milliseconds> limit = std::nullopt);
     void stop() noexcept { stopped_ = true; }
     // Handles every message already received, without waiting for more.
     void drain();

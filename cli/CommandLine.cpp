@@ -69,7 +69,7 @@ void describeRedirect(CLI::App& app, CommandLine& line) {
     command
         ->add_option("--timeout", options.timeout,
                      "Each permission expires if no client connects within DURATION: 30s, "
-                     "1500ms, 2m, 1h, or a number of seconds")
+                     "1.5s, 1500ms, 0.25m, 1h, or a number of seconds")
         ->type_name("DURATION")
         ->check(validator(checkDuration));
     command->add_flag("--multiple", options.multiple,
@@ -92,25 +92,28 @@ void describeRedirect(CLI::App& app, CommandLine& line) {
         ->type_name("PRIMARY")
         ->check(validator(checkPrimary));
     command->add_flag("--exit-when-done", options.exitWhenDone,
-                      "Exit 0 once every redirect has ended (expired, consumed or cancelled) "
-                      "instead of waiting for a signal");
+                      "Exit 0 once fwxd reported every redirect finished (it admits nothing "
+                      "more and every connection through it has ended) instead of waiting for a "
+                      "signal");
     addCommon(command, line.common);
-    command->footer(std::string("\nOpens a session, asks fwxd for one redirect per TARGET on "
-                                "consecutive ports of an internal\nfirewall address and prints "
-                                "\"INTERNAL:PORT -> TARGET  ACTION\" for each, then every event "
-                                "as it\nhappens: established, closed (with their connection "
-                                "details), expired REASON,\nchanged State=... On Ctrl-C or "
-                                "SIGTERM it closes the session (the redirects end) and\nexits 0. "
-                                "With --json it prints JSON Lines: an \"allocated\" object, then "
-                                "one object\nper event.\n"
-                                "\nExamples:\n"
-                                "  fwxctl redirect 198.51.100.2:80\n"
-                                "  fwxctl redirect --timeout 30s --multiple --source "
-                                "203.0.113.0/24 198.51.100.2:20 198.51.100.2:21\n"
-                                "  fwxctl redirect --udp --via 192.0.2.1 198.51.100.9:5060\n"
-                                "  fwxctl redirect --primary tcp,192.0.2.2:40000,198.51.100.1:21 "
-                                "198.51.100.7:20\n\n") +
-                    ExitStatusHelp);
+    command->footer(std::string(R"(
+Opens a session, asks fwxd for one redirect per TARGET on consecutive ports of an internal
+firewall address and prints "INTERNAL:PORT -> TARGET  ACTION" for each, then every event as it
+happens: established, closed (with their connection details), expired REASON (a cancel too:
+expired cancelled), changed State=..., finished STATE connections=N (a redirect's last event:
+it admits nothing more and its connections have ended). On Ctrl-C or SIGTERM it closes the
+session, prints how each redirect that still admitted connections ended (expired
+session-closed) and exits 0.
+With --json it prints JSON Lines: an "allocated" object, then one object per event.
+
+Examples:
+  fwxctl redirect 198.51.100.2:80
+  fwxctl redirect --timeout 30s --multiple --source 203.0.113.0/24 198.51.100.2:20 198.51.100.2:21
+  fwxctl redirect --udp --via 192.0.2.1 198.51.100.9:5060
+  fwxctl redirect --primary tcp,192.0.2.2:40000,198.51.100.1:21 198.51.100.7:20
+  fwxctl redirect --timeout 1.5s --exit-when-done 198.51.100.2:80
+
+)") + ExitStatusHelp);
     line.redirectCommand = command;
 }
 

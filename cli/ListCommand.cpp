@@ -1,9 +1,11 @@
 // fwxctl list: every session and its actions, from ObjectManager.GetManagedObjects (one call,
-// one consistent picture).
+// one consistent picture). Text and JSON show the same values (cli/PropertyFormat.hpp); the
+// text escapes whatever fwxd sends, so the listing stays one line per property.
 #include "cli/Bus.hpp"
 #include "cli/Commands.hpp"
 #include "cli/ExitCodes.hpp"
 #include "cli/Output.hpp"
+#include "cli/PropertyFormat.hpp"
 #include "cli/Proxies.hpp"
 
 #include <map>
@@ -61,47 +63,13 @@ std::string summary(const Properties& action) {
            text(action, "State");
 }
 
-using Primary = sdbus::Struct<std::string, std::string, std::uint16_t, std::string, std::uint16_t>;
-
-// "tcp 192.0.2.2:40000 -> 198.51.100.1:21", or "none".
-std::string primaryText(const sdbus::Variant& value) {
-    if (!value.containsValueOfType<Primary>()) {
-        return toText(value);
-    }
-    const auto primary = value.get<Primary>();
-    if (primary.get<0>().empty()) {
-        return "none";
-    }
-    const auto endpoint = [](const std::string& host, std::uint16_t port) {
-        return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
-               std::to_string(port);
-    };
-    return primary.get<0>() + " " + endpoint(primary.get<1>(), primary.get<2>()) + " -> " +
-           endpoint(primary.get<3>(), primary.get<4>());
-}
-
-// The Description is the owner's own text: quoted and escaped. Whatever else fwxd sends is
-// escaped too: the listing stays one line per property whatever a value holds.
-std::string sessionValue(const std::string& key, const sdbus::Variant& value) {
-    if (key == "PrimaryConnection") {
-        return printable(primaryText(value));
-    }
-    if (key == "Description" && value.containsValueOfType<std::string>()) {
-        return quotedText(value.get<std::string>());
-    }
-    return printable(toText(value));
-}
-
 // None: not worth a line (no NoExpectationReason when the action is expectation-backed).
 std::optional<std::string> actionValue(const std::string& key, const sdbus::Variant& value) {
-    if (key == "ExpiresAt" && value.containsValueOfType<std::uint64_t>()) {
-        return formatRealtime(value.get<std::uint64_t>());
-    }
-    const std::string text = printable(toText(value));
-    if (key == "NoExpectationReason" && text.empty()) {
+    if (key == "NoExpectationReason" && value.containsValueOfType<std::string>() &&
+        value.get<std::string>().empty()) {
         return std::nullopt;
     }
-    return text;
+    return propertyText(key, value);
 }
 
 void printText(const Output& out, const Objects& objects) {
@@ -115,7 +83,7 @@ void printText(const Output& out, const Objects& objects) {
         out.line(std::string(path));
         for (const auto& [key, value] : session->second) {
             if (key != "Actions") {
-                out.line("    " + key + ": " + sessionValue(key, value));
+                out.line("    " + key + ": " + propertyText(key, value));
             }
         }
         for (const std::string& actionPath : actionsOf(session->second)) {
@@ -148,11 +116,11 @@ Json toJson(const Objects& objects) {
         for (const std::string& actionPath : actionsOf(session->second)) {
             const Properties* action = interfaceOf(objects, actionPath, ActionInterface);
             if (action != nullptr) {
-                actions.push_back({{"path", actionPath}, {"properties", cli::toJson(*action)}});
+                actions.push_back({{"path", actionPath}, {"properties", propertiesJson(*action)}});
             }
         }
         sessions.push_back({{"path", std::string(path)},
-                            {"properties", cli::toJson(session->second)},
+                            {"properties", propertiesJson(session->second)},
                             {"actions", std::move(actions)}});
     }
     return {{"sessions", std::move(sessions)}};

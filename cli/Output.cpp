@@ -192,16 +192,22 @@ std::string quotedText(std::string_view text) {
     return "\"" + printable(text) + "\"";
 }
 
+// fmt formats the offset itself: strftime's %z has no colon ("+0200"), and ISO 8601's
+// extended format, which the date and time use, wants one ("+02:00").
 std::string formatRealtime(std::uint64_t usec) {
     if (usec == 0) {
         return "never";
     }
     const auto seconds = static_cast<std::time_t>(usec / 1000000U);
+    const auto millis = static_cast<unsigned>(usec % 1000000U / 1000U);
     std::tm local{};
     localtime_r(&seconds, &local);
     std::array<char, 64> buffer{};
-    const std::size_t length = std::strftime(buffer.data(), buffer.size(), "%FT%T%z", &local);
-    return std::string(buffer.data(), length);
+    const std::size_t length = std::strftime(buffer.data(), buffer.size(), "%FT%T", &local);
+    const long offsetMinutes = local.tm_gmtoff / 60;
+    const long absolute = offsetMinutes < 0 ? -offsetMinutes : offsetMinutes;
+    return fmt::format("{}.{:03}{}{:02}:{:02}", std::string_view(buffer.data(), length), millis,
+                       offsetMinutes < 0 ? '-' : '+', absolute / 60, absolute % 60);
 }
 
 } // namespace fwx::cli

@@ -49,7 +49,8 @@ std::string printable(std::string_view text);
 // printable(text) in double quotes, so that its ends show.
 std::string quotedText(std::string_view text);
 
-// A CLOCK_REALTIME time in µs as local ISO 8601 ("2024-05-01T12:00:03+0200"); 0 -> "never".
+// A CLOCK_REALTIME time in µs as local ISO 8601 with milliseconds
+// ("2024-05-01T12:00:03.250+02:00"); 0 -> "never".
 std::string formatRealtime(std::uint64_t usec);
 
 } // namespace fwx::cli

@@ -1,6 +1,8 @@
 // fwxctl redirect: opens a session, asks for N redirects, prints where the client must
-// connect and then every event of those redirects, until Ctrl-C/SIGTERM (or, with
-// --exit-when-done, until every redirect has ended). Closes the session on the way out.
+// connect and then every event of those redirects (cli/RedirectWatch.hpp), until
+// Ctrl-C/SIGTERM (or, with --exit-when-done, until fwxd reported every redirect Finished:
+// it admits nothing more and every connection through it has ended). Closes the session on the way
+// out.
 #include "cli/Arguments.hpp"
 #include "cli/Bus.hpp"
 #include "cli/Commands.hpp"
@@ -8,12 +10,12 @@
 #include "cli/ExitCodes.hpp"
 #include "cli/Output.hpp"
 #include "cli/Proxies.hpp"
+#include "cli/RedirectWatch.hpp"
 #include "net/Address.hpp"
 #include "net/Endpoint.hpp"
 
+#include <chrono>
 #include <cstdint>
-#include <memory>
-#include <set>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -54,6 +56,10 @@ Request buildRequest(const RedirectOptions& options) {
     return request;
 }
 
+// How long fwxctl waits, after closing its session on a signal, for the ends of its
+// redirects.
+constexpr std::chrono::milliseconds EndsAfterClose{5000};
+
 // Session1's PrimaryConnection (ssqsq).
 sdbus::Variant primaryOption(const PrimaryArgument& primary) {
     using Primary =
@@ -66,95 +72,6 @@ sdbus::Variant primaryOption(const PrimaryArgument& primary) {
 std::string endpointText(const std::string& address, std::uint16_t port) {
     return net::Endpoint{net::Address::parse(address), port}.toString();
 }
-
-// Prints the events of the session's actions and knows when all of them have ended.
-class Watch {
-public:
-    Watch(const Output& out, BusLoop& loop, bool exitWhenDone)
-        : out_(out)
-        , loop_(loop)
-        , exitWhenDone_(exitWhenDone) {}
-
-    void add(sdbus::IConnection& connection, const std::string& path) {
-        pending_.insert(path);
-        ActionEvents events;
-        events.established = [this, path](const Properties& c) {
-            event(path, "established", c);
-        };
-        events.closed = [this, path](const Properties& c) {
-            event(path, "closed", c);
-        };
-        events.expired = [this, path](const std::string& reason) {
-            expired(path, reason);
-        };
-        events.changed = [this, path](const Properties& changed) {
-            propertiesChanged(path, changed);
-        };
-        proxies_.push_back(
-            std::make_unique<ActionProxy>(connection, sdbus::ObjectPath(path), std::move(events)));
-    }
-
-    bool done() const { return pending_.empty(); }
-    // After the last event --exit-when-done waits for, the rest (e.g. the Expired of the
-    // session's own Close) is not printed.
-    void mute() { muted_ = true; }
-
-private:
-    void event(const std::string& path, const std::string& name, const Properties& connection) {
-        if (muted_) {
-            return;
-        }
-        if (out_.json()) {
-            out_.record({{"event", name}, {"action", path}, {"connection", toJson(connection)}});
-        } else {
-            out_.line(path + " " + name + " " + toText(connection));
-        }
-    }
-
-    void expired(const std::string& path, const std::string& reason) {
-        if (!muted_) {
-            if (out_.json()) {
-                out_.record({{"event", "expired"}, {"action", path}, {"reason", reason}});
-            } else {
-                out_.line(path + " expired " + reason);
-            }
-        }
-        ended(path);
-    }
-
-    void propertiesChanged(const std::string& path, const Properties& changed) {
-        if (!muted_) {
-            if (out_.json()) {
-                out_.record(
-                    {{"event", "changed"}, {"action", path}, {"properties", toJson(changed)}});
-            } else {
-                out_.line(path + " changed " + toText(changed));
-            }
-        }
-        const auto state = changed.find("State");
-        if (state != changed.end() && state->second.containsValueOfType<std::string>()) {
-            const auto value = state->second.get<std::string>();
-            if (value == "consumed" || value == "expired" || value == "cancelled") {
-                ended(path);
-            }
-        }
-    }
-
-    void ended(const std::string& path) {
-        pending_.erase(path);
-        if (exitWhenDone_ && pending_.empty()) {
-            mute();
-            loop_.stop();
-        }
-    }
-
-    const Output& out_;
-    BusLoop& loop_;
-    bool exitWhenDone_;
-    bool muted_ = false;
-    std::set<std::string> pending_;
-    std::vector<std::unique_ptr<ActionProxy>> proxies_;
-};
 
 void printAllocation(const Output& out, const std::string& session, const std::string& protocol,
                      const std::string& internal, std::uint16_t basePort,
@@ -219,18 +136,27 @@ int runRedirect(const CommonOptions& common, const RedirectOptions& options) {
         session.RedirectConnections(request.targets, options.internal, options.via, protocol,
                                     request.flags, "", request.options);
 
-    Watch watch(out, loop, options.exitWhenDone);
+    RedirectWatch watch(out, loop);
     for (const auto& path : actions) {
         watch.add(*connection, path);
     }
     printAllocation(out, sessionPath, protocol, internal, basePort, actions, request);
 
-    // Either every redirect has ended (--exit-when-done) or Ctrl-C/SIGTERM: close the
-    // session; after a signal, drain() then prints how the remaining redirects ended
-    // (Expired "session-closed", received before Close's reply).
-    loop.run();
+    if (watch.run(options.exitWhenDone ? RedirectWatch::Goal::Finished
+                                       : RedirectWatch::Goal::Nothing) == BusLoop::End::Stopped) {
+        // --exit-when-done: every redirect Finished (its last signal, it left the bus); the
+        // Close below ends nothing more.
+        watch.mute();
+        session.Close();
+        loop.drain();
+        return toInt(ExitCode::Success);
+    }
+    // Ctrl-C/SIGTERM: closing the session ends the redirects that still admit connections,
+    // and each end is printed (Expired "session-closed"). fwxd may send a large session's
+    // Expired signals after Close's reply, so wait for them rather than only for what has
+    // already arrived; bounded, should fwxd not send one. A second signal stops the wait.
     session.Close();
-    loop.drain();
+    watch.run(RedirectWatch::Goal::Ended, EndsAfterClose);
     return toInt(ExitCode::Success);
 }
 

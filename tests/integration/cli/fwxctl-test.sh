@@ -61,6 +61,20 @@ wait_for_line() {
     fail "no line matching '$regex' in $file"
 }
 
+# Polls (at most ~30 s) until FILE has a line matching the regex, listing the namespace's
+# conntrack table meanwhile: the kernel destroys an entry whose timeout passed when a dump
+# meets it (otherwise only when its garbage collector comes by), and fwxd may report a
+# connection closed only then.
+reap_until_line() {
+    local file=$1 regex=$2 i
+    for ((i = 0; i < 300; i++)); do
+        grep -Eq -- "$regex" "$file" 2>/dev/null && return 0
+        ip netns exec "$netns" conntrack -L >/dev/null 2>&1 || true
+        sleep 0.1
+    done
+    fail "no line matching '$regex' in $file"
+}
+
 # Runs fwxctl; expects exit status $1; its stdout goes to $dir/last.out.
 expect_status() {
     local want=$1 rc=0
@@ -95,6 +109,10 @@ printf '[Redirect]\nInternalAddresses=10.71.9.1 fd71:9::1\nPortRange=42000-42999
 ip netns add "$netns"
 ip -n "$netns" link set lo up
 ip -n "$netns" addr add 10.71.9.1/32 dev lo
+ip -n "$netns" addr add 10.71.9.2/32 dev lo # a target on the firewall itself
+# A closed TCP connection's conntrack entry then goes within about a second of a dump that
+# meets it (see reap_until).
+ip netns exec "$netns" sysctl -qw net.netfilter.nf_conntrack_tcp_timeout_time_wait=1
 ip -n "$netns" addr add fd71:9::1/128 dev lo nodad
 ip netns exec "$netns" "$fwxd" --bus "$bus" --config "$dir/fwxd.conf" >"$dir/fwxd.log" 2>&1 &
 pids+=($!)
@@ -120,11 +138,57 @@ assert action["target"] == "198.51.100.2:80", action
 assert action["internal"] == "10.71.9.1:%d" % first["base_port"], action
 expired = [l for l in lines[1:] if l["event"] == "expired"]
 assert expired == [{"event": "expired", "action": action["action"], "reason": "timeout"}], lines
+assert lines[-1] == {"event": "finished", "action": action["action"], "state": "expired", "connections": 0}, lines
 PY
+
+step "redirect --timeout 1.5s (a fraction): Expired timeout; 1.5us is refused (64)"
+expect_status 0 redirect 198.51.100.2:80 --timeout 1.5s --exit-when-done --bus "$bus"
+grep -Eq '^/org/fwxd/Firewall1/action/[0-9]+ expired timeout$' "$dir/last.out" ||
+    fail "redirect --timeout 1.5s: $(cat "$dir/last.out")"
+expect_status 64 redirect 198.51.100.2:80 --timeout 1.5us --bus "$bus"
+grep -q 'finer than a microsecond' "$dir/last.err" || fail "message: $(cat "$dir/last.err")"
 
 step "redirect with a 1 us timeout: no Expired is lost"
 expect_status 0 redirect 198.51.100.2:80 198.51.100.2:81 --timeout 1us --exit-when-done --json --bus "$bus"
 [[ $(grep -c '"reason":"timeout"' "$dir/last.out") == 2 ]] || fail "expected 2 timeouts: $(cat "$dir/last.out")"
+
+step "redirect --exit-when-done waits for its Finished (after the Closed of its connection), then exits 0"
+# The target: one TCP connection, echoed back, then closed.
+ip netns exec "$netns" python3 -c '
+import socket, sys
+server = socket.create_server(("10.71.9.2", 8081))
+print("listening", flush=True)
+connection, _ = server.accept()
+connection.sendall(connection.recv(100))
+connection.close()
+' >"$dir/target.out" 2>&1 &
+pids+=($!)
+wait_for_line "$dir/target.out" '^listening$'
+"$fwxctl" redirect 10.71.9.2:8081 --exit-when-done --json --bus "$bus" >"$dir/ewd.out" 2>&1 &
+ewd=$!
+pids+=("$ewd")
+wait_for_line "$dir/ewd.out" '"event":"allocated"'
+port=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["base_port"])' "$dir/ewd.out")
+ip netns exec "$netns" python3 -c '
+import socket, sys
+with socket.create_connection(("10.71.9.1", int(sys.argv[1])), timeout=5) as c:
+    c.sendall(b"hello")
+    assert c.recv(100) == b"hello"
+' "$port" || fail "no connection through the redirect: $(cat "$dir/ewd.out")"
+wait_for_line "$dir/ewd.out" '"event":"established"'
+reap_until_line "$dir/ewd.out" '"event":"finished"'
+rc=0
+wait "$ewd" || rc=$?
+((rc == 0)) || fail "redirect --exit-when-done exited $rc: $(cat "$dir/ewd.out")"
+python3 - "$dir/ewd.out" <<'PY' || fail "redirect --exit-when-done JSON Lines: $(cat "$dir/ewd.out")"
+import json, sys
+events = [json.loads(line)["event"] for line in open(sys.argv[1])]
+assert events.index("established") < events.index("closed"), events
+assert events.count("established") == 1 and events.count("closed") == 1, events
+assert events[-1] == "finished" and events.count("finished") == 1 and "expired" not in events, events
+last = json.loads(open(sys.argv[1]).readlines()[-1])
+assert last["state"] == "consumed" and last["connections"] == 1, last
+PY
 
 step "redirect in the background, list --json, cancel N"
 "$fwxctl" redirect 198.51.100.7:8080 --description "fwxctl-test" --bus "$bus" >"$dir/bg.out" 2>&1 &
@@ -135,9 +199,13 @@ path=$(grep -oE '/org/fwxd/Firewall1/action/[0-9]+' "$dir/bg.out")
 number=${path##*/}
 expect_status 0 list --json --bus "$bus"
 check_json "len(d['sessions']) == 1 and d['sessions'][0]['actions'][0]['path'] == '$path' and d['sessions'][0]['actions'][0]['properties']['State'] == 'pending' and d['sessions'][0]['actions'][0]['properties']['ConnectPort'] == 8080"
+# Absent values are null, times are ISO 8601 (as in the text output).
+check_json "d['sessions'][0]['properties']['PrimaryConnection'] is None and d['sessions'][0]['actions'][0]['properties']['ExpiresAt'] is None"
 expect_status 0 list --bus "$bus"
 grep -q "$path  10.71.9.1:[0-9]* -> 198.51.100.7:8080 tcp pending" "$dir/last.out" ||
     fail "list text: $(cat "$dir/last.out")"
+grep -qx '    PrimaryConnection: none' "$dir/last.out" || fail "list text: $(cat "$dir/last.out")"
+grep -qx '        ExpiresAt: never' "$dir/last.out" || fail "list text: $(cat "$dir/last.out")"
 expect_status 0 cancel "$number" --json --bus "$bus"
 check_json "d == {'cancelled': '$path'}"
 wait_for_line "$dir/bg.out" "^$path expired cancelled$"
@@ -148,6 +216,37 @@ wait "$bg" || rc=$?
 ((rc == 0)) || fail "background fwxctl redirect exited $rc after SIGTERM"
 expect_status 0 status --json --bus "$bus"
 check_json 'd["Sessions"] == 0 and d["ActiveRedirects"] == 0'
+
+step "list: ExpiresAt of a --timeout redirect in ISO 8601, text and JSON alike"
+"$fwxctl" redirect 198.51.100.7:8080 --timeout 30s --bus "$bus" >"$dir/bg.out" 2>&1 &
+bg=$!
+pids+=("$bg")
+wait_for_line "$dir/bg.out" '^10\.71\.9\.1:[0-9]+ -> 198\.51\.100\.7:8080  /org/fwxd/Firewall1/action/[0-9]+$'
+expect_status 0 list --json --bus "$bus"
+python3 - "$dir/last.out" <<'PY' || fail "list --json ExpiresAt: $(cat "$dir/last.out")"
+import datetime, json, sys
+(session,) = json.load(open(sys.argv[1]))["sessions"]
+expires = session["actions"][0]["properties"]["ExpiresAt"]
+left = datetime.datetime.fromisoformat(expires) - datetime.datetime.now(datetime.timezone.utc)
+assert 20 < left.total_seconds() <= 30, (expires, left)
+PY
+iso=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["sessions"][0]["actions"][0]["properties"]["ExpiresAt"])' "$dir/last.out")
+expect_status 0 list --bus "$bus"
+grep -qx "        ExpiresAt: $iso" "$dir/last.out" || fail "list text, expected $iso: $(cat "$dir/last.out")"
+
+step "SIGTERM: the session is closed and every redirect's end is printed"
+kill -TERM "$bg"
+wait "$bg" || fail "fwxctl redirect exited $? after SIGTERM"
+"$fwxctl" redirect 198.51.100.7:9001 198.51.100.7:9002 198.51.100.7:9003 --bus "$bus" >"$dir/bg.out" 2>&1 &
+bg=$!
+pids+=("$bg")
+wait_for_line "$dir/bg.out" '9003  /org/fwxd/Firewall1/action/[0-9]+$'
+kill -INT "$bg"
+rc=0
+wait "$bg" || rc=$?
+((rc == 0)) || fail "fwxctl redirect exited $rc after SIGINT: $(cat "$dir/bg.out")"
+[[ $(grep -Ec '^/org/fwxd/Firewall1/action/[0-9]+ expired session-closed$' "$dir/bg.out") == 3 ]] ||
+    fail "expected 3 'expired session-closed' lines: $(cat "$dir/bg.out")"
 
 step "protocols: none, then one with a helper, text and --json"
 expect_status 0 protocols --bus "$bus"
