@@ -60,13 +60,18 @@ struct Action {
     }
 };
 
-// What the bus side must tell the session owner: an action's permission ended, and why
-// (the Expired signal). Returned by every SessionRegistry call that ends permissions.
-struct ActionEnded {
+// Which action a notice is about and where it goes: the parts every notice about an
+// action shares.
+struct ActionNews {
     ActionId action = 0;
     SessionId session = 0;
     GroupId group = 0;
-    std::string owner;
+    std::string owner; // its owner's unique bus name; "" once the owner left the bus
+};
+
+// What the bus side must tell the session owner: an action's permission ended, and why
+// (the Expired signal). Returned by every SessionRegistry call that ends permissions.
+struct ActionEnded : ActionNews {
     EndReason reason = EndReason::Timeout;
     // False for actions whose permission was already used up: they end silently.
     bool notify = true;
@@ -76,11 +81,7 @@ struct ActionEnded {
 // ended (its last Closed was sent). Its object leaves the bus, and its owner is told (the
 // Finished signal) unless notify is false: the owner left the bus, or the action ended
 // together with its session (Close's answer says so).
-struct ActionFinished {
-    ActionId action = 0;
-    SessionId session = 0;
-    GroupId group = 0;
-    std::string owner;
+struct ActionFinished : ActionNews {
     ActionState state = ActionState::Consumed;
     std::uint32_t connections = 0;
     bool notify = true;

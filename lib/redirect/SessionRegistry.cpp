@@ -432,8 +432,8 @@ void SessionRegistry::finishIfDone(Action& action, Notices& notices) {
         service_.unholdPort(action.redirect);
         action.portHeld = false;
     }
-    notices.finished.push_back({action.id, action.session, action.group, action.owner.name,
-                                action.state, action.connections, !action.owner.name.empty()});
+    notices.finished.push_back(
+        {newsOf(action), action.state, action.connections, !action.owner.name.empty()});
     forget(action);
 }
 
@@ -485,12 +485,12 @@ const PrimaryConnection* SessionRegistry::primaryOf(const Action& action) const 
 
 // An owner that left the bus is told nothing: no one would receive it, and a vanished
 // owner of 100,000 actions would cost 100,000 signals that the bus drops.
+ActionNews SessionRegistry::newsOf(const Action& action) {
+    return {action.id, action.session, action.group, action.owner.name};
+}
+
 ActionEnded SessionRegistry::endedOf(const Action& action, EndReason reason) const {
-    return {action.id,
-            action.session,
-            action.group,
-            action.owner.name,
-            reason,
+    return {newsOf(action), reason,
             action.permits() && reason != EndReason::OwnerVanished && !action.owner.name.empty()};
 }
 

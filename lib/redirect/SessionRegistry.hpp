@@ -152,6 +152,7 @@ private:
     std::vector<ActionId> createActions(Session& session, const RedirectGroup& group,
                                         const Request& request);
     void settle(Action& action, Notices& notices);
+    static ActionNews newsOf(const Action& action);
     ActionEnded endedOf(const Action& action, EndReason reason) const;
     // Every state change goes here: an action that stops permitting stops counting against
     // its owner's quota.

@@ -5,6 +5,7 @@
 #include "ConntrackFixture.hpp"
 #include "Target.hpp"
 #include "lab/Conntrack.hpp"
+#include "lab/Nft.hpp"
 #include "lab/TcpConnect.hpp"
 #include "lab/TcpServer.hpp"
 #include "lab/WaitUntil.hpp"
@@ -14,6 +15,7 @@
 #include <memory>
 #include <string>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 namespace fwx::test {
@@ -171,6 +173,44 @@ TEST_F(Expectations, EveryOpenPermissionEndsWithItsPrimaryHelperOrNot) {
         << "the used permission had nothing left to end";
     EXPECT_TRUE(client().waitForSignal(redirected.actions[0], "Finished", "consumed,1", 5s));
     EXPECT_EQ(kernelElements("ports_v4"), 0U) << "both ports went: one used, one ended";
+}
+
+// Issue 11, item 6: the kernel used the expectation, then a rule after fwxd's dropped the
+// connection's first packet, so conntrack never confirms a connection. The permission is
+// spent: the action is consumed with no connection, and after UnconfirmedGrace (2 s) it
+// finishes and its port goes back instead of staying held until the session ends.
+TEST_F(Expectations, ASpentPermissionWhoseConnectionNeverShowsGivesItsPortBack) {
+    ASSERT_NO_FATAL_FAILURE(connectPrimary(IrcPort));
+    const Redirected redirected = redirect(1);
+    ASSERT_TRUE(client().action(redirected.actions[0]).Expected());
+    const std::uint16_t targetPort = target(0).address().port();
+    nftApply(fmt::format(R"(
+table inet fwxd_test_drop {{
+    chain forward {{
+        type filter hook forward priority 10;
+        tcp dport {} counter drop
+    }}
+}}
+)",
+                         targetPort));
+    struct DropTable {
+        ~DropTable() { nftApply("delete table inet fwxd_test_drop"); }
+    } dropTable;
+
+    TcpConnectOptions options;
+    options.expectEcho = false;
+    const TcpOutcome attempt =
+        tcpConnect(&lab.client(), internalOf(redirected), "PING", 1500ms, options);
+    EXPECT_FALSE(attempt.connected()) << "the drop rule let the first packet through";
+    ASSERT_TRUE(client().waitForSignal(redirected.actions[0], "Finished", "consumed,0", 10s))
+        << "a spent permission without a connection held its port";
+    client().sync();
+    EXPECT_EQ(client().received(redirected.actions[0], "Established"), 0U);
+    EXPECT_EQ(client().received(redirected.actions[0], "Expired"), 0U)
+        << "nothing expired: the kernel used the permission";
+    EXPECT_EQ(expectationsFor(internalOf(redirected)), 0U);
+    EXPECT_EQ(kernelElements("ports_v4"), 0U) << "its port went back";
+    EXPECT_EQ(client().firewall().ActiveRedirects(), 0U);
 }
 
 TEST_F(Expectations, RequireExpectationNamesWhyNot) {
