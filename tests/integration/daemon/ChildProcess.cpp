@@ -131,7 +131,8 @@ void enterMounts(const Exec& exec) {
 } // namespace
 
 ChildProcess::ChildProcess(const std::vector<std::string>& argv, const ChildOptions& options) {
-    std::vector<std::string> arguments = argv;
+    std::vector<std::string> arguments = options.launcher;
+    arguments.insert(arguments.end(), argv.begin(), argv.end());
     UniqueFd output(::open(options.outputFile.empty() ? "/dev/null" : options.outputFile.c_str(),
                            O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
     if (!output) {

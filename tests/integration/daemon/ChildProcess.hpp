@@ -34,6 +34,9 @@ struct ChildOptions {
     // test's file system stays as it is. A child that cannot set them up writes why to its
     // output and exits 126.
     std::vector<BindMount> mounts;
+    // A command the child is started through, its arguments before argv (e.g. setpriv(1)
+    // with a uid and capabilities); empty = argv itself.
+    std::vector<std::string> launcher;
 };
 
 class ChildProcess {
