@@ -1,0 +1,36 @@
+// A relay::ConnectionHandler that keeps everything it is told, for the tests to inspect.
+#pragma once
+
+#include "relay/ConnectionHandler.hpp"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace fwx::relay::test {
+
+struct ClosedRecord {
+    Connection connection;
+    CloseReason reason = CloseReason::Finished;
+    int errnum = 0;
+};
+
+class RecordingHandler final : public ConnectionHandler {
+public:
+    void onEstablished(const Connection& connection) noexcept override {
+        established.push_back(connection);
+    }
+    void onClosed(const Connection& connection, CloseReason reason, int errnum) noexcept override {
+        closed.push_back({connection, reason, errnum});
+        afterClosed();
+    }
+    void onRelayError(const Error& error) noexcept override { errors.emplace_back(error.what()); }
+
+    std::vector<Connection> established;
+    std::vector<ClosedRecord> closed;
+    std::vector<std::string> errors;
+    std::function<void()> afterClosed = [] {
+    };
+};
+
+} // namespace fwx::relay::test
