@@ -1,12 +1,10 @@
 #include "relay/Admission.hpp"
 
-#include <utility>
-
 namespace fwx::relay {
 
-Admission::Admission(bool allowMultiple, std::optional<net::Prefix> allowedSource)
+Admission::Admission(bool allowMultiple, const std::optional<net::Prefix>& allowedSource)
     : allowMultiple_(allowMultiple)
-    , allowedSource_(std::move(allowedSource)) {
+    , allowedSource_(allowedSource) {
 }
 
 Admission::Verdict Admission::admit(const net::Address& client) {

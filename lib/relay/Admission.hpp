@@ -19,7 +19,7 @@ public:
         Stopped,    // the relay no longer admits anyone
     };
 
-    Admission(bool allowMultiple, std::optional<net::Prefix> allowedSource);
+    Admission(bool allowMultiple, const std::optional<net::Prefix>& allowedSource);
 
     // Admitted consumes a single-use permission.
     Verdict admit(const net::Address& client);

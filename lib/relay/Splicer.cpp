@@ -26,7 +26,8 @@ int Splicer::run(int source, int destination, std::size_t budget) {
     std::size_t moved = 0;
     while (error_ == 0 && moved < budget) {
         const std::size_t in = sourceReady_ && wantsSource() ? fill(source) : 0;
-        const std::size_t out = destinationReady_ && inPipe_ > 0 ? drain(destination) : 0;
+        const bool canDrain = error_ == 0 && destinationReady_ && inPipe_ > 0;
+        const std::size_t out = canDrain ? drain(destination) : 0;
         moved += out;
         if (in == 0 && out == 0) {
             break;

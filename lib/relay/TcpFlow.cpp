@@ -34,12 +34,12 @@ CloseReason reasonFor(int errnum) {
 
 } // namespace
 
-TcpFlow::TcpFlow(Reactor& reactor, ConnectionHandler& handler, Connection connection,
+TcpFlow::TcpFlow(Reactor& reactor, ConnectionHandler& handler, const Connection& connection,
                  UniqueFd client, Ended onEnded)
     : reactor_(reactor)
     , handler_(handler)
     , onEnded_(std::move(onEnded))
-    , connection_(std::move(connection))
+    , connection_(connection)
     , client_(std::move(client)) {
 }
 

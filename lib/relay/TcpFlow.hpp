@@ -25,8 +25,8 @@ public:
     using Ended = std::function<void(ConnectionId)>;
 
     // connection: id, client, internal, target and start filled in.
-    TcpFlow(Reactor& reactor, ConnectionHandler& handler, Connection connection, UniqueFd client,
-            Ended onEnded);
+    TcpFlow(Reactor& reactor, ConnectionHandler& handler, const Connection& connection,
+            UniqueFd client, Ended onEnded);
     TcpFlow(const TcpFlow&) = delete;
     TcpFlow& operator=(const TcpFlow&) = delete;
     // A flow destroyed while live resets both sides: a plain close would tell them the

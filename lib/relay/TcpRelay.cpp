@@ -39,9 +39,9 @@ UniqueFd listenChecked(const RelayOptions& options) {
 
 } // namespace
 
-TcpRelay::TcpRelay(Reactor& reactor, RelayOptions options, ConnectionHandler& handler)
+TcpRelay::TcpRelay(Reactor& reactor, const RelayOptions& options, ConnectionHandler& handler)
     : reactor_(reactor)
-    , options_(std::move(options))
+    , options_(options)
     , handler_(handler)
     , admission_(options_.allowMultiple, options_.allowedSource)
     , listener_(listenChecked(options_))
@@ -87,9 +87,9 @@ void TcpRelay::admit(Accepted accepted) {
                           .started = reactor_.now(),
                           .established = std::nullopt,
                           .bytes = {}};
-    auto flow = std::make_unique<TcpFlow>(reactor_, handler_, std::move(connection),
-                                          std::move(accepted.socket),
-                                          [this](ConnectionId ended) { retire(ended); });
+    auto flow =
+        std::make_unique<TcpFlow>(reactor_, handler_, connection, std::move(accepted.socket),
+                                  [this](ConnectionId ended) { retire(ended); });
     TcpFlow& started = *flow;
     flows_.emplace(id, std::move(flow));
     started.start(options_.proxyExternal);

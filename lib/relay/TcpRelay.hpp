@@ -18,7 +18,7 @@ namespace fwx::relay {
 class TcpRelay final : public Relay {
 public:
     // Throws as Relay::open says.
-    TcpRelay(Reactor& reactor, RelayOptions options, ConnectionHandler& handler);
+    TcpRelay(Reactor& reactor, const RelayOptions& options, ConnectionHandler& handler);
     TcpRelay(const TcpRelay&) = delete;
     TcpRelay& operator=(const TcpRelay&) = delete;
     ~TcpRelay() override;

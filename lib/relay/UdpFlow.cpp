@@ -37,12 +37,12 @@ CloseReason reasonFor(int errnum) {
 
 } // namespace
 
-UdpFlow::UdpFlow(Reactor& reactor, ConnectionHandler& handler, Connection connection,
+UdpFlow::UdpFlow(Reactor& reactor, ConnectionHandler& handler, const Connection& connection,
                  int replySocket, std::span<std::uint8_t> buffer, Ended onEnded)
     : reactor_(reactor)
     , handler_(handler)
     , onEnded_(std::move(onEnded))
-    , connection_(std::move(connection))
+    , connection_(connection)
     , replySocket_(replySocket)
     , buffer_(buffer)
     , clientLength_(connection_.client.toSockaddr(clientAddress_))

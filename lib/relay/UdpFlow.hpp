@@ -29,8 +29,8 @@ public:
 
     // replySocket: the relay's bound socket; buffer: where datagrams are received, shared
     // by every flow of the loop's thread. Both outlive the flow's live part.
-    UdpFlow(Reactor& reactor, ConnectionHandler& handler, Connection connection, int replySocket,
-            std::span<std::uint8_t> buffer, Ended onEnded);
+    UdpFlow(Reactor& reactor, ConnectionHandler& handler, const Connection& connection,
+            int replySocket, std::span<std::uint8_t> buffer, Ended onEnded);
     UdpFlow(const UdpFlow&) = delete;
     UdpFlow& operator=(const UdpFlow&) = delete;
 

@@ -32,9 +32,9 @@ UniqueFd bindChecked(const RelayOptions& options) {
 
 } // namespace
 
-UdpRelay::UdpRelay(Reactor& reactor, RelayOptions options, ConnectionHandler& handler)
+UdpRelay::UdpRelay(Reactor& reactor, const RelayOptions& options, ConnectionHandler& handler)
     : reactor_(reactor)
-    , options_(std::move(options))
+    , options_(options)
     , handler_(handler)
     , admission_(options_.allowMultiple, options_.allowedSource)
     , buffer_(datagramBuffer())
@@ -93,9 +93,8 @@ void UdpRelay::open(const net::Endpoint& client) {
                           .started = now,
                           .established = std::nullopt,
                           .bytes = {}};
-    auto flow =
-        std::make_unique<UdpFlow>(reactor_, handler_, std::move(connection), socket_.get(), buffer_,
-                                  [this](const net::Endpoint& ended) { retire(ended); });
+    auto flow = std::make_unique<UdpFlow>(reactor_, handler_, connection, socket_.get(), buffer_,
+                                          [this](const net::Endpoint& ended) { retire(ended); });
     UdpFlow& started = *flow;
     flows_.emplace(client, std::move(flow));
     armIdleTimer();

@@ -22,7 +22,7 @@ namespace fwx::relay {
 class UdpRelay final : public Relay {
 public:
     // Throws as Relay::open says.
-    UdpRelay(Reactor& reactor, RelayOptions options, ConnectionHandler& handler);
+    UdpRelay(Reactor& reactor, const RelayOptions& options, ConnectionHandler& handler);
     UdpRelay(const UdpRelay&) = delete;
     UdpRelay& operator=(const UdpRelay&) = delete;
     ~UdpRelay() override;
