@@ -300,8 +300,7 @@ SessionRegistry::SessionEnd SessionRegistry::closeSession(SessionId sessionId, E
             detached_.insert(std::move(node));
             continue;
         }
-        end.finished.push_back({action.id, action.session, action.group, action.owner.name,
-                                action.state, action.connections, false});
+        end.finished.push_back({newsOf(action), action.state, action.connections, false});
         uncountAction(action);
         tracker_.forgetAction(id, action.redirect.transport, action.redirect.internal);
     }
