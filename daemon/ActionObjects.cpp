@@ -76,8 +76,8 @@ int appendProperty(sd_bus_message* reply, std::string_view name, const redirect:
     if (name == "Flags") {
         return sd_bus_message_append(reply, "u", action.flags);
     }
-    if (name == "Mode") { // user mode (NO_KERNEL_MODE, data filters) is refused until the relay
-        return text("kernel");
+    if (name == "Mode") {
+        return text(r.userMode ? "user" : "kernel");
     }
     if (name == "Expected") {
         return sd_bus_message_append(reply, "b", static_cast<int>(r.expected));

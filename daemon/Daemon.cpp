@@ -71,19 +71,29 @@ Daemon::Daemon(const config::Config& config, const std::string& bus)
     , listener_(listenerOptionsFor(config))
     , ports_(config.redirect.portRange, host_)
     , portFlows_(config.redirect.portRange, PortFlowsCapacity)
-    , service_(validatorFor(config.redirect, host_), ports_, engine_, flows_, portFlows_)
+    , reactor_(loop_)
+    , relayEvents_(loop_)
+    , relays_(reactor_, relayEvents_, config.relay.udpIdleTimeout)
+    , service_(validatorFor(config.redirect, host_), ports_, engine_, relays_, flows_, portFlows_)
     , protocols_(engine_, {config::Config::MaxProtocols, config.access.maxProtocolsPerUser})
     , registry_(service_, flows_, portFlows_, expectations_, protocols_, clock_,
                 sessionLimitsFor(config.access))
     , connection_(connect(bus))
     , dispatcher_(loop_, *connection_, [this](const std::string& why) { onBusLost(why); })
     , callers_(*connection_)
-    , sessions_(loop_, *connection_, registry_, listener_, authorizer_, callers_)
+    , sessions_(loop_, *connection_, registry_, listener_, relayEvents_, authorizer_, callers_)
     , events_(loop_, listener_, sessions_)
     , firewall_(*connection_, sessions_, protocols_, events_,
                 {config.redirect.internalAddresses, config.redirect.portRange})
     , names_(*connection_, [this](const std::string& name) { sessions_.ownerVanished(name); }) {
     dispatcher_.afterEachMessage([this] { sessions_.buryEnded(); });
+    // The user-mode relay splices into sockets the peer may have reset: that write must
+    // fail with EPIPE, not kill fwxd (splice has no MSG_NOSIGNAL).
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    if (sigaction(SIGPIPE, &ignore, nullptr) < 0) {
+        throwSystemError("ignoring SIGPIPE", errno);
+    }
 }
 
 // Every session belongs to a connection of the bus: with the bus gone, nothing fwxd

@@ -12,6 +12,8 @@
 #include "daemon/EventLoop.hpp"
 #include "daemon/FirewallObject.hpp"
 #include "daemon/NameWatcher.hpp"
+#include "daemon/RelayEventQueue.hpp"
+#include "daemon/SdEventReactor.hpp"
 #include "daemon/SessionObjects.hpp"
 #include "daemon/UserDatabase.hpp"
 #include "nft/Engine.hpp"
@@ -22,6 +24,7 @@
 #include "redirect/ProtocolRegistry.hpp"
 #include "redirect/Service.hpp"
 #include "redirect/SessionRegistry.hpp"
+#include "relay/RelayPool.hpp"
 
 #include <memory>
 #include <string>
@@ -63,6 +66,9 @@ private:
     conntrack::Expectations expectations_;
     redirect::PortAllocator ports_;
     redirect::PortFlows portFlows_;
+    SdEventReactor reactor_;
+    RelayEventQueue relayEvents_;
+    relay::RelayPool relays_;
     redirect::Service service_;
     redirect::ProtocolRegistry protocols_;
     redirect::SystemClock clock_;

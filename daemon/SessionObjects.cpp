@@ -55,18 +55,23 @@ void logCreated(const Caller& caller, redirect::SessionId session,
 
 SessionObjects::SessionObjects(EventLoop& loop, sdbus::IConnection& connection,
                                redirect::SessionRegistry& registry, conntrack::Listener& listener,
-                               const Authorizer& authorizer, Callers& callers)
+                               RelayEventQueue& relayEvents, const Authorizer& authorizer,
+                               Callers& callers)
     : loop_(loop)
     , connection_(connection)
     , registry_(registry)
     , listener_(listener)
+    , relayEvents_(relayEvents)
     , authorizer_(authorizer)
     , callers_(callers)
     , actionObjects_(loop, connection, *this)
     , timer_(loop, [this] { onDeadline(); }) {
+    relayEvents_.deliverTo([this](const redirect::FlowEvent& event) { onRelayed(event); });
 }
 
-SessionObjects::~SessionObjects() = default;
+SessionObjects::~SessionObjects() {
+    relayEvents_.deliverTo({});
+}
 
 // The verdict is kept per bus connection (its uid cannot change): GetManagedObjects reads
 // every property of every object, and a group check is an NSS lookup.
@@ -235,6 +240,7 @@ void SessionObjects::onDeadline() {
 }
 
 void SessionObjects::receivePendingEvents() {
+    relayEvents_.drain();
     try {
         listener_.receiveFlows(*this);
         listener_.receiveExpectations(*this);
@@ -275,6 +281,11 @@ void SessionObjects::retryRemovals() {
 
 void SessionObjects::onFlow(const redirect::FlowEvent& event) {
     apply(registry_.onFlow(event));
+    rearm();
+}
+
+void SessionObjects::onRelayed(const redirect::FlowEvent& event) {
+    apply(registry_.onRelayed(event));
     rearm();
 }
 

@@ -6,6 +6,7 @@
 #include "daemon/BusArguments.hpp"
 #include "daemon/Callers.hpp"
 #include "daemon/EventLoop.hpp"
+#include "daemon/RelayEventQueue.hpp"
 #include "daemon/Timer.hpp"
 #include "redirect/SessionRegistry.hpp"
 
@@ -25,7 +26,8 @@ class SessionObject;
 // The session and action objects on the bus, kept in step with the SessionRegistry: the
 // registry decides, the objects follow, the owner is told (unicast), and one timer follows
 // the earliest deadline. The adaptors call in here once they know their caller may; the
-// conntrack listener hands its events in here too (ConntrackEvents polls its sockets).
+// conntrack listener hands its events in here too (ConntrackEvents polls its sockets), and
+// so do the user-mode relays (through the RelayEventQueue).
 class SessionObjects final : public conntrack::Listener::Handler {
 public:
     using Opened = std::tuple<std::string, std::uint16_t, std::vector<sdbus::ObjectPath>>;
@@ -39,7 +41,7 @@ public:
 
     SessionObjects(EventLoop& loop, sdbus::IConnection& connection,
                    redirect::SessionRegistry& registry, conntrack::Listener& listener,
-                   const Authorizer& authorizer, Callers& callers);
+                   RelayEventQueue& relayEvents, const Authorizer& authorizer, Callers& callers);
     ~SessionObjects();
     SessionObjects(const SessionObjects&) = delete;
     SessionObjects& operator=(const SessionObjects&) = delete;
@@ -63,6 +65,8 @@ public:
     // After lost events: logged, then resync().
     void onResync(const redirect::ConntrackSnapshot& snapshot) override;
     void resync(const redirect::ConntrackSnapshot& snapshot);
+    // What the user-mode relays reported, handed in by the RelayEventQueue.
+    void onRelayed(const redirect::FlowEvent& event);
 
     // Destroys the objects of sessions that ended: call it between two messages, when no
     // handler of theirs runs. Until then they are still on the bus, where their property
@@ -98,6 +102,7 @@ private:
     sdbus::IConnection& connection_;
     redirect::SessionRegistry& registry_;
     conntrack::Listener& listener_;
+    RelayEventQueue& relayEvents_;
     const Authorizer& authorizer_;
     Callers& callers_;
     std::map<redirect::SessionId, std::unique_ptr<SessionObject>> sessions_;

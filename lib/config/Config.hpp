@@ -58,6 +58,13 @@ struct ConntrackSettings {
     std::uint32_t eventBufferBytes = 16U * 1024 * 1024;
 };
 
+// [Relay]: the user-mode relay of NO_KERNEL_MODE redirects.
+struct RelaySettings {
+    // A relayed UDP flow with no datagram either way for this long ends (Closed), like
+    // conntrack's own UDP timeout (nf_conntrack_udp_timeout_stream, 120 s).
+    std::chrono::seconds udpIdleTimeout{120};
+};
+
 struct Config {
     // Registered protocols in all: they outlive their registrants, so the daemon caps them.
     static constexpr unsigned MaxProtocols = 256;
@@ -65,6 +72,7 @@ struct Config {
     RedirectSettings redirect;
     AccessSettings access;
     ConntrackSettings conntrack;
+    RelaySettings relay;
 };
 
 } // namespace fwx::config

@@ -87,6 +87,13 @@ void setEventBufferBytes(Config& config, std::string_view value) {
     config.conntrack.eventBufferBytes = parseNumber(value, minEventBuffer, maxEventBuffer);
 }
 
+// A day: beyond it an idle flow is a leak, not a pause.
+constexpr std::uint32_t maxUdpIdleTimeout = 86400;
+
+void setUdpIdleTimeout(Config& config, std::string_view value) {
+    config.relay.udpIdleTimeout = parseSeconds(value, 1, maxUdpIdleTimeout);
+}
+
 constexpr std::array keys{
     Key{"Redirect", "InternalAddresses", setInternalAddresses},
     Key{"Redirect", "PortRange", setPortRange},
@@ -104,10 +111,11 @@ constexpr std::array keys{
     Key{"Access", "MaxProtocolsPerUser", setMaxProtocolsPerUser},
     Key{"Conntrack", "EventFilter", setEventFilter},
     Key{"Conntrack", "EventBufferBytes", setEventBufferBytes},
+    Key{"Relay", "UdpIdleTimeoutSec", setUdpIdleTimeout},
 };
 
 constexpr std::array sections{std::string_view{"Redirect"}, std::string_view{"Access"},
-                              std::string_view{"Conntrack"}};
+                              std::string_view{"Conntrack"}, std::string_view{"Relay"}};
 
 } // namespace
 

@@ -44,6 +44,9 @@ struct Redirect {
     // expectation is the permission (connections arrive RELATED, "ct status expected"),
     // so nft holds only the port, its DNAT and SNAT, and no permission elements.
     bool expected = false;
+    // NO_KERNEL_MODE: the daemon relays the connections itself (RelayBackend): it listens
+    // on the internal port and decides who is admitted; nft holds nothing for it.
+    bool userMode = false;
 };
 
 // The redirects of one RedirectConnections call: N consecutive ports on one internal

@@ -79,16 +79,12 @@ ValidRequest RequestValidator::validate(const Request& request) const {
     valid.snatSource = checkSnatSource(request.proxyExternalAddress, valid.family);
     valid.permissionTimeout = resolveTimeout(request);
     valid.allowedSource = resolveAllowedSource(request.allowedSource, valid.family);
-    // Last: NotSupported promises the request is otherwise valid.
-    if ((request.flags & flags::NoKernelMode) != 0) {
-        throw Error(ErrorCode::NotSupported,
-                    "flags 0x4 NO_KERNEL_MODE: user-mode relaying is not available yet");
-    }
     valid.targets = request.targets;
     valid.transport = request.transport;
     valid.flags = request.flags;
     valid.expected = request.expected;
     valid.singleUse = (request.flags & flags::AllowMultiple) == 0;
+    valid.userMode = (request.flags & flags::NoKernelMode) != 0;
     return valid;
 }
 

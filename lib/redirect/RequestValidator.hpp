@@ -19,8 +19,8 @@ class RequestValidator {
 public:
     RequestValidator(ValidatorLimits limits, Host& host);
 
-    // Throws fwx::Error: NotSupported for a valid request this daemon cannot serve yet
-    // (NO_KERNEL_MODE), Failed if the host cannot be asked, InvalidArgument for the rest.
+    // Throws fwx::Error: Failed if the host cannot be asked, InvalidArgument (or
+    // QuotaExceeded for more targets than configured) for the rest.
     ValidRequest validate(const Request& request) const;
 
 private:

@@ -9,10 +9,11 @@
 namespace fwx::redirect {
 
 Service::Service(RequestValidator validator, PortAllocator& ports, NftBackend& nft,
-                 FlowTable& flows, const PortFlows& portFlows)
+                 RelayBackend& relays, FlowTable& flows, const PortFlows& portFlows)
     : validator_(std::move(validator))
     , ports_(ports)
     , nft_(nft)
+    , relays_(relays)
     , flows_(flows)
     , portFlows_(portFlows) {
 }
@@ -26,7 +27,11 @@ RedirectGroup Service::open(const Request& request) {
     PortLease lease = ports_.lease(valid.internalAddress, valid.transport,
                                    static_cast<unsigned>(valid.targets.size()));
     RedirectGroup group = build(valid, lease.first());
-    nft_.addGroup(group);
+    if (valid.userMode) {
+        relays_.addGroup(group);
+    } else {
+        nft_.addGroup(group);
+    }
     lease.commit(); // programmed: the ports are the group's until it is removed
     try {
         removeStaleFlows(group);
@@ -51,6 +56,7 @@ RedirectGroup Service::build(const ValidRequest& request, std::uint16_t firstPor
         r.permissionTimeout = request.permissionTimeout;
         r.allowedSource = request.allowedSource;
         r.expected = request.expected;
+        r.userMode = request.userMode;
         group.redirects.push_back(r);
     }
     return group;
@@ -77,6 +83,11 @@ void Service::removeStaleFlows(const RedirectGroup& group) {
 }
 
 void Service::close(const Redirect& redirect) {
+    if (redirect.userMode) {
+        relays_.remove(redirect);
+        releasePort(redirect);
+        return;
+    }
     const Removal removal = nft_.removeRedirects({&redirect, 1});
     if (removal.error) {
         throw *removal.error;
@@ -93,7 +104,34 @@ std::optional<Error> Service::retryRetired() {
     return remove(again);
 }
 
+void Service::stopAdmitting(const Redirect& redirect) {
+    if (redirect.userMode) {
+        relays_.stopAdmitting(redirect);
+    }
+}
+
+// Relays close at once and cannot be refused; the kernel's share goes in bounded
+// transactions, and what it refuses is kept for retryRetired().
 std::optional<Error> Service::remove(std::span<const Redirect> redirects) {
+    const auto userMode = [](const Redirect& r) {
+        return r.userMode;
+    };
+    if (std::none_of(redirects.begin(), redirects.end(), userMode)) {
+        return removeFromKernel(redirects);
+    }
+    std::vector<Redirect> kernel;
+    for (const Redirect& r : redirects) {
+        if (r.userMode) {
+            relays_.remove(r);
+            releasePort(r);
+        } else {
+            kernel.push_back(r);
+        }
+    }
+    return removeFromKernel(kernel);
+}
+
+std::optional<Error> Service::removeFromKernel(std::span<const Redirect> redirects) {
     if (redirects.empty()) {
         return std::nullopt;
     }

@@ -6,6 +6,7 @@
 #include "redirect/PortAllocator.hpp"
 #include "redirect/PortFlows.hpp"
 #include "redirect/Redirect.hpp"
+#include "redirect/RelayBackend.hpp"
 #include "redirect/Request.hpp"
 #include "redirect/RequestValidator.hpp"
 
@@ -19,9 +20,9 @@
 namespace fwx::redirect {
 
 // Decides what the kernel must do for redirect requests: validates them, allocates the
-// ports, has the nft backend program them and the flow table forget connections that would
-// bypass them. A request either ends with its group fully programmed or leaves nothing
-// behind (ports, kernel state).
+// ports, has the nft backend program them (or, for NO_KERNEL_MODE, the relay backend
+// listen on them) and the flow table forget connections that would bypass them. A request either
+// ends with its group fully programmed or leaves nothing behind (ports, kernel state).
 //
 // The caller owns the redirects it gets from open() (SessionRegistry keeps each in its
 // action) and gives them back with close() or retire(). The Service itself keeps only the
@@ -29,8 +30,8 @@ namespace fwx::redirect {
 // reserved until a retry removes them, so fwxd's view and the kernel's never differ.
 class Service {
 public:
-    Service(RequestValidator validator, PortAllocator& ports, NftBackend& nft, FlowTable& flows,
-            const PortFlows& portFlows);
+    Service(RequestValidator validator, PortAllocator& ports, NftBackend& nft, RelayBackend& relays,
+            FlowTable& flows, const PortFlows& portFlows);
     Service(const Service&) = delete;
     Service& operator=(const Service&) = delete;
 
@@ -41,7 +42,11 @@ public:
     RedirectGroup open(const Request& request);
     // Removes one redirect from the kernel, in one transaction, and frees its port. Throws
     // Failed if the kernel refuses: the redirect then stays programmed, its port reserved.
+    // A user-mode redirect's relay closes, cutting its live connections.
     void close(const Redirect& redirect);
+    // The redirect's permission lapsed while it stays (its deadline passed after it was
+    // used): the kernel forgets an expired element itself; a relay must be told.
+    void stopAdmitting(const Redirect& redirect);
     // Removes redirects that nobody owns any more (a closed session, a vanished owner,
     // shutdown) in bounded transactions and frees their ports. What the kernel refuses
     // stays programmed, its ports reserved, and is retried by retryRetired() until it goes.
@@ -65,11 +70,13 @@ private:
     void removeStaleFlows(const RedirectGroup& group);
     // Removes redirects in order; returns the refusal and keeps what it refused.
     std::optional<Error> remove(std::span<const Redirect> redirects);
+    std::optional<Error> removeFromKernel(std::span<const Redirect> redirects);
     void releasePort(const Redirect& redirect);
 
     RequestValidator validator_;
     PortAllocator& ports_;
     NftBackend& nft_;
+    RelayBackend& relays_;
     FlowTable& flows_;
     const PortFlows& portFlows_;
     std::vector<Redirect> retiring_;

@@ -133,7 +133,13 @@ SessionRegistry::Opened SessionRegistry::redirect(SessionId sessionId, Request r
 SessionRegistry::Opened SessionRegistry::openGroup(Session& session, Request request,
                                                    bool requireExpectation) {
     std::string note;
-    if (session.options.primary || requireExpectation) {
+    if ((request.flags & flags::NoKernelMode) != 0) {
+        if (requireExpectation) {
+            throw Error(ErrorCode::NotSupported,
+                        "options: RequireExpectation: flags 0x4 NO_KERNEL_MODE relays the "
+                        "connections in user mode; no conntrack expectation can back them");
+        }
+    } else if (session.options.primary || requireExpectation) {
         std::optional<std::string> obstacle;
         try {
             obstacle = expectationObstacle(expectations_, session.options.primary, request);
@@ -388,6 +394,9 @@ void SessionRegistry::settle(Action& action, Notices& notices) {
     } else if (action.permits()) {
         setState(action, ActionState::Consumed);
         notices.changed.push_back(action.id);
+        if (holdsPort(action)) {
+            service_.stopAdmitting(action.redirect);
+        }
     }
     action.expiresAt.reset();
     finishIfDone(action, notices);

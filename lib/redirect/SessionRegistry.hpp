@@ -116,6 +116,10 @@ public:
     // Conntrack events of connections through redirects (SessionRegistryEvents.cpp).
     Notices onFlow(const FlowEvent& event);
     Notices onExpectation(const ExpectationEvent& event);
+    // What the relays of user-mode redirects report (RelayEvents), queued by the caller:
+    // followed like conntrack's events of kernel-mode ones. Kernel events of a relayed
+    // port (its client leg's own conntrack entry) are ignored.
+    Notices onRelayed(const FlowEvent& event);
     // After events were lost: reconciles every action with what conntrack holds now, as if
     // the lost events had arrived (no Established twice, no Closed lost).
     Notices resync(const ConntrackSnapshot& snapshot);
@@ -179,6 +183,9 @@ private:
     // SessionRegistryEvents.cpp
     void flowSeen(const Flow& flow, Notices& notices);
     void flowGone(const Flow& flow, Notices& notices);
+    bool relayedPort(const Flow& flow);
+    void track(const Flow& flow, bool relayed, Notices& notices);
+    void untrack(const Flow& flow, Notices& notices);
     // An update event that says the TCP connection is over: its counters are read now.
     Flow withCountersNow(const Flow& flow, Notices& notices);
     void removeStale(const Flow& flow, Notices& notices);

@@ -64,6 +64,33 @@ Flow SessionRegistry::withCountersNow(const Flow& flow, Notices& notices) {
 
 void SessionRegistry::flowSeen(const Flow& flow, Notices& notices) {
     portFlows_.seen(flow);
+    if (!relayedPort(flow)) {
+        track(flow, false, notices);
+    }
+}
+
+Notices SessionRegistry::onRelayed(const FlowEvent& event) {
+    Notices notices;
+    if (event.type == FlowEventType::Destroy) {
+        untrack(event.flow, notices);
+    } else {
+        track(event.flow, true, notices);
+    }
+    return notices;
+}
+
+// The kernel's own entry of a relayed connection's client leg (client -> internal port,
+// delivered locally) is not a connection through a redirect: its relay reports that one.
+bool SessionRegistry::relayedPort(const Flow& flow) {
+    if (const TrackedFlow* tracked = tracker_.find(flow); tracked != nullptr) {
+        return anyAction(tracked->action)->redirect.userMode;
+    }
+    const auto id = tracker_.routeOf(flow.transport, flow.internal);
+    return id && actions_.at(*id).redirect.userMode;
+}
+
+// relayed: the flow comes from a relay, which admitted it itself; it is never stale.
+void SessionRegistry::track(const Flow& flow, bool relayed, Notices& notices) {
     TrackedFlow* tracked = tracker_.find(flow);
     if (tracked == nullptr) {
         const auto id = tracker_.routeOf(flow.transport, flow.internal);
@@ -72,7 +99,9 @@ void SessionRegistry::flowSeen(const Flow& flow, Notices& notices) {
         }
         Action& action = actions_.at(*id);
         if (!wentThrough(action, flow)) {
-            removeStale(flow, notices);
+            if (!relayed) {
+                removeStale(flow, notices);
+            }
             return;
         }
         tracked = &tracker_.track(action.id, nextConnection_++, flow);
@@ -144,6 +173,12 @@ void SessionRegistry::established(Action& action, TrackedFlow& tracked, Notices&
 
 void SessionRegistry::flowGone(const Flow& flow, Notices& notices) {
     portFlows_.gone(flow);
+    if (!relayedPort(flow)) {
+        untrack(flow, notices);
+    }
+}
+
+void SessionRegistry::untrack(const Flow& flow, Notices& notices) {
     const TrackedFlow* tracked = tracker_.find(flow);
     if (tracked == nullptr) {
         return;

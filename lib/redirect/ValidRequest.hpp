@@ -26,6 +26,7 @@ struct ValidRequest {
     std::optional<std::chrono::milliseconds> permissionTimeout;
     net::Prefix allowedSource; // Prefix::any(family) when anyone may connect
     bool expected = false;     // see Redirect::expected
+    bool userMode = false;     // flags::NoKernelMode, see Redirect::userMode
 };
 
 } // namespace fwx::redirect

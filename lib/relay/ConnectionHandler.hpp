@@ -13,6 +13,9 @@ class ConnectionHandler {
 public:
     virtual ~ConnectionHandler() = default;
 
+    // A client was admitted (a single-use permission is spent now), before the outbound
+    // leg is opened: onClosed follows, and onEstablished first if the target answers.
+    virtual void onAdmitted(const Connection& connection) noexcept = 0;
     // The target answered: TCP connect completed, or UDP's first reply datagram.
     virtual void onEstablished(const Connection& connection) noexcept = 0;
     // The connection is over and both its sockets are closed; connection has its final

@@ -3,10 +3,11 @@
 // Lives here: a TCP relay (a listener; per admitted client an outbound connection, the
 // bytes spliced through a pipe per direction, with back-pressure, half-close and reset
 // propagation) and a UDP relay (a flow table of connected outbound sockets with an idle
-// timeout), both behind Relay; the admission policy they share; and Reactor, the small
-// event-loop interface they run on, which the daemon implements with sd-event. Depends on
-// net/ and error/ only: no D-Bus, no sd-event, no redirect/ (the daemon maps Connection
-// to the domain's Established and Closed).
+// timeout), both behind Relay; the admission policy they share; Reactor, the small
+// event-loop interface they run on, which the daemon implements with sd-event; and
+// RelayPool, which serves the domain's redirect::RelayBackend with one Relay per redirect.
+// Depends on net/ and error/, and RelayPool alone on redirect/'s interfaces (as nft/
+// implements NftBackend): no D-Bus, no sd-event.
 //
 // splice() has no MSG_NOSIGNAL: writing into a reset socket raises SIGPIPE. A process
 // that relays must ignore or block SIGPIPE; the TCP relay refuses to start otherwise.

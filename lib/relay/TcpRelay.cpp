@@ -92,6 +92,7 @@ void TcpRelay::admit(Accepted accepted) {
                                   [this](ConnectionId ended) { retire(ended); });
     TcpFlow& started = *flow;
     flows_.emplace(id, std::move(flow));
+    handler_.onAdmitted(connection);
     started.start(options_.proxyExternal);
 }
 

@@ -98,6 +98,7 @@ void UdpRelay::open(const net::Endpoint& client) {
     UdpFlow& started = *flow;
     flows_.emplace(client, std::move(flow));
     armIdleTimer();
+    handler_.onAdmitted(connection);
     started.start(options_.proxyExternal);
 }
 

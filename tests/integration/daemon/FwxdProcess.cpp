@@ -71,7 +71,9 @@ std::string FwxdSettings::configText() const {
          << "MaxProtocolsPerUser=" << maxProtocolsPerUser << "\n"
          << "\n[Conntrack]\n"
          << "EventFilter=" << (eventFilter ? "yes" : "no") << "\n"
-         << "EventBufferBytes=" << eventBufferBytes << "\n";
+         << "EventBufferBytes=" << eventBufferBytes << "\n"
+         << "\n[Relay]\n"
+         << "UdpIdleTimeoutSec=" << udpIdleTimeoutSec << "\n";
     return text.str();
 }
 

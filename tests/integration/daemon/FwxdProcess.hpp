@@ -30,6 +30,8 @@ struct FwxdSettings {
     unsigned maxProtocolsPerUser = 16;
     bool eventFilter = true;
     unsigned eventBufferBytes = 16U * 1024 * 1024;
+    // [Relay] UdpIdleTimeoutSec: short, so that a relayed UDP flow ends within a test.
+    unsigned udpIdleTimeoutSec = 2;
 
     // The text of fwxd.conf.
     std::string configText() const;

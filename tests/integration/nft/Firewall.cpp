@@ -20,7 +20,7 @@ Firewall::Firewall(redirect::PortRange range, unsigned maxPortsPerRequest)
     : portFlows_(range, 0)
     , ports_(range, host_)
     , service_(redirect::RequestValidator(labLimits(maxPortsPerRequest), host_), ports_, engine_,
-               flows_, portFlows_) {
+               relays_, flows_, portFlows_) {
 }
 
 redirect::Request Firewall::requestTo(const std::vector<SocketAddress>& targets,

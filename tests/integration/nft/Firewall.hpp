@@ -4,12 +4,14 @@
 #pragma once
 
 #include "conntrack/FlowTable.hpp"
+#include "error/Error.hpp"
 #include "lab/Lab.hpp"
 #include "lab/SocketAddress.hpp"
 #include "nft/Engine.hpp"
 #include "redirect/KernelHost.hpp"
 #include "redirect/PortAllocator.hpp"
 #include "redirect/PortFlows.hpp"
+#include "redirect/RelayBackend.hpp"
 #include "redirect/Request.hpp"
 #include "redirect/Service.hpp"
 
@@ -19,6 +21,16 @@
 #include <vector>
 
 namespace fwx::test {
+
+// This harness drives the kernel-mode path only; the daemon's tests cover user mode.
+class NoRelays final : public redirect::RelayBackend {
+public:
+    void addGroup(const redirect::RedirectGroup& /*group*/) override {
+        throw Error(ErrorCode::NotSupported, "the nft harness has no user-mode relay");
+    }
+    void stopAdmitting(const redirect::Redirect& /*redirect*/) noexcept override {}
+    void remove(const redirect::Redirect& /*redirect*/) noexcept override {}
+};
 
 class Firewall {
 public:
@@ -48,6 +60,7 @@ private:
     // (a conntrack dump) to find stale flows. The daemon's tests cover the event way.
     redirect::PortFlows portFlows_;
     redirect::PortAllocator ports_;
+    NoRelays relays_;
     redirect::Service service_;
     std::map<redirect::GroupId, redirect::RedirectGroup> groups_;
 };

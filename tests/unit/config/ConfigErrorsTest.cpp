@@ -65,7 +65,7 @@ TEST(ConfigErrorsTest, BadInternalAddresses) {
 TEST(ConfigErrorsTest, UnknownOrRepeatedSectionsEvenWhenEmpty) {
     EXPECT_EQ(errorOf("[Redirect]\nInternalAddresses=203.0.113.1\n[Bogus]\n"),
               "test.conf:3: [Bogus]: unknown section; fwxd.conf has [Redirect], [Access], "
-              "[Conntrack]");
+              "[Conntrack], [Relay]");
     EXPECT_EQ(errorOf("[Redirect]\nInternalAddresses=203.0.113.1\n\n[Redirect]\n"),
               "test.conf:4: [Redirect]: given twice (first on line 1)");
 }
@@ -139,7 +139,7 @@ TEST(ConfigErrorsTest, NameListedTwice) {
 TEST(ConfigErrorsTest, UnknownSection) {
     EXPECT_EQ(errorOf(redirect("[Redirct]\nPortRange=41000-41099\n")),
               "test.conf:3: [Redirct]: unknown section; fwxd.conf has [Redirect], [Access], "
-              "[Conntrack]");
+              "[Conntrack], [Relay]");
 }
 
 TEST(ConfigErrorsTest, UnknownKey) {
@@ -160,7 +160,7 @@ TEST(ConfigErrorsTest, UnknownKey) {
 TEST(ConfigErrorsTest, KeyOutsideAnySection) {
     EXPECT_EQ(errorOf("# comment\nPortRange=41000-41099\n"),
               "test.conf:2: PortRange: outside of any section; fwxd.conf has [Redirect], "
-              "[Access], [Conntrack]");
+              "[Access], [Conntrack], [Relay]");
 }
 
 TEST(ConfigErrorsTest, SyntaxErrors) {

@@ -196,13 +196,16 @@ TEST_F(RequestValidatorTest, RejectsUnknownFlags) {
                                            "NO_KERNEL_MODE")));
 }
 
-TEST_F(RequestValidatorTest, NoKernelModeIsNotSupportedYet) {
-    request_.flags = flags::NoKernelMode;
-    EXPECT_THAT(errorOf(ErrorCode::NotSupported).what(),
-                HasSubstr("NO_KERNEL_MODE: user-mode relaying is not available yet"));
+TEST_F(RequestValidatorTest, NoKernelModeMakesUserModeRedirects) {
+    request_.flags = flags::NoKernelMode | flags::AllowMultiple;
+    const ValidRequest v = validate();
+    EXPECT_TRUE(v.userMode);
+    EXPECT_FALSE(v.singleUse);
+    request_.flags = 0;
+    EXPECT_FALSE(validate().userMode);
 }
 
-TEST_F(RequestValidatorTest, InvalidRequestWithNoKernelModeIsInvalidFirst) {
+TEST_F(RequestValidatorTest, NoKernelModeRequestsAreCheckedLikeTheOthers) {
     request_.flags = flags::NoKernelMode;
     request_.internalAddress = addr("10.9.9.9");
     EXPECT_THAT(message(), HasSubstr("internal_address 10.9.9.9"));

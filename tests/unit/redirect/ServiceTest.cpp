@@ -4,6 +4,7 @@
 #include "fakes/FakeFlowTable.hpp"
 #include "fakes/FakeHost.hpp"
 #include "fakes/FakeNftBackend.hpp"
+#include "fakes/FakeRelayBackend.hpp"
 
 #include <memory>
 
@@ -22,8 +23,8 @@ protected:
         host.addLocalAddress(internal);
         host.addLocalAddress(net::Address::parse("198.51.100.100"));
         portFlows.reset({}); // as the daemon's first dump does
-        service = std::make_unique<Service>(RequestValidator(limits(), host), ports, nft, flows,
-                                            portFlows);
+        service = std::make_unique<Service>(RequestValidator(limits(), host), ports, nft, relays,
+                                            flows, portFlows);
     }
 
     ValidatorLimits limits() const {
@@ -42,6 +43,7 @@ protected:
 
     fakes::FakeHost host;
     fakes::FakeNftBackend nft;
+    fakes::FakeRelayBackend relays;
     fakes::FakeFlowTable flows;
     PortAllocator ports{PortRange(41000, 41009), host, [](std::uint32_t) {
                             return 0U;
@@ -119,7 +121,7 @@ TEST_F(ServiceTest, ConntrackEntriesOnTheNewPortsThatBypassThemAreDeleted) {
 // Until the daemon's first dump (or after its index overflowed) only a dump can tell.
 TEST_F(ServiceTest, WithoutAnIndexOfTheirEntriesTheNewPortsAreCleanedByDump) {
     PortFlows unknown(PortRange(41000, 41009), 1024);
-    Service slow(RequestValidator(limits(), host), ports, nft, flows, unknown);
+    Service slow(RequestValidator(limits(), host), ports, nft, relays, flows, unknown);
     const RedirectGroup group = slow.open(threeTargets());
     ASSERT_EQ(flows.cleaned().size(), 1U);
     EXPECT_EQ(flows.cleaned()[0].id, group.id);

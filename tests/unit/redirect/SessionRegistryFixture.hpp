@@ -8,6 +8,7 @@
 #include "fakes/FakeFlowTable.hpp"
 #include "fakes/FakeHost.hpp"
 #include "fakes/FakeNftBackend.hpp"
+#include "fakes/FakeRelayBackend.hpp"
 #include "redirect/SessionRegistry.hpp"
 
 #include <chrono>
@@ -36,7 +37,7 @@ protected:
         ValidatorLimits validatorLimits;
         validatorLimits.internalAddresses = {internal};
         service = std::make_unique<Service>(RequestValidator(validatorLimits, host), ports, nft,
-                                            flows, portFlows);
+                                            relays, flows, portFlows);
         SessionLimits limits;
         limits.maxActionsPerClient = 16;
         registry = std::make_unique<SessionRegistry>(*service, flows, portFlows, expectations,
@@ -122,6 +123,7 @@ protected:
 
     fakes::FakeHost host;
     fakes::FakeNftBackend nft;
+    fakes::FakeRelayBackend relays;
     fakes::FakeFlowTable flows;
     fakes::FakeExpectationBackend expectations;
     fakes::FakeClock clock;

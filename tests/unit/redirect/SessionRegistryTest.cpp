@@ -6,6 +6,7 @@
 #include "fakes/FakeFlowTable.hpp"
 #include "fakes/FakeHost.hpp"
 #include "fakes/FakeNftBackend.hpp"
+#include "fakes/FakeRelayBackend.hpp"
 
 #include <functional>
 #include <memory>
@@ -30,7 +31,7 @@ protected:
         ValidatorLimits validatorLimits;
         validatorLimits.internalAddresses = {internal};
         service = std::make_unique<Service>(RequestValidator(validatorLimits, host), ports, nft,
-                                            flows, portFlows);
+                                            relays, flows, portFlows);
         SessionLimits limits;
         limits.maxSessionsPerClient = 2;
         limits.maxActionsPerClient = 4;
@@ -69,6 +70,7 @@ protected:
 
     fakes::FakeHost host;
     fakes::FakeNftBackend nft;
+    fakes::FakeRelayBackend relays;
     fakes::FakeFlowTable flows;
     fakes::FakeExpectationBackend expectations;
     fakes::FakeClock clock;

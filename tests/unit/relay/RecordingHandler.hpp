@@ -17,6 +17,9 @@ struct ClosedRecord {
 
 class RecordingHandler final : public ConnectionHandler {
 public:
+    void onAdmitted(const Connection& connection) noexcept override {
+        admitted.push_back(connection);
+    }
     void onEstablished(const Connection& connection) noexcept override {
         established.push_back(connection);
     }
@@ -26,6 +29,7 @@ public:
     }
     void onRelayError(const Error& error) noexcept override { errors.emplace_back(error.what()); }
 
+    std::vector<Connection> admitted;
     std::vector<Connection> established;
     std::vector<ClosedRecord> closed;
     std::vector<std::string> errors;

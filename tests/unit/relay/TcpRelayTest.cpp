@@ -80,7 +80,10 @@ TEST_P(TcpRelayTest, RelaysBytesBothWaysIntact) {
     EXPECT_EQ(client->received().size(), down.size());
     EXPECT_EQ(checksum(client->received()), checksum(down));
 
+    ASSERT_EQ(handler.admitted.size(), 1U);
     ASSERT_EQ(handler.established.size(), 1U);
+    EXPECT_EQ(handler.admitted.at(0).client, client->local());
+    EXPECT_FALSE(handler.admitted.at(0).established.has_value());
     const ClosedRecord& closed = handler.closed.at(0);
     EXPECT_EQ(closed.reason, CloseReason::Finished);
     EXPECT_EQ(closed.connection.bytes, (ByteCounters{up.size(), down.size()}));
@@ -285,6 +288,8 @@ TEST_P(TcpRelayTest, RefusedConnectIsReportedAndResetsTheClient) {
     EXPECT_EQ(handler.closed.at(0).errnum, ECONNREFUSED);
     EXPECT_FALSE(handler.closed.at(0).connection.established.has_value());
     EXPECT_TRUE(handler.established.empty());
+    ASSERT_EQ(handler.admitted.size(), 1U); // the permission was spent all the same
+    EXPECT_EQ(handler.admitted.at(0).id, handler.closed.at(0).connection.id);
     EXPECT_EQ(client->error(), ECONNRESET);
 }
 

@@ -137,6 +137,8 @@ TEST_P(UdpRelayTest, UnreachableTargetIsReportedRefused) {
     EXPECT_EQ(handler.closed.at(0).errnum, ECONNREFUSED);
     EXPECT_EQ(handler.closed.at(0).connection.bytes.fromClient, 7U);
     EXPECT_TRUE(handler.established.empty());
+    ASSERT_EQ(handler.admitted.size(), 1U);
+    EXPECT_EQ(handler.admitted.at(0).client, sender->endpoint());
 }
 
 TEST_P(UdpRelayTest, StopAdmittingKeepsTheFlowAndFreesThePortAfterIt) {
