@@ -21,8 +21,9 @@ namespace fwx::redirect {
 
 // Decides what the kernel must do for redirect requests: validates them, allocates the
 // ports, has the nft backend program them (or, for NO_KERNEL_MODE, the relay backend
-// listen on them) and the flow table forget connections that would bypass them. A request either
-// ends with its group fully programmed or leaves nothing behind (ports, kernel state).
+// listen on them) and the flow table forget connections that would bypass them. A request
+// either ends with its group fully programmed or leaves nothing behind (ports, kernel
+// state).
 //
 // The caller owns the redirects it gets from open() (SessionRegistry keeps each in its
 // action) and gives them back with close() or retire(). The Service itself keeps only the
