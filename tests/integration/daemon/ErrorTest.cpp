@@ -249,11 +249,14 @@ TEST_F(Errors, UnknownProtocolGuid) {
         UnknownProtocol));
 }
 
-TEST_F(Errors, UserModeAndExpectationsAreNotSupported) {
+TEST_F(Errors, ExpectationsThatCannotBeAreNotSupported) {
     const sdbus::ObjectPath session = client().openSession();
-    expectRefused(session, {"NO_KERNEL_MODE",
+    expectRefused(session, {"RequireExpectation with NO_KERNEL_MODE",
                             {ConnectAddress(server4(), 21000)},
-                            with([](auto& r) { r.flags = NoKernelMode; }),
+                            with([](auto& r) {
+                                r.flags = NoKernelMode;
+                                r.options = {{"RequireExpectation", sdbus::Variant(true)}};
+                            }),
                             NotSupported});
     expectRefused(session, {"RequireExpectation",
                             {ConnectAddress(server4(), 21000)},

@@ -167,8 +167,9 @@ SoakDriver::Fault SoakDriver::badRedirect(Client& client, const sdbus::ObjectPat
         error = QuotaExceeded;
         break;
     case 16:
-        what = "NO_KERNEL_MODE (no user-mode relay yet)";
+        what = "NO_KERNEL_MODE with RequireExpectation";
         r.flags |= 0x4U;
+        r.options["RequireExpectation"] = sdbus::Variant(true);
         error = NotSupported;
         break;
     case 17:
