@@ -421,12 +421,19 @@ void SessionRegistry::uncountAction(Action& action) {
     uncount(actionsPerUid_, action.owner.uid, 1);
 }
 
+// A user-mode redirect's relay carries its live connections: it only stops admitting, and
+// closes (finishIfDone) once they ended, as a kernel-mode one's connections outlive its
+// permission.
 void SessionRegistry::endPermission(Action& action, EndReason reason, Notices& notices) {
     notices.ended.push_back(endedOf(action, reason));
     setState(action, ActionState::Cancelled);
     clearDeadline(action);
     action.expiresAt.reset();
-    withdraw(action, notices);
+    if (action.redirect.userMode && holdsPort(action)) {
+        service_.stopAdmitting(action.redirect);
+    } else {
+        withdraw(action, notices);
+    }
     notices.changed.push_back(action.id);
     finishIfDone(action, notices);
 }

@@ -272,6 +272,31 @@ TEST_F(FollowedPrimary, ItsEndEndsEveryOpenPermissionOfTheSession) {
     EXPECT_TRUE(registry->followedServers().empty());
 }
 
+// A relay carries its connections: the primary's end stops it admitting, and it closes when
+// its last connection ended.
+TEST_F(FollowedPrimary, ItsEndLetsRelayedConnectionsFinish) {
+    const SessionId session = openOnTrackedPrimary();
+    const ActionId id = redirectOne(session, withFlags(targets({"198.51.100.2:80"}),
+                                                       flags::NoKernelMode | flags::AllowMultiple));
+    Flow relayed = established(flowTo(41000));
+    relayed.client = primary.client;
+    relayed.client.port = 50000;
+    registry->onRelayed({FlowEventType::New, relayed});
+
+    const Notices notices = onDestroy(primaryFlow());
+    ASSERT_EQ(notices.ended.size(), 1U);
+    EXPECT_EQ(notices.ended[0].reason, EndReason::PrimaryClosed);
+    ASSERT_EQ(relays.stopped.size(), 1U);
+    EXPECT_TRUE(relays.removed.empty()) << "the live connection is not cut";
+    EXPECT_EQ(action(id).state, ActionState::Cancelled);
+
+    const Notices over = registry->onRelayed({FlowEventType::Destroy, relayed});
+    ASSERT_EQ(over.finished.size(), 1U);
+    EXPECT_EQ(relays.removed.size(), 1U);
+    EXPECT_FALSE(reserved(41000));
+    EXPECT_EQ(registry->activeRedirects(), 0U);
+}
+
 TEST_F(FollowedPrimary, ATcpPrimaryEndsWhenConntrackSaysItClosed) {
     const SessionId session = openOnTrackedPrimary();
     const ActionId id = redirectOne(session, targets({"198.51.100.2:80"}));
