@@ -290,6 +290,34 @@ void ActionObjects::emitConnection(const redirect::ConnectionNotice& notice) {
     send(std::move(signal), notice.owner);
 }
 
+// The keys are the action's properties of the same names (org.fwxd.Firewall1.xml).
+void ActionObjects::emitRedirectCreated(const redirect::Action& action,
+                                        const std::string& destination) {
+    sd_bus_message* raw = nullptr;
+    check(sd_bus_message_new_signal(bus_, &raw, FirewallPath, "org.fwxd.Firewall1",
+                                    "RedirectCreated"),
+          "creating a D-Bus signal");
+    const BusMessage signal(raw);
+    const redirect::Redirect& r = action.redirect;
+    check(sd_bus_message_append(raw, "o", actionPath(action.id).c_str()),
+          "building a D-Bus signal");
+    check(sd_bus_message_open_container(raw, 'a', "{sv}"), "building a D-Bus signal");
+    appendEntry(raw, "Session", "o", sessionPath(action.session).c_str());
+    appendEntry(raw, "ProtocolGuid", "s", action.protocolGuid.c_str());
+    appendEntry(raw, "InternalAddress", "s", r.internal.address.toString().c_str());
+    appendEntry(raw, "InternalPort", "q", r.internal.port);
+    appendEntry(raw, "ConnectAddress", "s", r.target.address.toString().c_str());
+    appendEntry(raw, "ConnectPort", "q", r.target.port);
+    appendEntry(raw, "ProxyExternalAddress", "s",
+                r.snatSource ? r.snatSource->toString().c_str() : "");
+    appendEntry(raw, "Protocol", "s", std::string(net::toString(r.transport)).c_str());
+    appendEntry(raw, "Flags", "u", action.flags);
+    appendEntry(raw, "Mode", "s", r.userMode ? "user" : "kernel");
+    check(sd_bus_message_close_container(raw), "building a D-Bus signal");
+    check(sd_bus_message_set_destination(raw, destination.c_str()), "addressing a D-Bus signal");
+    check(sd_bus_send(bus_, raw, nullptr), "sending a D-Bus signal");
+}
+
 void ActionObjects::emitFinished(const redirect::ActionFinished& finished) {
     BusMessage signal = newSignal(finished.action, Interface, "Finished");
     check(sd_bus_message_append(signal.get(), "su",

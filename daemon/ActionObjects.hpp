@@ -44,6 +44,9 @@ public:
     void emitExpired(const redirect::ActionEnded& end);
     void emitConnection(const redirect::ConnectionNotice& notice);
     void emitFinished(const redirect::ActionFinished& finished);
+    // Firewall1.RedirectCreated about action to a connect filter's registrant. Sent at once,
+    // past the signal queue: it must leave before the RedirectConnections reply does.
+    void emitRedirectCreated(const redirect::Action& action, const std::string& destination);
     // PropertiesChanged for State, Connections and ExpiresAt.
     void emitStateChanged(redirect::ActionId id, const std::string& owner);
 

@@ -76,16 +76,22 @@ Daemon::Daemon(const config::Config& config, const std::string& bus)
     , relays_(reactor_, relayEvents_, config.relay.udpIdleTimeout)
     , service_(validatorFor(config.redirect, host_), ports_, engine_, relays_, flows_, portFlows_)
     , protocols_(engine_, {config::Config::MaxProtocols, config.access.maxProtocolsPerUser})
+    , filters_(protocols_)
     , registry_(service_, flows_, portFlows_, expectations_, protocols_, clock_,
                 sessionLimitsFor(config.access))
     , connection_(connect(bus))
     , dispatcher_(loop_, *connection_, [this](const std::string& why) { onBusLost(why); })
     , callers_(*connection_)
-    , sessions_(loop_, *connection_, registry_, listener_, relayEvents_, authorizer_, callers_)
+    , sessions_(loop_, *connection_, registry_, listener_, relayEvents_, filters_, authorizer_,
+                callers_)
+    , filterObjects_(loop_, *connection_, filters_, sessions_)
     , events_(loop_, listener_, sessions_)
-    , firewall_(*connection_, sessions_, protocols_, events_,
+    , firewall_(*connection_, sessions_, filterObjects_, protocols_, events_,
                 {config.redirect.internalAddresses, config.redirect.portRange})
-    , names_(*connection_, [this](const std::string& name) { sessions_.ownerVanished(name); }) {
+    , names_(*connection_, [this](const std::string& name) {
+        sessions_.ownerVanished(name);
+        filterObjects_.ownerVanished(name);
+    }) {
     dispatcher_.afterEachMessage([this] { sessions_.buryEnded(); });
     // The user-mode relay splices into sockets the peer may have reset: that write must
     // fail with EPIPE, not kill fwxd (splice has no MSG_NOSIGNAL).

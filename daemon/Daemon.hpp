@@ -8,6 +8,7 @@
 #include "daemon/Authorizer.hpp"
 #include "daemon/BusDispatcher.hpp"
 #include "daemon/Callers.hpp"
+#include "daemon/ConnectFilterObjects.hpp"
 #include "daemon/ConntrackEvents.hpp"
 #include "daemon/EventLoop.hpp"
 #include "daemon/FirewallObject.hpp"
@@ -71,12 +72,14 @@ private:
     relay::RelayPool relays_;
     redirect::Service service_;
     redirect::ProtocolRegistry protocols_;
+    redirect::ConnectFilters filters_;
     redirect::SystemClock clock_;
     redirect::SessionRegistry registry_;
     std::unique_ptr<sdbus::IConnection> connection_;
     BusDispatcher dispatcher_;
     Callers callers_;
     SessionObjects sessions_;
+    ConnectFilterObjects filterObjects_;
     ConntrackEvents events_;
     FirewallObject firewall_;
     NameWatcher names_;

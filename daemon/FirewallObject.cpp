@@ -16,10 +16,11 @@
 namespace fwx::daemon {
 
 FirewallObject::FirewallObject(sdbus::IConnection& connection, SessionObjects& sessions,
-                               redirect::ProtocolRegistry& protocols, const ConntrackEvents& events,
-                               FirewallFacts facts)
+                               ConnectFilterObjects& filters, redirect::ProtocolRegistry& protocols,
+                               const ConntrackEvents& events, FirewallFacts facts)
     : AdaptorInterfaces(connection, FirewallPath)
     , sessions_(sessions)
+    , filters_(filters)
     , protocols_(protocols)
     , events_(events)
     , facts_(std::move(facts)) {
@@ -90,14 +91,20 @@ void FirewallObject::UnregisterProtocol(const std::string& guid) {
     });
 }
 
-// Connect and data filters arrive with user mode (the relay); until then, say so.
-sdbus::ObjectPath FirewallObject::RegisterConnectFilter(const std::string& /*protocol_guid*/,
-                                                        const Options& /*options*/) {
-    return translatingErrors([&]() -> sdbus::ObjectPath {
-        sessions_.authorize("register a connect filter");
-        throw Error(ErrorCode::NotSupported, "connect filters are not supported yet");
+sdbus::ObjectPath FirewallObject::RegisterConnectFilter(const std::string& protocol_guid,
+                                                        const Options& options) {
+    return translatingErrors([&] {
+        const Caller caller = sessions_.authorize("register a connect filter");
+        if (!options.empty()) {
+            throwInvalid(fmt::format("options: unknown key \"{}\"; RegisterConnectFilter defines "
+                                     "none yet: pass an empty dictionary",
+                                     log::safeLine(options.begin()->first, 64)));
+        }
+        return filters_.add(caller, protocol_guid);
     });
 }
+
+// Data filters arrive next; until then, say so.
 
 void FirewallObject::RegisterDataFilter(const std::string& /*protocol_guid*/,
                                         const sdbus::ObjectPath& /*handler*/) {

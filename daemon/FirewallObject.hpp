@@ -1,6 +1,7 @@
 #pragma once
 
 #include "daemon/BusArguments.hpp"
+#include "daemon/ConnectFilterObjects.hpp"
 #include "daemon/ConntrackEvents.hpp"
 #include "daemon/SessionObjects.hpp"
 #include "redirect/PortRange.hpp"
@@ -29,8 +30,8 @@ class FirewallObject final
     : public sdbus::AdaptorInterfaces<org::fwxd::Firewall1_adaptor, sdbus::ObjectManager_adaptor> {
 public:
     FirewallObject(sdbus::IConnection& connection, SessionObjects& sessions,
-                   redirect::ProtocolRegistry& protocols, const ConntrackEvents& events,
-                   FirewallFacts facts);
+                   ConnectFilterObjects& filters, redirect::ProtocolRegistry& protocols,
+                   const ConntrackEvents& events, FirewallFacts facts);
     ~FirewallObject();
     FirewallObject(const FirewallObject&) = delete;
     FirewallObject& operator=(const FirewallObject&) = delete;
@@ -53,6 +54,7 @@ private:
     uint64_t EventResyncs() override;
 
     SessionObjects& sessions_;
+    ConnectFilterObjects& filters_;
     redirect::ProtocolRegistry& protocols_;
     const ConntrackEvents& events_;
     FirewallFacts facts_;

@@ -55,13 +55,15 @@ void logCreated(const Caller& caller, redirect::SessionId session,
 
 SessionObjects::SessionObjects(EventLoop& loop, sdbus::IConnection& connection,
                                redirect::SessionRegistry& registry, conntrack::Listener& listener,
-                               RelayEventQueue& relayEvents, const Authorizer& authorizer,
-                               Callers& callers)
+                               RelayEventQueue& relayEvents,
+                               const redirect::ConnectFilters& filters,
+                               const Authorizer& authorizer, Callers& callers)
     : loop_(loop)
     , connection_(connection)
     , registry_(registry)
     , listener_(listener)
     , relayEvents_(relayEvents)
+    , filters_(filters)
     , authorizer_(authorizer)
     , callers_(callers)
     , actionObjects_(loop, connection, *this)
@@ -126,6 +128,7 @@ SessionObjects::Opened SessionObjects::redirect(const Caller& caller, redirect::
     const auto opened = registry_.redirect(session, std::move(arguments.request), protocolGuid,
                                            arguments.requireExpectation);
     addActions(opened, arguments.context);
+    tellConnectFilters(opened, protocolGuid);
     rearm();
     std::vector<sdbus::ObjectPath> paths;
     for (const redirect::ActionId id : opened.actions) {
@@ -139,6 +142,33 @@ void SessionObjects::addActions(const redirect::SessionRegistry::Opened& opened,
                                 const std::optional<sdbus::Variant>& context) {
     actionObjects_.keepGroup(registry_.action(opened.actions.front())->group, opened.actions.size(),
                              context, opened.expected ? std::string() : opened.expectationNote);
+}
+
+// Before the reply: a filter hears of a redirect before any client can be told of it. The
+// redirect stands whatever a signal does: a failure is logged, not answered.
+void SessionObjects::tellConnectFilters(const redirect::SessionRegistry::Opened& opened,
+                                        const std::string& protocolGuid) {
+    for (const std::string& owner : filters_.ownersOf(protocolGuid)) {
+        for (const redirect::ActionId id : opened.actions) {
+            try {
+                actionObjects_.emitRedirectCreated(*registry_.action(id), owner);
+            } catch (const std::exception& e) {
+                log::error(Event::InternalError, {}, "telling connect filter owner {}: {}", owner,
+                           e.what());
+            }
+        }
+    }
+}
+
+void SessionObjects::emitConnection(const redirect::ConnectionNotice& notice) {
+    actionObjects_.emitConnection(notice);
+    for (const std::string& owner : filters_.ownersOf(notice.protocolGuid)) {
+        if (owner != notice.owner) {
+            redirect::ConnectionNotice copy = notice;
+            copy.owner = owner;
+            actionObjects_.emitConnection(copy);
+        }
+    }
 }
 
 // The registry and the kernel first, the bus object next, the signals last: a signal that
@@ -316,7 +346,7 @@ void SessionObjects::apply(const redirect::Notices& notices) {
     }
     for (const redirect::ConnectionNotice& notice : notices.connections) {
         logConnection(notice);
-        actionObjects_.emitConnection(notice);
+        emitConnection(notice);
     }
     logEnded(notices.ended);
     apply(notices.ended);

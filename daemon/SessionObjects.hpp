@@ -8,6 +8,7 @@
 #include "daemon/EventLoop.hpp"
 #include "daemon/RelayEventQueue.hpp"
 #include "daemon/Timer.hpp"
+#include "redirect/ConnectFilters.hpp"
 #include "redirect/SessionRegistry.hpp"
 
 #include <chrono>
@@ -41,7 +42,8 @@ public:
 
     SessionObjects(EventLoop& loop, sdbus::IConnection& connection,
                    redirect::SessionRegistry& registry, conntrack::Listener& listener,
-                   RelayEventQueue& relayEvents, const Authorizer& authorizer, Callers& callers);
+                   RelayEventQueue& relayEvents, const redirect::ConnectFilters& filters,
+                   const Authorizer& authorizer, Callers& callers);
     ~SessionObjects();
     SessionObjects(const SessionObjects&) = delete;
     SessionObjects& operator=(const SessionObjects&) = delete;
@@ -80,6 +82,11 @@ public:
 private:
     void addActions(const redirect::SessionRegistry::Opened& opened,
                     const std::optional<sdbus::Variant>& context);
+    // RedirectCreated to the connect filters of the actions' protocol.
+    void tellConnectFilters(const redirect::SessionRegistry::Opened& opened,
+                            const std::string& protocolGuid);
+    // Established or Closed to the session owner and to the protocol's connect filters.
+    void emitConnection(const redirect::ConnectionNotice& notice);
     void apply(const std::vector<redirect::ActionEnded>& ended);
     void apply(const redirect::SessionRegistry::SessionEnd& end);
     void apply(const redirect::Notices& notices);
@@ -103,6 +110,7 @@ private:
     redirect::SessionRegistry& registry_;
     conntrack::Listener& listener_;
     RelayEventQueue& relayEvents_;
+    const redirect::ConnectFilters& filters_;
     const Authorizer& authorizer_;
     Callers& callers_;
     std::map<redirect::SessionId, std::unique_ptr<SessionObject>> sessions_;

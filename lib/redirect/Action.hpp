@@ -38,6 +38,9 @@ struct Action {
     GroupId group = 0;
     Redirect redirect;
     std::uint32_t flags = 0;
+    // The registered protocol the requester named; "" for none. Its connect filters hear
+    // of the action and its connections.
+    std::string protocolGuid;
     ActionState state = ActionState::Pending;
     // With flags::Timeout: when the daemon decides whether the permission was used.
     std::optional<std::chrono::steady_clock::time_point> deadline;

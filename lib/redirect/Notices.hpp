@@ -19,7 +19,8 @@ struct ConnectionNotice {
     GroupId group = 0;     // the action's: its requester's Context
     SessionId session = 0; // the action's, which may be gone by the time of Closed
     std::string owner;
-    Flow flow; // Closed: with the counters conntrack had when the connection ended
+    std::string protocolGuid; // the action's: its connect filters hear of it too
+    Flow flow;                // Closed: with the counters conntrack had when the connection ended
     // Closed: from established to closed.
     std::chrono::microseconds duration{0};
 };

@@ -123,7 +123,11 @@ SessionRegistry::Opened SessionRegistry::redirect(SessionId sessionId, Request r
         checkProtocol(protocolGuid, request);
     }
     applyDefaults(session, request);
-    return openGroup(session, std::move(request), requireExpectation);
+    Opened opened = openGroup(session, std::move(request), requireExpectation);
+    for (const ActionId id : opened.actions) {
+        actions_.at(id).protocolGuid = protocolGuid;
+    }
+    return opened;
 }
 
 // Expectations when the primary allows them, nft-only permissions otherwise (unless the

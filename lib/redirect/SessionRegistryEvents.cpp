@@ -166,7 +166,8 @@ void SessionRegistry::established(Action& action, TrackedFlow& tracked, Notices&
     if (!action.owner.name.empty()) {
         notices.connections.push_back({ConnectionNotice::Kind::Established, action.id, tracked.id,
                                        action.group, action.session, action.owner.name,
-                                       tracked.flow, std::chrono::microseconds{0}});
+                                       action.protocolGuid, tracked.flow,
+                                       std::chrono::microseconds{0}});
     }
     notices.changed.push_back(action.id);
 }
@@ -196,8 +197,8 @@ void SessionRegistry::closed(const TrackedFlow& tracked, const Flow& last, Notic
         const auto duration = std::chrono::duration_cast<std::chrono::microseconds>(
             clock_.steadyNow() - *tracked.establishedAt);
         notices.connections.push_back({ConnectionNotice::Kind::Closed, action.id, tracked.id,
-                                       action.group, action.session, action.owner.name, last,
-                                       duration});
+                                       action.group, action.session, action.owner.name,
+                                       action.protocolGuid, last, duration});
     }
     if (action.redirect.singleUse && action.state == ActionState::Established) {
         setState(action, ActionState::Consumed);

@@ -24,8 +24,9 @@ std::uint64_t monotonicUsec() {
 
 } // namespace
 
-FirewallProxy::FirewallProxy(sdbus::IConnection& connection)
-    : ProxyInterfaces(connection, FwxdName, FirewallPath) {
+FirewallProxy::FirewallProxy(sdbus::IConnection& connection, SignalRecorder& recorder)
+    : ProxyInterfaces(connection, FwxdName, FirewallPath)
+    , recorder_(recorder) {
     registerProxy();
 }
 
@@ -33,8 +34,16 @@ FirewallProxy::~FirewallProxy() {
     unregisterProxy();
 }
 
-void FirewallProxy::onRedirectCreated(const sdbus::ObjectPath& /*action*/,
-                                      const Options& /*info*/) {
+void FirewallProxy::onRedirectCreated(const sdbus::ObjectPath& action, const Options& info) {
+    const sdbus::Message* message = getProxy().getCurrentlyProcessedMessage();
+    ReceivedSignal signal;
+    signal.path = FirewallPath;
+    signal.interface = "org.fwxd.Firewall1";
+    signal.member = "RedirectCreated";
+    signal.argument = action;
+    signal.connection = info;
+    signal.destination = message != nullptr ? message->getDestination() : "";
+    recorder_.record(std::move(signal));
 }
 void FirewallProxy::onInterfacesAdded(const sdbus::ObjectPath& /*path*/,
                                       const std::map<std::string, Options>& /*interfaces*/) {
@@ -107,7 +116,7 @@ void ActionProxy::onPropertiesChanged(const std::string& /*interfaceName*/, cons
 
 FwxdClient::FwxdClient(const std::string& busAddress)
     : connection_(sdbus::createSessionBusConnectionWithAddress(busAddress))
-    , firewall_(std::make_unique<FirewallProxy>(*connection_)) {
+    , firewall_(std::make_unique<FirewallProxy>(*connection_, recorder_)) {
     barrierObject_ = sdbus::createObject(*connection_, BarrierPath);
     barrierMatch_ =
         connection_->addMatch(std::string("type='signal',interface='") + BarrierInterface +

@@ -41,7 +41,8 @@ inline constexpr std::uint32_t NoKernelMode = 0x4;
 class FirewallProxy final
     : public sdbus::ProxyInterfaces<org::fwxd::Firewall1_proxy, sdbus::ObjectManager_proxy> {
 public:
-    explicit FirewallProxy(sdbus::IConnection& connection);
+    // Records RedirectCreated (argument: the action's path; connection: its info).
+    FirewallProxy(sdbus::IConnection& connection, SignalRecorder& recorder);
     ~FirewallProxy();
     FirewallProxy(const FirewallProxy&) = delete;
     FirewallProxy& operator=(const FirewallProxy&) = delete;
@@ -52,6 +53,8 @@ private:
                            const std::map<std::string, Options>& interfaces) override;
     void onInterfacesRemoved(const sdbus::ObjectPath& path,
                              const std::vector<std::string>& interfaces) override;
+
+    SignalRecorder& recorder_;
 };
 
 class SessionProxy final : public sdbus::ProxyInterfaces<org::fwxd::Session1_proxy> {

@@ -46,6 +46,10 @@ METHODS = {
     "org.fwxd.Action1": {
         "Cancel": [],
     },
+    # Not in DESIGN.md: issue 12 asks for a way to unregister a connect filter.
+    "org.fwxd.ConnectFilter1": {
+        "Unregister": [],
+    },
     "org.fwxd.DataFilter1": {
         "HandleConnection": [("client", "in", "h"), ("target", "in", "h"),
                              ("info", "in", "a{sv}")],
@@ -61,6 +65,7 @@ SIGNALS = {
         "Expired": [("reason", "s")],
         "Finished": [("state", "s"), ("connections", "u")],
     },
+    "org.fwxd.ConnectFilter1": {},
     "org.fwxd.DataFilter1": {},
 }
 
@@ -98,6 +103,10 @@ PROPERTIES = {
         "State": ("s", "true"),
         "ExpiresAt": ("t", "true"),
         "Connections": ("u", "true"),
+    },
+    "org.fwxd.ConnectFilter1": {
+        "ProtocolGuid": ("s", "const"),
+        "Owner": ("s", "const"),
     },
     "org.fwxd.DataFilter1": {},
 }
