@@ -237,24 +237,75 @@ rlim_t raiseDescriptorLimit() {
     return limit.rlim_max;
 }
 
-} // namespace
+// Medians over the rounds, kernel mode and user mode alternating which goes first.
+struct Samples {
+    std::vector<double> gbit, cpu, fwxdCpu, rate;
+};
 
-int main(int argc, char** argv) {
-    const int rounds = argc > 1 ? std::atoi(argv[1]) : 3;
-    const int seconds = argc > 2 ? std::atoi(argv[2]) : 5;
-    const int connections = argc > 3 ? std::atoi(argv[3]) : 2000;
-    const auto concurrency = static_cast<std::size_t>(argc > 4 ? std::atol(argv[4]) : 10000);
-    if (::geteuid() != 0 || rounds < 1 || seconds < 1 || connections < 1) {
-        std::fprintf(stderr, "usage: sudo %s [ROUNDS [SECONDS [CONNECTIONS [CONCURRENT]]]]\n",
-                     argv[0]);
-        return EXIT_FAILURE;
-    }
+struct Endpoints {
+    SocketAddress iperf;
+    SocketAddress echo;
+};
+
+void measureRound(const Lab& lab, pid_t fwxd, const Endpoints& endpoints, bool user, int seconds,
+                  int connections, Samples& samples, int round) {
+    const Throughput t = iperf(lab, endpoints.iperf, seconds, fwxd);
+    const double rate = connectionRate(lab, endpoints.echo, connections);
+    samples.gbit.push_back(t.gbitPerSecond);
+    samples.cpu.push_back(t.cpuSecondsPerGB);
+    samples.fwxdCpu.push_back(t.fwxdCpuSecondsPerGB);
+    samples.rate.push_back(rate);
+    std::printf("round %d %-6s: %6.2f Gbit/s, %.3f CPU s/GB (fwxd %.3f), %8.0f conn/s\n", round,
+                user ? "user" : "kernel", t.gbitPerSecond, t.cpuSecondsPerGB, t.fwxdCpuSecondsPerGB,
+                rate);
+    std::fflush(stdout);
+}
+
+void printTable(const Samples& kernel, const Samples& user, int rounds, int seconds,
+                int connections) {
+    const auto row = [](const char* what, const char* unit, double k, double u) {
+        std::printf("| %s | %.3g%s | %.3g%s | %.2f |\n", what, k, unit, u, unit, u / k);
+    };
+    std::printf("\n| measurement (medians of %d rounds; iperf3 %d s, %d short connections) | "
+                "kernel mode (nft NAT) | user mode (relay) | user / kernel |\n"
+                "|---|---:|---:|---:|\n",
+                rounds, seconds, connections);
+    row("TCP throughput, one iperf3 stream", " Gbit/s", median(kernel.gbit), median(user.gbit));
+    row("CPU time per GB, all CPUs (iperf3 and softirq included)", " s", median(kernel.cpu),
+        median(user.cpu));
+    std::printf("| of which fwxd's own | %.3g s | %.3g s | |\n", median(kernel.fwxdCpu),
+                median(user.fwxdCpu));
+    row("short TCP connections per second, one after another", "", median(kernel.rate),
+        median(user.rate));
+}
+
+void printConcurrency(const Concurrency& c, std::size_t asked) {
+    const auto opened = static_cast<double>(c.opened);
+    std::printf("\n%zu concurrent relayed TCP connections asked for, %zu opened by the client, "
+                "%zu reached the target, in %.1f s\n",
+                asked, c.opened, c.reachedTarget, c.seconds);
+    std::printf("fwxd VmRSS %.1f MiB -> %.1f MiB (%.2f KiB per connection), descriptors %zu -> "
+                "%zu (%.2f per connection)\n",
+                c.rssBeforeKb / 1024.0, c.rssAfterKb / 1024.0,
+                c.opened > 0 ? (c.rssAfterKb - c.rssBeforeKb) / opened : 0.0, c.fdsBefore,
+                c.fdsAfter,
+                c.opened > 0 ? static_cast<double>(c.fdsAfter - c.fdsBefore) / opened : 0.0);
+}
+
+struct Arguments {
+    int rounds = 3;
+    int seconds = 5;
+    int connections = 2000;
+    std::size_t concurrency = 10000;
+};
+
+int run(const Arguments& a) {
     const rlim_t descriptors = raiseDescriptorLimit();
     const std::size_t fits = (descriptors - 200) / 6;
-    if (concurrency > fits) {
+    if (a.concurrency > fits) {
         std::printf("RLIMIT_NOFILE is %lu here and cannot be raised (no CAP_SYS_RESOURCE): "
                     "%zu concurrent connections instead of %zu\n",
-                    static_cast<unsigned long>(descriptors), fits, concurrency);
+                    static_cast<unsigned long>(descriptors), fits, a.concurrency);
     }
     enterFirewallNetns();
     Netns::removeStale();
@@ -265,7 +316,6 @@ int main(int argc, char** argv) {
     FwxdProcess fwxd(bus, settings);
     FwxdClient client(bus.address());
     const sdbus::ObjectPath session = client.openSession();
-
     const auto iperfServer = lab.server().run([] {
         return std::make_unique<ChildProcess>(
             std::vector<std::string>{"/usr/bin/iperf3", "-s", "-p", std::to_string(IperfPort)});
@@ -273,67 +323,53 @@ int main(int argc, char** argv) {
     TcpServer echo(&lab.server(), Lab::serverAddress(Family::V4));
     std::this_thread::sleep_for(300ms); // iperf3 -s has no readiness signal
 
-    auto open = [&](std::uint16_t port, bool user) {
+    const auto open = [&](std::uint16_t port, bool user) {
         RedirectRequest request;
         request.flags = AllowMultiple | (user ? NoKernelMode : 0U);
         const Redirected r = client.redirectUnsubscribed(
             session, {ConnectAddress(Lab::serverAddress(Family::V4), port)}, request);
         return SocketAddress(r.internalAddress, r.basePort);
     };
-    const SocketAddress kernelIperf = open(IperfPort, false);
-    const SocketAddress userIperf = open(IperfPort, true);
-    const SocketAddress kernelEcho = open(echo.port(), false);
-    const SocketAddress userEcho = open(echo.port(), true);
-
-    std::vector<double> kernelGbit, userGbit, kernelCpu, userCpu, userFwxdCpu, kernelRate, userRate;
-    for (int round = 0; round < rounds; ++round) {
-        const bool userFirst = round % 2 == 1;
-        for (const bool user : {userFirst, !userFirst}) {
-            const Throughput t = iperf(lab, user ? userIperf : kernelIperf, seconds, fwxd.pid());
-            (user ? userGbit : kernelGbit).push_back(t.gbitPerSecond);
-            (user ? userCpu : kernelCpu).push_back(t.cpuSecondsPerGB);
-            if (user) {
-                userFwxdCpu.push_back(t.fwxdCpuSecondsPerGB);
-            }
-            const double rate = connectionRate(lab, user ? userEcho : kernelEcho, connections);
-            (user ? userRate : kernelRate).push_back(rate);
-            std::printf("round %d %-6s: %6.2f Gbit/s, %.3f CPU s/GB (fwxd %.3f), %8.0f conn/s\n",
-                        round + 1, user ? "user" : "kernel", t.gbitPerSecond, t.cpuSecondsPerGB,
-                        t.fwxdCpuSecondsPerGB, rate);
-            std::fflush(stdout);
+    const Endpoints kernelMode{open(IperfPort, false), open(echo.port(), false)};
+    const Endpoints userMode{open(IperfPort, true), open(echo.port(), true)};
+    Samples kernel;
+    Samples user;
+    for (int round = 1; round <= a.rounds; ++round) {
+        const bool userFirst = round % 2 == 0;
+        for (const bool isUser : {userFirst, !userFirst}) {
+            measureRound(lab, fwxd.pid(), isUser ? userMode : kernelMode, isUser, a.seconds,
+                         a.connections, isUser ? user : kernel, round);
         }
-        // Echo connections wait in the server's queue until accepted: drain them.
-        while (echo.accept(0ms)) {
+        while (echo.accept(0ms)) { // the echo server keeps what it served: let it go
         }
     }
-
-    std::printf(
-        "\n| measurement (medians of %d rounds) | kernel mode (nft NAT) | user mode (relay) "
-        "| user / kernel |\n|---|---:|---:|---:|\n",
-        rounds);
-    std::printf("| TCP throughput, one iperf3 stream, %d s | %.2f Gbit/s | %.2f Gbit/s | %.2f |\n",
-                seconds, median(kernelGbit), median(userGbit),
-                median(userGbit) / median(kernelGbit));
-    std::printf("| CPU time per GB (all CPUs, softirq included) | %.3f s | %.3f s | %.2f |\n",
-                median(kernelCpu), median(userCpu), median(userCpu) / median(kernelCpu));
-    std::printf("| of which fwxd's own | — | %.3f s | |\n", median(userFwxdCpu));
-    std::printf(
-        "| short TCP connections per second, one after another (%d) | %.0f | %.0f | %.2f |\n",
-        connections, median(kernelRate), median(userRate), median(userRate) / median(kernelRate));
-
-    const Concurrency c = concurrent(lab, client, session, fwxd.pid(), std::min(concurrency, fits));
-    std::printf("\n%zu concurrent relayed TCP connections asked for, %zu opened by the client, %zu "
-                "reached the target, in %.1f s\n",
-                concurrency, c.opened, c.reachedTarget, c.seconds);
-    std::printf("fwxd VmRSS %.1f MiB -> %.1f MiB (%.2f KiB per connection), descriptors %zu -> %zu "
-                "(%.2f per connection)\n",
-                c.rssBeforeKb / 1024.0, c.rssAfterKb / 1024.0,
-                c.opened ? (c.rssAfterKb - c.rssBeforeKb) / static_cast<double>(c.opened) : 0.0,
-                c.fdsBefore, c.fdsAfter,
-                c.opened
-                    ? static_cast<double>(c.fdsAfter - c.fdsBefore) / static_cast<double>(c.opened)
-                    : 0.0);
+    printTable(kernel, user, a.rounds, a.seconds, a.connections);
+    printConcurrency(concurrent(lab, client, session, fwxd.pid(), std::min(a.concurrency, fits)),
+                     a.concurrency);
     iperfServer->stop(SIGTERM, 5000ms);
     fwxd.terminate();
     return EXIT_SUCCESS;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    Arguments a;
+    a.rounds = argc > 1 ? std::atoi(argv[1]) : a.rounds;
+    a.seconds = argc > 2 ? std::atoi(argv[2]) : a.seconds;
+    a.connections = argc > 3 ? std::atoi(argv[3]) : a.connections;
+    a.concurrency = argc > 4 ? static_cast<std::size_t>(std::atol(argv[4])) : a.concurrency;
+    if (::geteuid() != 0 || a.rounds < 1 || a.seconds < 1 || a.connections < 1) {
+        std::fprintf(stderr, "usage: sudo %s [ROUNDS [SECONDS [CONNECTIONS [CONCURRENT]]]]\n",
+                     argv[0]);
+        return EXIT_FAILURE;
+    }
+    try {
+        return run(a);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "relay-bench: %s\n", e.what());
+    } catch (...) {
+        std::fprintf(stderr, "relay-bench: an unknown exception\n");
+    }
+    return EXIT_FAILURE;
 }
