@@ -285,6 +285,9 @@ void ActionObjects::emitConnection(const redirect::ConnectionNotice& notice) {
         appendEntry(m, "BytesFromTarget", "t", flow.fromTarget.bytes);
         appendEntry(m, "PacketsFromTarget", "t", flow.fromTarget.packets);
         appendEntry(m, "Duration", "t", static_cast<std::uint64_t>(notice.duration.count()));
+        if (!flow.endReason.empty()) {
+            appendEntry(m, "Reason", "s", flow.endReason.c_str());
+        }
     }
     check(sd_bus_message_close_container(m), "building a D-Bus signal");
     send(std::move(signal), notice.owner);

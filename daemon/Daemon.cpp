@@ -73,24 +73,29 @@ Daemon::Daemon(const config::Config& config, const std::string& bus)
     , portFlows_(config.redirect.portRange, PortFlowsCapacity)
     , reactor_(loop_)
     , relayEvents_(loop_)
-    , relays_(reactor_, relayEvents_, config.relay.udpIdleTimeout)
+    , relays_(reactor_, relayEvents_, relayEvents_, config.relay.udpIdleTimeout)
     , service_(validatorFor(config.redirect, host_), ports_, engine_, relays_, flows_, portFlows_)
     , protocols_(engine_, {config::Config::MaxProtocols, config.access.maxProtocolsPerUser})
     , filters_(protocols_)
+    , dataFilters_(protocols_)
     , registry_(service_, flows_, portFlows_, expectations_, protocols_, clock_,
                 sessionLimitsFor(config.access))
     , connection_(connect(bus))
     , dispatcher_(loop_, *connection_, [this](const std::string& why) { onBusLost(why); })
     , callers_(*connection_)
-    , sessions_(loop_, *connection_, registry_, listener_, relayEvents_, filters_, authorizer_,
-                callers_)
+    , sessions_(loop_, *connection_, registry_, listener_, relayEvents_, filters_, dataFilters_,
+                authorizer_, callers_)
     , filterObjects_(loop_, *connection_, filters_, sessions_)
+    , handOvers_(loop_, *connection_, sessions_, dataFilters_, relayEvents_)
     , events_(loop_, listener_, sessions_)
-    , firewall_(*connection_, sessions_, filterObjects_, protocols_, events_,
+    , firewall_(*connection_, sessions_, filterObjects_, dataFilters_, protocols_, events_,
                 {config.redirect.internalAddresses, config.redirect.portRange})
     , names_(*connection_, [this](const std::string& name) {
         sessions_.ownerVanished(name);
         filterObjects_.ownerVanished(name);
+        for (const std::string& guid : dataFilters_.ownerVanished(name)) {
+            log::info("the data filter of protocol {} went with {}", guid, name);
+        }
     }) {
     dispatcher_.afterEachMessage([this] { sessions_.buryEnded(); });
     // The user-mode relay splices into sockets the peer may have reset: that write must

@@ -12,6 +12,7 @@
 #include "daemon/ConntrackEvents.hpp"
 #include "daemon/EventLoop.hpp"
 #include "daemon/FirewallObject.hpp"
+#include "daemon/HandOvers.hpp"
 #include "daemon/NameWatcher.hpp"
 #include "daemon/RelayEventQueue.hpp"
 #include "daemon/SdEventReactor.hpp"
@@ -73,6 +74,7 @@ private:
     redirect::Service service_;
     redirect::ProtocolRegistry protocols_;
     redirect::ConnectFilters filters_;
+    redirect::DataFilters dataFilters_;
     redirect::SystemClock clock_;
     redirect::SessionRegistry registry_;
     std::unique_ptr<sdbus::IConnection> connection_;
@@ -80,6 +82,7 @@ private:
     Callers callers_;
     SessionObjects sessions_;
     ConnectFilterObjects filterObjects_;
+    HandOvers handOvers_;
     ConntrackEvents events_;
     FirewallObject firewall_;
     NameWatcher names_;

@@ -16,11 +16,13 @@
 namespace fwx::daemon {
 
 FirewallObject::FirewallObject(sdbus::IConnection& connection, SessionObjects& sessions,
-                               ConnectFilterObjects& filters, redirect::ProtocolRegistry& protocols,
-                               const ConntrackEvents& events, FirewallFacts facts)
+                               ConnectFilterObjects& filters, redirect::DataFilters& dataFilters,
+                               redirect::ProtocolRegistry& protocols, const ConntrackEvents& events,
+                               FirewallFacts facts)
     : AdaptorInterfaces(connection, FirewallPath)
     , sessions_(sessions)
     , filters_(filters)
+    , dataFilters_(dataFilters)
     , protocols_(protocols)
     , events_(events)
     , facts_(std::move(facts)) {
@@ -104,14 +106,19 @@ sdbus::ObjectPath FirewallObject::RegisterConnectFilter(const std::string& proto
     });
 }
 
-// Data filters arrive next; until then, say so.
-
-void FirewallObject::RegisterDataFilter(const std::string& /*protocol_guid*/,
-                                        const sdbus::ObjectPath& /*handler*/) {
+// A data filter sees every session's connections of the protocol: an administrator's act.
+void FirewallObject::RegisterDataFilter(const std::string& protocol_guid,
+                                        const sdbus::ObjectPath& handler) {
     translatingErrors([&] {
-        sessions_.authorize("register a data filter");
-        throw Error(ErrorCode::NotSupported,
-                    "data filters (user-mode redirects) are not supported yet");
+        const Caller caller = sessions_.authorize("register a data filter");
+        sessions_.authorizer().checkAdmin(
+            caller.uid,
+            "register a data filter (it takes every session's connections of a protocol)");
+        const redirect::DataFilter& filter =
+            dataFilters_.add({caller.name, caller.uid}, protocol_guid, handler);
+        log::info(log::Event::None, callerFields(caller, filter.protocolGuid),
+                  "data filter for protocol {} registered by {} (uid {}), handler {}",
+                  filter.protocolGuid, caller.name, caller.uid, log::untrusted(filter.handler));
     });
 }
 

@@ -4,6 +4,7 @@
 #include "daemon/ConnectFilterObjects.hpp"
 #include "daemon/ConntrackEvents.hpp"
 #include "daemon/SessionObjects.hpp"
+#include "redirect/DataFilters.hpp"
 #include "redirect/PortRange.hpp"
 #include "redirect/ProtocolRegistry.hpp"
 
@@ -30,8 +31,9 @@ class FirewallObject final
     : public sdbus::AdaptorInterfaces<org::fwxd::Firewall1_adaptor, sdbus::ObjectManager_adaptor> {
 public:
     FirewallObject(sdbus::IConnection& connection, SessionObjects& sessions,
-                   ConnectFilterObjects& filters, redirect::ProtocolRegistry& protocols,
-                   const ConntrackEvents& events, FirewallFacts facts);
+                   ConnectFilterObjects& filters, redirect::DataFilters& dataFilters,
+                   redirect::ProtocolRegistry& protocols, const ConntrackEvents& events,
+                   FirewallFacts facts);
     ~FirewallObject();
     FirewallObject(const FirewallObject&) = delete;
     FirewallObject& operator=(const FirewallObject&) = delete;
@@ -55,6 +57,7 @@ private:
 
     SessionObjects& sessions_;
     ConnectFilterObjects& filters_;
+    redirect::DataFilters& dataFilters_;
     redirect::ProtocolRegistry& protocols_;
     const ConntrackEvents& events_;
     FirewallFacts facts_;

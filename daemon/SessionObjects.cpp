@@ -57,6 +57,7 @@ SessionObjects::SessionObjects(EventLoop& loop, sdbus::IConnection& connection,
                                redirect::SessionRegistry& registry, conntrack::Listener& listener,
                                RelayEventQueue& relayEvents,
                                const redirect::ConnectFilters& filters,
+                               const redirect::DataFilters& dataFilters,
                                const Authorizer& authorizer, Callers& callers)
     : loop_(loop)
     , connection_(connection)
@@ -64,6 +65,7 @@ SessionObjects::SessionObjects(EventLoop& loop, sdbus::IConnection& connection,
     , listener_(listener)
     , relayEvents_(relayEvents)
     , filters_(filters)
+    , dataFilters_(dataFilters)
     , authorizer_(authorizer)
     , callers_(callers)
     , actionObjects_(loop, connection, *this)
@@ -125,6 +127,8 @@ sdbus::ObjectPath SessionObjects::openSession(const Caller& caller,
 SessionObjects::Opened SessionObjects::redirect(const Caller& caller, redirect::SessionId session,
                                                 RedirectArguments arguments,
                                                 const std::string& protocolGuid) {
+    // A data filter of the protocol takes the connections: user mode, handed over.
+    arguments.request.handOver = dataFilters_.find(protocolGuid) != nullptr;
     const auto opened = registry_.redirect(session, std::move(arguments.request), protocolGuid,
                                            arguments.requireExpectation);
     addActions(opened, arguments.context);

@@ -9,6 +9,7 @@
 #include "daemon/RelayEventQueue.hpp"
 #include "daemon/Timer.hpp"
 #include "redirect/ConnectFilters.hpp"
+#include "redirect/DataFilters.hpp"
 #include "redirect/SessionRegistry.hpp"
 
 #include <chrono>
@@ -43,7 +44,8 @@ public:
     SessionObjects(EventLoop& loop, sdbus::IConnection& connection,
                    redirect::SessionRegistry& registry, conntrack::Listener& listener,
                    RelayEventQueue& relayEvents, const redirect::ConnectFilters& filters,
-                   const Authorizer& authorizer, Callers& callers);
+                   const redirect::DataFilters& dataFilters, const Authorizer& authorizer,
+                   Callers& callers);
     ~SessionObjects();
     SessionObjects(const SessionObjects&) = delete;
     SessionObjects& operator=(const SessionObjects&) = delete;
@@ -111,6 +113,7 @@ private:
     conntrack::Listener& listener_;
     RelayEventQueue& relayEvents_;
     const redirect::ConnectFilters& filters_;
+    const redirect::DataFilters& dataFilters_;
     const Authorizer& authorizer_;
     Callers& callers_;
     std::map<redirect::SessionId, std::unique_ptr<SessionObject>> sessions_;

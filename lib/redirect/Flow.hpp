@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace fwx::redirect {
@@ -41,6 +42,10 @@ struct Flow {
     // Only in DESTROY events and dumps, and only with net.netfilter.nf_conntrack_acct=1.
     FlowCounters fromClient;
     FlowCounters fromTarget;
+    // User mode only, in a Destroy: why the relay ended it ("finished", "reset", "refused",
+    // "connect-failed", "idle-timeout", "cancelled", "failed"; for a data filter's
+    // connection "handed-over", "data-filter-failed", "no-data-filter"). "" otherwise.
+    std::string endReason;
 };
 
 enum class FlowEventType { New, Update, Destroy };

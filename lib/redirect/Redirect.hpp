@@ -47,6 +47,9 @@ struct Redirect {
     // NO_KERNEL_MODE: the daemon relays the connections itself (RelayBackend): it listens
     // on the internal port and decides who is admitted; nft holds nothing for it.
     bool userMode = false;
+    // A data filter takes each connection (userMode too): once the target answered, both
+    // sockets are handed to it over D-Bus and the daemon relays nothing itself.
+    bool handOver = false;
 };
 
 // The redirects of one RedirectConnections call: N consecutive ports on one internal

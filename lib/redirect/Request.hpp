@@ -23,6 +23,9 @@ struct Request {
     std::optional<net::Prefix> allowedSource;         // none: anyone
     // Back the redirects with conntrack expectations (the SessionRegistry decides).
     bool expected = false;
+    // A data filter is registered for the request's protocol (the daemon knows): the
+    // redirects are user mode and hand their connections over.
+    bool handOver = false;
 };
 
 } // namespace fwx::redirect

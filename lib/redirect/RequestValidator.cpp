@@ -84,7 +84,8 @@ ValidRequest RequestValidator::validate(const Request& request) const {
     valid.flags = request.flags;
     valid.expected = request.expected;
     valid.singleUse = (request.flags & flags::AllowMultiple) == 0;
-    valid.userMode = (request.flags & flags::NoKernelMode) != 0;
+    valid.handOver = request.handOver;
+    valid.userMode = (request.flags & flags::NoKernelMode) != 0 || request.handOver;
     return valid;
 }
 

@@ -57,6 +57,7 @@ RedirectGroup Service::build(const ValidRequest& request, std::uint16_t firstPor
         r.allowedSource = request.allowedSource;
         r.expected = request.expected;
         r.userMode = request.userMode;
+        r.handOver = request.handOver;
         group.redirects.push_back(r);
     }
     return group;

@@ -137,11 +137,16 @@ SessionRegistry::Opened SessionRegistry::redirect(SessionId sessionId, Request r
 SessionRegistry::Opened SessionRegistry::openGroup(Session& session, Request request,
                                                    bool requireExpectation) {
     std::string note;
-    if ((request.flags & flags::NoKernelMode) != 0) {
+    if ((request.flags & flags::NoKernelMode) != 0 || request.handOver) {
         if (requireExpectation) {
             throw Error(ErrorCode::NotSupported,
-                        "options: RequireExpectation: flags 0x4 NO_KERNEL_MODE relays the "
-                        "connections in user mode; no conntrack expectation can back them");
+                        request.handOver
+                            ? "options: RequireExpectation: the protocol's data filter takes "
+                              "the connections in user mode; no conntrack expectation can "
+                              "back them"
+                            : "options: RequireExpectation: flags 0x4 NO_KERNEL_MODE relays "
+                              "the connections in user mode; no conntrack expectation can "
+                              "back them");
         }
     } else if (session.options.primary || requireExpectation) {
         std::optional<std::string> obstacle;
@@ -531,6 +536,19 @@ Action* SessionRegistry::anyAction(ActionId id) {
         return &it->second;
     }
     const auto it = detached_.find(id);
+    return it == detached_.end() ? nullptr : &it->second;
+}
+
+const Action* SessionRegistry::actionOn(net::Transport transport,
+                                        const net::Endpoint& internal) const {
+    const auto id = tracker_.routeOf(transport, internal);
+    if (!id) {
+        return nullptr;
+    }
+    if (const auto it = actions_.find(*id); it != actions_.end()) {
+        return &it->second;
+    }
+    const auto it = detached_.find(*id);
     return it == detached_.end() ? nullptr : &it->second;
 }
 

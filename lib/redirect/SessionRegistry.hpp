@@ -129,6 +129,9 @@ public:
     const Action* action(ActionId id) const;
     const std::map<SessionId, Session>& sessions() const noexcept { return sessions_; }
     const std::map<ActionId, Action>& actions() const noexcept { return actions_; }
+    // The action (attached or detached) whose redirect holds transport and internal; nullptr
+    // if none does.
+    const Action* actionOn(net::Transport transport, const net::Endpoint& internal) const;
     // Actions whose session ended while connections through them lived.
     std::size_t detachedActions() const noexcept { return detached_.size(); }
     // The server addresses of the primary connections followed: the conntrack events of

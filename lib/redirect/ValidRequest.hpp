@@ -26,7 +26,8 @@ struct ValidRequest {
     std::optional<std::chrono::milliseconds> permissionTimeout;
     net::Prefix allowedSource; // Prefix::any(family) when anyone may connect
     bool expected = false;     // see Redirect::expected
-    bool userMode = false;     // flags::NoKernelMode, see Redirect::userMode
+    bool userMode = false;     // flags::NoKernelMode or handOver, see Redirect::userMode
+    bool handOver = false;     // see Redirect::handOver
 };
 
 } // namespace fwx::redirect

@@ -3,6 +3,7 @@
 #include "error/Error.hpp"
 #include "relay/CloseReason.hpp"
 #include "relay/Connection.hpp"
+#include "relay/UniqueFd.hpp"
 
 namespace fwx::relay {
 
@@ -24,6 +25,11 @@ public:
     // and not for a connection still live when the relay is destroyed.
     virtual void onClosed(const Connection& connection, CloseReason reason,
                           int errnum) noexcept = 0;
+    // A hand-over relay's connection (RelayOptions::handOver) once the target answered, in
+    // place of onEstablished and onClosed: both sockets, blocking now, are the handler's;
+    // the relay keeps no copy. connection has its source and established time.
+    virtual void onHandedOver(const Connection& connection, UniqueFd client,
+                              UniqueFd target) noexcept = 0;
     // Something failed that belongs to no connection (accepting, receiving on the
     // internal socket); the relay goes on, pausing briefly where retrying at once would
     // spin. For the log.

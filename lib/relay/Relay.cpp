@@ -36,6 +36,10 @@ void RelayOptions::validate() const {
     if (target.port == 0) {
         throwInvalid("target " + target.toString() + " has no port");
     }
+    if (handOver && transport != net::Transport::Tcp) {
+        throwInvalid("only TCP connections can be handed over: a UDP flow has no socket of its "
+                     "own on the client side");
+    }
     if (udpIdleTimeout.count() <= 0) {
         throwInvalid("the UDP idle timeout must be positive");
     }

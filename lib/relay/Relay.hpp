@@ -1,4 +1,4 @@
-// lib/relay: the user-mode relay of NO_KERNEL_MODE redirects (and, later, data filters).
+// lib/relay: the user-mode relay of NO_KERNEL_MODE redirects and of data filters.
 //
 // Lives here: a TCP relay (a listener; per admitted client an outbound connection, the
 // bytes spliced through a pipe per direction, with back-pressure, half-close and reset
@@ -42,9 +42,12 @@ struct RelayOptions {
     // UDP: a flow with no datagram either way for this long is closed (like conntrack's
     // UDP timeouts). Ignored for TCP, whose connections end when their sides end them.
     std::chrono::milliseconds udpIdleTimeout{std::chrono::seconds(120)};
+    // TCP only: once the target answered, both sockets go to the handler (onHandedOver)
+    // instead of being relayed here; a data filter relays them itself.
+    bool handOver = false;
 
     // Throws fwx::Error(InvalidArgument) unless every address is of one family, the
-    // target's port is set and the idle timeout is positive.
+    // target's port is set, the idle timeout is positive and hand-over is for TCP.
     void validate() const;
 };
 

@@ -1,5 +1,7 @@
 #include "relay/RelayPool.hpp"
 
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace fwx::relay {
@@ -24,10 +26,11 @@ redirect::Flow flowOf(const Connection& connection) {
 
 } // namespace
 
-RelayPool::RelayPool(Reactor& reactor, redirect::RelayEvents& events,
+RelayPool::RelayPool(Reactor& reactor, redirect::RelayEvents& events, HandOverSink& handOvers,
                      std::chrono::milliseconds udpIdleTimeout)
     : reactor_(reactor)
     , events_(events)
+    , handOvers_(handOvers)
     , udpIdleTimeout_(udpIdleTimeout) {
 }
 
@@ -46,6 +49,7 @@ RelayOptions RelayPool::optionsFor(const redirect::Redirect& redirect) const {
         options.allowedSource = redirect.allowedSource;
     }
     options.udpIdleTimeout = udpIdleTimeout_;
+    options.handOver = redirect.handOver;
     return options;
 }
 
@@ -95,9 +99,16 @@ void RelayPool::onEstablished(const Connection& connection) noexcept {
     events_.onRelayed({redirect::FlowEventType::Update, flowOf(connection)});
 }
 
-void RelayPool::onClosed(const Connection& connection, CloseReason /*reason*/,
+void RelayPool::onClosed(const Connection& connection, CloseReason reason,
                          int /*errnum*/) noexcept {
-    events_.onRelayed({redirect::FlowEventType::Destroy, flowOf(connection)});
+    redirect::Flow flow = flowOf(connection);
+    flow.endReason = std::string(toString(reason));
+    events_.onRelayed({redirect::FlowEventType::Destroy, std::move(flow)});
+}
+
+void RelayPool::onHandedOver(const Connection& connection, UniqueFd client,
+                             UniqueFd target) noexcept {
+    handOvers_.onHandedOver(flowOf(connection), std::move(client), std::move(target));
 }
 
 void RelayPool::onRelayError(const Error& error) noexcept {

@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -139,6 +140,13 @@ net::Endpoint localEndpoint(int socket) {
         throwSystemError("reading a socket's local address", errno);
     }
     return net::Endpoint::fromSockaddr(reinterpret_cast<const sockaddr*>(&address), length);
+}
+
+void setBlocking(int socket) {
+    const int flags = ::fcntl(socket, F_GETFL);
+    if (flags < 0 || ::fcntl(socket, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+        throwSystemError("making a socket blocking for its hand-over", errno);
+    }
 }
 
 void resetOnClose(int socket) noexcept {

@@ -40,6 +40,9 @@ int pendingError(int socket) noexcept;
 // getsockname(); throws fwx::Error(Failed).
 net::Endpoint localEndpoint(int socket);
 
+// Clears O_NONBLOCK; throws fwx::Error(Failed).
+void setBlocking(int socket);
+
 // SO_LINGER with a zero timeout: closing the socket then sends a reset, not a FIN.
 void resetOnClose(int socket) noexcept;
 

@@ -53,7 +53,8 @@ TcpFlow::~TcpFlow() {
     }
 }
 
-void TcpFlow::start(const std::optional<net::Address>& source) {
+void TcpFlow::start(const std::optional<net::Address>& source, bool handOver) {
+    handOver_ = handOver;
     int errnum = 0;
     try {
         target_ = outboundSocket(net::Transport::Tcp, connection_.target.family(), source);
@@ -112,6 +113,10 @@ void TcpFlow::connected() {
             true);
         return;
     }
+    if (handOver_) {
+        handOver();
+        return;
+    }
     try {
         connection_.source = localEndpoint(target_.get());
         upstream_.emplace(Pipe::open());
@@ -126,6 +131,27 @@ void TcpFlow::connected() {
     if (state_ == State::Relaying) { // the handler may have stopped the relay
         relay();
     }
+}
+
+// The handler gets blocking sockets: a data filter in another process reads and writes
+// them as it likes, and the non-blocking flag is shared by every copy of a descriptor.
+void TcpFlow::handOver() {
+    try {
+        connection_.source = localEndpoint(target_.get());
+        setBlocking(client_.get());
+        setBlocking(target_.get());
+    } catch (const Error& e) {
+        end(CloseReason::Failed, e.errnum(), true);
+        return;
+    }
+    connection_.established = reactor_.now();
+    state_ = State::Ended;
+    clientWatch_.reset();
+    targetWatch_.reset();
+    UniqueFd client = std::move(client_);
+    UniqueFd target = std::move(target_);
+    onEnded_(connection_.id);
+    handler_.onHandedOver(connection_, std::move(client), std::move(target));
 }
 
 void TcpFlow::relay() {

@@ -34,8 +34,9 @@ public:
     ~TcpFlow();
 
     // Opens the outbound leg, bound to source when given, and starts connecting. May end
-    // the flow at once (e.g. a bind or connect error). Call once.
-    void start(const std::optional<net::Address>& source);
+    // the flow at once (e.g. a bind or connect error). With handOver, the connected
+    // sockets go to the handler (onHandedOver) instead of being relayed. Call once.
+    void start(const std::optional<net::Address>& source, bool handOver = false);
     // Resets both sides and ends the flow as Cancelled; nothing if it ended already.
     void cancel();
 
@@ -50,6 +51,7 @@ private:
     void onClient(IoEvents ready);
     void onTarget(IoEvents ready);
     void connected();
+    void handOver();
     void relay();
     void end(CloseReason reason, int errnum, bool reset);
 
@@ -58,6 +60,7 @@ private:
     Ended onEnded_;
     Connection connection_;
     State state_ = State::Connecting;
+    bool handOver_ = false;
     // Declared before their watches, so that a watch goes before its descriptor does.
     UniqueFd client_;
     UniqueFd target_;

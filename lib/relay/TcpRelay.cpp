@@ -93,7 +93,7 @@ void TcpRelay::admit(Accepted accepted) {
     TcpFlow& started = *flow;
     flows_.emplace(id, std::move(flow));
     handler_.onAdmitted(connection);
-    started.start(options_.proxyExternal);
+    started.start(options_.proxyExternal, options_.handOver);
 }
 
 void TcpRelay::pauseAccepting(const Error& error) {

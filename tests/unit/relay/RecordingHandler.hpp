@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace fwx::relay::test {
@@ -13,6 +14,12 @@ struct ClosedRecord {
     Connection connection;
     CloseReason reason = CloseReason::Finished;
     int errnum = 0;
+};
+
+struct HandedOverRecord {
+    Connection connection;
+    UniqueFd client;
+    UniqueFd target;
 };
 
 class RecordingHandler final : public ConnectionHandler {
@@ -27,11 +34,16 @@ public:
         closed.push_back({connection, reason, errnum});
         afterClosed();
     }
+    void onHandedOver(const Connection& connection, UniqueFd client,
+                      UniqueFd target) noexcept override {
+        handedOver.push_back({connection, std::move(client), std::move(target)});
+    }
     void onRelayError(const Error& error) noexcept override { errors.emplace_back(error.what()); }
 
     std::vector<Connection> admitted;
     std::vector<Connection> established;
     std::vector<ClosedRecord> closed;
+    std::vector<HandedOverRecord> handedOver;
     std::vector<std::string> errors;
     std::function<void()> afterClosed = [] {
     };

@@ -17,13 +17,21 @@
 namespace fwx::relay::test {
 namespace {
 
-class RecordingEvents final : public redirect::RelayEvents {
+class RecordingEvents final : public redirect::RelayEvents, public HandOverSink {
 public:
     void onRelayed(const redirect::FlowEvent& event) noexcept override { events.push_back(event); }
     void onRelayError(const Error& error) noexcept override { errors.emplace_back(error.what()); }
+    void onHandedOver(const redirect::Flow& flow, UniqueFd client,
+                      UniqueFd target) noexcept override {
+        handedOver.push_back(flow);
+        sockets.push_back(std::move(client));
+        sockets.push_back(std::move(target));
+    }
 
     std::vector<redirect::FlowEvent> events;
     std::vector<std::string> errors;
+    std::vector<redirect::Flow> handedOver;
+    std::vector<UniqueFd> sockets;
 };
 
 // A TCP socket bound to a free port of address, listening when asked: it holds the port.
@@ -60,7 +68,7 @@ protected:
     }
 
     RecordingEvents events;
-    RelayPool pool{loop, events, std::chrono::seconds(120)};
+    RelayPool pool{loop, events, events, std::chrono::seconds(120)};
     std::unique_ptr<TcpServer> target;
 };
 
@@ -94,6 +102,7 @@ TEST_P(RelayPoolTest, AConnectionIsReportedAsConntrackWouldReportIt) {
     EXPECT_EQ(last.source, target->peer(0).remote());
     EXPECT_EQ(last.fromClient, (redirect::FlowCounters{0, 5}));
     EXPECT_EQ(last.fromTarget, (redirect::FlowCounters{0, 3}));
+    EXPECT_EQ(last.endReason, "finished");
     EXPECT_TRUE(events.errors.empty());
 }
 
@@ -125,6 +134,22 @@ TEST_P(RelayPoolTest, RemoveCutsLiveConnectionsAndReportsThem) {
     EXPECT_EQ(client->error(), ECONNRESET);
     EXPECT_EQ(StreamPeer::connect(loop, group.redirects[0].internal), nullptr)
         << "nothing listens there any more";
+}
+
+TEST_P(RelayPoolTest, ADataFiltersRedirectHandsItsConnectionsOver) {
+    redirect::Redirect r = redirectOn(freePort(local()));
+    r.handOver = true;
+    redirect::RedirectGroup group;
+    group.redirects = {r};
+    pool.addGroup(group);
+    auto client = StreamPeer::connect(loop, r.internal);
+    ASSERT_NE(client, nullptr);
+    ASSERT_TRUE(loop.runUntil([&] { return !events.handedOver.empty(); }));
+    EXPECT_TRUE(events.handedOver[0].established);
+    EXPECT_EQ(events.handedOver[0].client, client->local());
+    EXPECT_EQ(events.sockets.size(), 2U);
+    ASSERT_EQ(events.events.size(), 1U) << "New when admitted; nothing more from the relay";
+    EXPECT_EQ(events.events[0].type, redirect::FlowEventType::New);
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, RelayPoolTest, testing::Values(net::Family::V4, net::Family::V6),

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
@@ -302,6 +303,29 @@ TEST_P(TcpRelayTest, DestroyingTheRelayResetsLiveConnections) {
         loop.runUntil([&] { return client->error() != 0 && target->peer(0).error() != 0; }));
     EXPECT_EQ(client->error(), ECONNRESET);
     EXPECT_TRUE(handler.closed.empty());
+}
+
+// A data filter's relay: once the target answered, both sockets are the handler's, blocking,
+// and talk to their peers; the relay keeps nothing and reports no Established or Closed.
+TEST_P(TcpRelayTest, HandOverGivesBothConnectedSocketsAway) {
+    RelayOptions handOver = options();
+    handOver.handOver = true;
+    const auto relay = open(handOver);
+    const auto client = connect(*relay);
+    ASSERT_TRUE(loop.runUntil([&] { return !handler.handedOver.empty() && target->count() == 1; }));
+    const HandedOverRecord& given = handler.handedOver.at(0);
+    EXPECT_EQ(given.connection.client, client->local());
+    EXPECT_EQ(given.connection.source, target->peer(0).remote());
+    EXPECT_TRUE(given.connection.established.has_value());
+    EXPECT_EQ(::fcntl(given.client.get(), F_GETFL) & O_NONBLOCK, 0);
+    ASSERT_EQ(::send(given.target.get(), "up", 2, MSG_NOSIGNAL), 2);
+    ASSERT_EQ(::send(given.client.get(), "down", 4, MSG_NOSIGNAL), 4);
+    ASSERT_TRUE(loop.runUntil(
+        [&] { return target->peer(0).received() == "up" && client->received() == "down"; }));
+    EXPECT_TRUE(relay->connections().empty());
+    EXPECT_TRUE(handler.established.empty());
+    EXPECT_TRUE(handler.closed.empty());
+    EXPECT_EQ(handler.admitted.size(), 1U);
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, TcpRelayTest, testing::Values(net::Family::V4, net::Family::V6),
