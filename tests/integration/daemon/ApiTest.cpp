@@ -259,25 +259,6 @@ TEST_F(Api, RegisteredProtocolIsKnownUntilUnregistered) {
     EXPECT_EQ(kernelElements("ports_v4"), 1U);
 }
 
-// Data filters answer NotSupported until they exist, as dbus/org.fwxd.Firewall1.xml says,
-// whatever their arguments; nothing is left behind.
-TEST_F(Api, DataFiltersAreNotSupportedYet) {
-    constexpr const char* NotSupported = "org.fwxd.Error.NotSupported";
-    client().firewall().RegisterProtocol(FtpGuid,
-                                         {{"Name", sdbus::Variant(std::string("FTP"))},
-                                          {"Transport", sdbus::Variant(std::string("tcp"))}});
-    const std::string unknownGuid = "0badc0de-0000-4000-8000-000000000000";
-    for (const std::string& guid : {std::string(FtpGuid), unknownGuid}) {
-        SCOPED_TRACE(guid);
-        EXPECT_TRUE(failsWith(
-            [&] {
-                client().firewall().RegisterDataFilter(guid, sdbus::ObjectPath("/com/example/F"));
-            },
-            NotSupported));
-    }
-    EXPECT_EQ(kernelElements(), 0U);
-}
-
 // A NO_KERNEL_MODE request is checked like any other: a bad one is refused and leaves nothing.
 TEST_F(Api, AnInvalidUserModeRequestIsRefusedLikeAnyOther) {
     const sdbus::ObjectPath session = client().openSession();
