@@ -19,6 +19,8 @@
 #include "lab/SocketAddress.hpp"
 #include "lab/TcpConnect.hpp"
 #include "lab/TcpServer.hpp"
+#include "lab/UdpClient.hpp"
+#include "lab/UdpServer.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -28,6 +30,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -180,6 +183,7 @@ private:
 struct Concurrency {
     std::size_t opened = 0;
     std::size_t reachedTarget = 0;
+    std::optional<std::size_t> answered; // UDP: flows whose client got the target's reply
     double rssBeforeKb = 0;
     double rssAfterKb = 0;
     std::size_t fdsBefore = 0;
@@ -217,6 +221,55 @@ Concurrency concurrent(const Lab& lab, FwxdClient& client, const sdbus::ObjectPa
     result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     result.opened = clients.size();
     result.reachedTarget = holder.held();
+    result.rssAfterKb = static_cast<double>(statusField(fwxd, "VmRSS"));
+    result.fdsAfter = openDescriptors(fwxd);
+    client.action(redirected.actions.at(0)).Cancel();
+    return result;
+}
+
+// Each client socket is a flow of its own: one outbound socket in fwxd, and no pipes. The
+// target answers every datagram; the flows stay until the relay's idle timeout.
+Concurrency concurrentUdp(const Lab& lab, FwxdClient& client, const sdbus::ObjectPath& session,
+                          pid_t fwxd, std::size_t count) {
+    UdpServer target(&lab.server(), Lab::serverAddress(Family::V4));
+    RedirectRequest request;
+    request.protocol = "udp";
+    request.flags = AllowMultiple | NoKernelMode;
+    const Redirected redirected = client.redirectUnsubscribed(
+        session, {ConnectAddress(target.address().address(), target.port())}, request);
+    const SocketAddress internal{redirected.internalAddress, redirected.basePort};
+    Concurrency result;
+    result.rssBeforeKb = static_cast<double>(statusField(fwxd, "VmRSS"));
+    result.fdsBefore = openDescriptors(fwxd);
+    const auto start = Clock::now();
+    const auto answerOne = [&](milliseconds wait) {
+        const auto datagram = target.receive(wait);
+        if (datagram) {
+            target.reply(datagram->peer, "pong");
+            ++result.reachedTarget;
+        }
+        return datagram.has_value();
+    };
+    std::vector<std::unique_ptr<UdpClient>> clients;
+    clients.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        clients.push_back(std::make_unique<UdpClient>(&lab.client(), Family::V4));
+        clients.back()->send(internal, "ping");
+        // One at a time: a burst of new flows would overflow fwxd's receive buffer (and the
+        // target's), which is not what this measures.
+        answerOne(200ms);
+    }
+    while (answerOne(500ms)) {
+    }
+    std::size_t answered = 0;
+    for (const auto& each : clients) {
+        if (each->receive(0ms)) {
+            ++answered;
+        }
+    }
+    result.answered = answered;
+    result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    result.opened = clients.size();
     result.rssAfterKb = static_cast<double>(statusField(fwxd, "VmRSS"));
     result.fdsAfter = openDescriptors(fwxd);
     client.action(redirected.actions.at(0)).Cancel();
@@ -279,11 +332,15 @@ void printTable(const Samples& kernel, const Samples& user, int rounds, int seco
         median(user.rate));
 }
 
-void printConcurrency(const Concurrency& c, std::size_t asked) {
+void printConcurrency(const Concurrency& c, std::size_t asked, const char* what) {
     const auto opened = static_cast<double>(c.opened);
-    std::printf("\n%zu concurrent relayed TCP connections asked for, %zu opened by the client, "
-                "%zu reached the target, in %.1f s\n",
-                asked, c.opened, c.reachedTarget, c.seconds);
+    std::printf("\n%zu concurrent relayed %s asked for, %zu opened by the client, %zu reached "
+                "the target",
+                asked, what, c.opened, c.reachedTarget);
+    if (c.answered) {
+        std::printf(", %zu got its answer back", *c.answered);
+    }
+    std::printf(", in %.1f s\n", c.seconds);
     std::printf("fwxd VmRSS %.1f MiB -> %.1f MiB (%.2f KiB per connection), descriptors %zu -> "
                 "%zu (%.2f per connection)\n",
                 c.rssBeforeKb / 1024.0, c.rssAfterKb / 1024.0,
@@ -313,6 +370,7 @@ int run(const Arguments& a) {
     BusDaemon bus;
     FwxdSettings settings;
     settings.internalAddresses = {Lab::internalAddress(Family::V4)};
+    settings.udpIdleTimeoutSec = 120; // the default: every UDP flow outlives the run
     FwxdProcess fwxd(bus, settings);
     FwxdClient client(bus.address());
     const sdbus::ObjectPath session = client.openSession();
@@ -345,7 +403,9 @@ int run(const Arguments& a) {
     }
     printTable(kernel, user, a.rounds, a.seconds, a.connections);
     printConcurrency(concurrent(lab, client, session, fwxd.pid(), std::min(a.concurrency, fits)),
-                     a.concurrency);
+                     a.concurrency, "TCP connections");
+    printConcurrency(concurrentUdp(lab, client, session, fwxd.pid(), a.concurrency), a.concurrency,
+                     "UDP flows");
     iperfServer->stop(SIGTERM, 5000ms);
     fwxd.terminate();
     return EXIT_SUCCESS;
