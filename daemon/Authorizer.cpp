@@ -74,43 +74,15 @@ bool Authorizer::allows(uid_t uid) const {
     return isAdmin(uid) || includes(allowed_, uid);
 }
 
-void Authorizer::check(uid_t uid, const std::string& what) const {
-    if (!allows(uid)) {
-        throw Error(ErrorCode::AccessDenied,
-                    fmt::format("uid {} may not {}: not root, not in AllowedUsers or AdminUsers "
-                                "and in none of AllowedGroups or AdminGroups",
-                                uid, what));
+Grants Authorizer::grantsOf(uid_t uid) const {
+    Grants grants(uid);
+    if (isAdmin(uid)) {
+        grants.grant(Permission::Admin);
+    } else if (includes(allowed_, uid)) {
+        grants.grant(Permission::Redirect);
+        grants.grant(Permission::RegisterProtocol);
     }
-}
-
-void Authorizer::checkAdmin(uid_t uid, const std::string& what) const {
-    check(uid, what);
-    if (!isAdmin(uid)) {
-        throw Error(ErrorCode::AccessDenied,
-                    fmt::format("uid {} may not {}: that is an administrator's act (root, "
-                                "AdminUsers or AdminGroups)",
-                                uid, what));
-    }
-}
-
-void Authorizer::checkOwner(uid_t uid, const std::string& caller, const std::string& owner,
-                            const std::string& what) const {
-    check(uid, what);
-    if (uid != 0 && caller != owner) {
-        throw Error(ErrorCode::AccessDenied,
-                    fmt::format("{} may not {}: it belongs to {} (only its owner or root may)",
-                                caller, what, owner));
-    }
-}
-
-void Authorizer::checkUserOwns(uid_t uid, uid_t owner, const std::string& what) const {
-    check(uid, what);
-    if (uid != owner && !isAdmin(uid)) {
-        throw Error(ErrorCode::AccessDenied,
-                    fmt::format("uid {} may not {}: it belongs to uid {} (only that user or an "
-                                "administrator may)",
-                                uid, what, owner));
-    }
+    return grants;
 }
 
 } // namespace fwx::daemon

@@ -6,6 +6,7 @@
 #include <string>
 
 #include <sdbus-c++/Error.h>
+#include <sdbus-c++/MethodResult.h>
 #include <systemd/sd-bus.h>
 
 namespace fwx::daemon {
@@ -31,6 +32,35 @@ template <typename Body> decltype(auto) translatingErrors(Body&& body) {
     } catch (const std::exception& e) {
         throw sdbus::Error(busErrorName(ErrorCode::Failed),
                            std::string("internal error: ") + e.what());
+    }
+}
+
+// The same for a method that answers later (org.freedesktop.DBus.Method.Async): result gets
+// what body returns, or its error. A reply that cannot be sent (the caller left) is dropped.
+template <typename... Results>
+void replyError(const sdbus::Result<Results...>& result, const std::exception_ptr& error) noexcept {
+    try {
+        try {
+            translatingErrors([&] { std::rethrow_exception(error); });
+        } catch (const sdbus::Error& e) {
+            result.returnError(e);
+        }
+    } catch (...) { // nobody is left to tell
+    }
+}
+
+template <typename... Results, typename Body>
+void replying(const sdbus::Result<Results...>& result, Body&& body) noexcept {
+    static_assert(sizeof...(Results) <= 1);
+    try {
+        if constexpr (sizeof...(Results) == 0) {
+            body();
+            result.returnResults();
+        } else {
+            result.returnResults(body());
+        }
+    } catch (...) {
+        replyError(result, std::current_exception());
     }
 }
 

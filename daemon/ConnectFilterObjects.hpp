@@ -46,7 +46,7 @@ public:
     ConnectFilterObjects(const ConnectFilterObjects&) = delete;
     ConnectFilterObjects& operator=(const ConnectFilterObjects&) = delete;
 
-    // Throws fwx::Error: AccessDenied (not an administrator), UnknownProtocol,
+    // For an administrator (the caller checked). Throws fwx::Error: UnknownProtocol,
     // QuotaExceeded.
     sdbus::ObjectPath add(const Caller& caller, const std::string& protocolGuid);
     // Throws fwx::Error(AccessDenied) unless the caller registered it or is root.

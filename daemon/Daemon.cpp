@@ -83,13 +83,15 @@ Daemon::Daemon(const config::Config& config, const std::string& bus)
     , connection_(connect(bus))
     , dispatcher_(loop_, *connection_, [this](const std::string& why) { onBusLost(why); })
     , callers_(*connection_)
+    , polkit_(*connection_)
+    , grants_(authorizer_, polkit_)
     , sessions_(loop_, *connection_, registry_, listener_, relayEvents_, filters_, dataFilters_,
-                authorizer_, callers_)
+                grants_, callers_)
     , filterObjects_(loop_, *connection_, filters_, sessions_)
     , handOvers_(loop_, *connection_, sessions_, dataFilters_, relayEvents_)
     , events_(loop_, listener_, sessions_)
-    , firewall_(*connection_, sessions_, filterObjects_, dataFilters_, protocols_, events_,
-                {config.redirect.internalAddresses, config.redirect.portRange})
+    , firewall_(*connection_, callers_, grants_, sessions_, filterObjects_, dataFilters_,
+                protocols_, events_, {config.redirect.internalAddresses, config.redirect.portRange})
     , names_(*connection_, [this](const std::string& name) {
         sessions_.ownerVanished(name);
         filterObjects_.ownerVanished(name);

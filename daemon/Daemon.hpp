@@ -7,6 +7,7 @@
 #include "conntrack/Listener.hpp"
 #include "daemon/Authorizer.hpp"
 #include "daemon/BusDispatcher.hpp"
+#include "daemon/CallerGrants.hpp"
 #include "daemon/Callers.hpp"
 #include "daemon/ConnectFilterObjects.hpp"
 #include "daemon/ConntrackEvents.hpp"
@@ -14,6 +15,7 @@
 #include "daemon/FirewallObject.hpp"
 #include "daemon/HandOvers.hpp"
 #include "daemon/NameWatcher.hpp"
+#include "daemon/PolkitAuthority.hpp"
 #include "daemon/RelayEventQueue.hpp"
 #include "daemon/SdEventReactor.hpp"
 #include "daemon/SessionObjects.hpp"
@@ -80,6 +82,8 @@ private:
     std::unique_ptr<sdbus::IConnection> connection_;
     BusDispatcher dispatcher_;
     Callers callers_;
+    PolkitAuthority polkit_;
+    CallerGrants grants_;
     SessionObjects sessions_;
     ConnectFilterObjects filterObjects_;
     HandOvers handOvers_;

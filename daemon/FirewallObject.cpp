@@ -15,11 +15,14 @@
 
 namespace fwx::daemon {
 
-FirewallObject::FirewallObject(sdbus::IConnection& connection, SessionObjects& sessions,
+FirewallObject::FirewallObject(sdbus::IConnection& connection, Callers& callers,
+                               CallerGrants& grants, SessionObjects& sessions,
                                ConnectFilterObjects& filters, redirect::DataFilters& dataFilters,
                                redirect::ProtocolRegistry& protocols, const ConntrackEvents& events,
                                FirewallFacts facts)
     : AdaptorInterfaces(connection, FirewallPath)
+    , callers_(callers)
+    , grants_(grants)
     , sessions_(sessions)
     , filters_(filters)
     , dataFilters_(dataFilters)
@@ -49,77 +52,110 @@ std::string describeHelper(const redirect::ProtocolSpec& spec) {
 }
 } // namespace
 
-sdbus::ObjectPath FirewallObject::OpenSession(const Options& options) {
-    return translatingErrors([&] {
-        const Caller caller = sessions_.authorize("open a session");
-        return sessions_.openSession(caller, parseSessionOptions(options));
+// The caller is read now: the continuation may run while another call is dispatched.
+template <typename... Results, typename Body>
+void FirewallObject::whenSettled(sdbus::Result<Results...>&& result,
+                                 const std::vector<Permission>& needed, Body body) {
+    auto call = std::make_shared<sdbus::Result<Results...>>(std::move(result));
+    Caller caller;
+    try {
+        caller = callers_.current();
+    } catch (...) {
+        replyError(*call, std::current_exception());
+        return;
+    }
+    grants_.settle(caller, needed, [call, caller, body = std::move(body)](const Grants& grants) {
+        replying(*call, [&] { return body(caller, grants); });
     });
 }
 
-void FirewallObject::RegisterProtocol(const std::string& guid, const Options& options) {
-    translatingErrors([&] {
-        const Caller caller = sessions_.authorize("register a protocol");
-        redirect::ProtocolSpec spec = parseProtocolSpec(options);
-        const Authorizer& authorizer = sessions_.authorizer();
-        if (!spec.helper.empty()) {
-            authorizer.checkAdmin(caller.uid, "register a protocol with a kernel helper");
-        }
-        const auto added = protocols_.add(
-            guid, std::move(spec), {caller.uid, caller.name, authorizer.isAdmin(caller.uid)});
-        const redirect::Protocol& protocol = added.protocol;
-        if (!added.isNew) {
-            log::info(log::Event::ProtocolRegistered, callerFields(caller, protocol.guid),
-                      "protocol {} registered again by {} (uid {}): unchanged", protocol.guid,
-                      caller.name, caller.uid);
-            return;
-        }
+void FirewallObject::OpenSession(sdbus::Result<sdbus::ObjectPath>&& result, Options options) {
+    whenSettled(std::move(result), {Permission::Redirect},
+                [this, options = std::move(options)](const Caller& caller, const Grants& grants) {
+                    grants.require(Permission::Redirect, "open a session");
+                    return sessions_.openSession(caller, parseSessionOptions(options));
+                });
+}
+
+// Administrators may also attach helpers and hold more protocols: both are settled.
+void FirewallObject::RegisterProtocol(sdbus::Result<>&& result, std::string guid, Options options) {
+    whenSettled(std::move(result), {Permission::RegisterProtocol, Permission::Admin},
+                [this, guid = std::move(guid), options = std::move(options)](const Caller& caller,
+                                                                             const Grants& grants) {
+                    grants.require(Permission::RegisterProtocol, "register a protocol");
+                    registerProtocol(caller, grants, guid, parseProtocolSpec(options));
+                });
+}
+
+void FirewallObject::registerProtocol(const Caller& caller, const Grants& grants,
+                                      const std::string& guid, redirect::ProtocolSpec spec) {
+    if (!spec.helper.empty()) {
+        grants.require(Permission::Admin, "register a protocol with a kernel helper");
+    }
+    const auto added = protocols_.add(guid, std::move(spec),
+                                      {caller.uid, caller.name, grants.holds(Permission::Admin)});
+    const redirect::Protocol& protocol = added.protocol;
+    if (!added.isNew) {
         log::info(log::Event::ProtocolRegistered, callerFields(caller, protocol.guid),
-                  "protocol {} ({}) registered by {} (uid {}){}", protocol.guid,
-                  log::untrusted(protocol.spec.name), caller.name, caller.uid,
-                  describeHelper(protocol.spec));
-    });
+                  "protocol {} registered again by {} (uid {}): unchanged", protocol.guid,
+                  caller.name, caller.uid);
+        return;
+    }
+    log::info(log::Event::ProtocolRegistered, callerFields(caller, protocol.guid),
+              "protocol {} ({}) registered by {} (uid {}){}", protocol.guid,
+              log::untrusted(protocol.spec.name), caller.name, caller.uid,
+              describeHelper(protocol.spec));
 }
 
-void FirewallObject::UnregisterProtocol(const std::string& guid) {
-    translatingErrors([&] {
-        const Caller caller = sessions_.authorize("unregister a protocol");
-        const redirect::Protocol& protocol = protocols_.get(guid);
-        sessions_.authorizer().checkUserOwns(caller.uid, protocol.ownerUid,
-                                             "unregister protocol " + protocol.guid);
-        const std::string key = protocol.guid;
-        protocols_.remove(key);
-        log::info(log::Event::ProtocolUnregistered, callerFields(caller, key),
-                  "protocol {} unregistered by {} (uid {})", key, caller.name, caller.uid);
-    });
+void FirewallObject::UnregisterProtocol(sdbus::Result<>&& result, std::string guid) {
+    whenSettled(
+        std::move(result), {Permission::RegisterProtocol, Permission::Admin},
+        [this, guid = std::move(guid)](const Caller& caller, const Grants& grants) {
+            grants.require(Permission::RegisterProtocol, "unregister a protocol");
+            const redirect::Protocol& protocol = protocols_.get(guid);
+            grants.requireUserOwns(protocol.ownerUid, "unregister protocol " + protocol.guid);
+            const std::string key = protocol.guid;
+            protocols_.remove(key);
+            log::info(log::Event::ProtocolUnregistered, callerFields(caller, key),
+                      "protocol {} unregistered by {} (uid {})", key, caller.name, caller.uid);
+        });
 }
 
-sdbus::ObjectPath FirewallObject::RegisterConnectFilter(const std::string& protocol_guid,
-                                                        const Options& options) {
-    return translatingErrors([&] {
-        const Caller caller = sessions_.authorize("register a connect filter");
-        if (!options.empty()) {
-            throwInvalid(fmt::format("options: unknown key \"{}\"; RegisterConnectFilter defines "
-                                     "none yet: pass an empty dictionary",
-                                     log::safeLine(options.begin()->first, 64)));
-        }
-        return filters_.add(caller, protocol_guid);
-    });
+// A connect filter sees every session's redirects of its protocol: an administrator's act.
+void FirewallObject::RegisterConnectFilter(sdbus::Result<sdbus::ObjectPath>&& result,
+                                           std::string protocol_guid, Options options) {
+    whenSettled(
+        std::move(result), {Permission::Admin},
+        [this, guid = std::move(protocol_guid),
+         options = std::move(options)](const Caller& caller, const Grants& grants) {
+            grants.require(Permission::Admin,
+                           "register a connect filter (it sees every session's redirects of a "
+                           "protocol)");
+            if (!options.empty()) {
+                throwInvalid(
+                    fmt::format("options: unknown key \"{}\"; RegisterConnectFilter defines "
+                                "none yet: pass an empty dictionary",
+                                log::safeLine(options.begin()->first, 64)));
+            }
+            return filters_.add(caller, guid);
+        });
 }
 
 // A data filter sees every session's connections of the protocol: an administrator's act.
-void FirewallObject::RegisterDataFilter(const std::string& protocol_guid,
-                                        const sdbus::ObjectPath& handler) {
-    translatingErrors([&] {
-        const Caller caller = sessions_.authorize("register a data filter");
-        sessions_.authorizer().checkAdmin(
-            caller.uid,
-            "register a data filter (it takes every session's connections of a protocol)");
-        const redirect::DataFilter& filter =
-            dataFilters_.add({caller.name, caller.uid}, protocol_guid, handler);
-        log::info(log::Event::None, callerFields(caller, filter.protocolGuid),
-                  "data filter for protocol {} registered by {} (uid {}), handler {}",
-                  filter.protocolGuid, caller.name, caller.uid, log::untrusted(filter.handler));
-    });
+void FirewallObject::RegisterDataFilter(sdbus::Result<>&& result, std::string protocol_guid,
+                                        sdbus::ObjectPath handler) {
+    whenSettled(std::move(result), {Permission::Admin},
+                [this, guid = std::move(protocol_guid),
+                 handler = std::move(handler)](const Caller& caller, const Grants& grants) {
+                    grants.require(Permission::Admin, "register a data filter (it takes every "
+                                                      "session's connections of a protocol)");
+                    const redirect::DataFilter& filter =
+                        dataFilters_.add({caller.name, caller.uid}, guid, handler);
+                    log::info(log::Event::None, callerFields(caller, filter.protocolGuid),
+                              "data filter for protocol {} registered by {} (uid {}), handler {}",
+                              filter.protocolGuid, caller.name, caller.uid,
+                              log::untrusted(filter.handler));
+                });
 }
 
 std::string FirewallObject::Version() {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "daemon/BusArguments.hpp"
+#include "daemon/CallerGrants.hpp"
 #include "daemon/ConnectFilterObjects.hpp"
 #include "daemon/ConntrackEvents.hpp"
 #include "daemon/SessionObjects.hpp"
@@ -30,22 +31,32 @@ struct FirewallFacts {
 class FirewallObject final
     : public sdbus::AdaptorInterfaces<org::fwxd::Firewall1_adaptor, sdbus::ObjectManager_adaptor> {
 public:
-    FirewallObject(sdbus::IConnection& connection, SessionObjects& sessions,
-                   ConnectFilterObjects& filters, redirect::DataFilters& dataFilters,
-                   redirect::ProtocolRegistry& protocols, const ConntrackEvents& events,
-                   FirewallFacts facts);
+    FirewallObject(sdbus::IConnection& connection, Callers& callers, CallerGrants& grants,
+                   SessionObjects& sessions, ConnectFilterObjects& filters,
+                   redirect::DataFilters& dataFilters, redirect::ProtocolRegistry& protocols,
+                   const ConntrackEvents& events, FirewallFacts facts);
     ~FirewallObject();
     FirewallObject(const FirewallObject&) = delete;
     FirewallObject& operator=(const FirewallObject&) = delete;
 
 private:
-    sdbus::ObjectPath OpenSession(const Options& options) override;
-    void RegisterProtocol(const std::string& guid, const Options& spec) override;
-    void UnregisterProtocol(const std::string& guid) override;
-    sdbus::ObjectPath RegisterConnectFilter(const std::string& protocol_guid,
-                                            const Options& options) override;
-    void RegisterDataFilter(const std::string& protocol_guid,
-                            const sdbus::ObjectPath& handler) override;
+    // The methods answer once the caller's permissions are settled (CallerGrants).
+    void OpenSession(sdbus::Result<sdbus::ObjectPath>&& result, Options options) override;
+    void RegisterProtocol(sdbus::Result<>&& result, std::string guid, Options spec) override;
+    void UnregisterProtocol(sdbus::Result<>&& result, std::string guid) override;
+    void RegisterConnectFilter(sdbus::Result<sdbus::ObjectPath>&& result, std::string protocol_guid,
+                               Options options) override;
+    void RegisterDataFilter(sdbus::Result<>&& result, std::string protocol_guid,
+                            sdbus::ObjectPath handler) override;
+
+    void registerProtocol(const Caller& caller, const Grants& grants, const std::string& guid,
+                          redirect::ProtocolSpec spec);
+
+    // Calls body(caller, grants) once needed is settled for the caller of the method being
+    // dispatched, and answers result with what it returns or throws.
+    template <typename... Results, typename Body>
+    void whenSettled(sdbus::Result<Results...>&& result, const std::vector<Permission>& needed,
+                     Body body);
 
     std::string Version() override;
     std::vector<std::string> InternalAddresses() override;
@@ -55,6 +66,8 @@ private:
     std::map<std::string, Options> Protocols() override;
     uint64_t EventResyncs() override;
 
+    Callers& callers_;
+    CallerGrants& grants_;
     SessionObjects& sessions_;
     ConnectFilterObjects& filters_;
     redirect::DataFilters& dataFilters_;

@@ -57,8 +57,8 @@ SessionObjects::SessionObjects(EventLoop& loop, sdbus::IConnection& connection,
                                redirect::SessionRegistry& registry, conntrack::Listener& listener,
                                RelayEventQueue& relayEvents,
                                const redirect::ConnectFilters& filters,
-                               const redirect::DataFilters& dataFilters,
-                               const Authorizer& authorizer, Callers& callers)
+                               const redirect::DataFilters& dataFilters, CallerGrants& grants,
+                               Callers& callers)
     : loop_(loop)
     , connection_(connection)
     , registry_(registry)
@@ -66,7 +66,7 @@ SessionObjects::SessionObjects(EventLoop& loop, sdbus::IConnection& connection,
     , relayEvents_(relayEvents)
     , filters_(filters)
     , dataFilters_(dataFilters)
-    , authorizer_(authorizer)
+    , grants_(grants)
     , callers_(callers)
     , actionObjects_(loop, connection, *this)
     , timer_(loop, [this] { onDeadline(); }) {
@@ -77,17 +77,9 @@ SessionObjects::~SessionObjects() {
     relayEvents_.deliverTo({});
 }
 
-// The verdict is kept per bus connection (its uid cannot change): GetManagedObjects reads
-// every property of every object, and a group check is an NSS lookup.
 Caller SessionObjects::authorize(const std::string& what) {
     Caller caller = callers_.current();
-    const auto [verdict, isNew] = allowed_.try_emplace(caller.name, false);
-    if (isNew) {
-        verdict->second = authorizer_.allows(caller.uid);
-    }
-    if (!verdict->second) {
-        authorizer_.check(caller.uid, what);
-    }
+    grants_.known(caller).requireAny(what);
     return caller;
 }
 
@@ -97,7 +89,7 @@ Caller SessionObjects::authorizeOwner(redirect::SessionId session, const std::st
     if (owned == nullptr) {
         throw unknownObject("session " + std::to_string(session) + " is closed");
     }
-    authorizer_.checkOwner(caller.uid, caller.name, owned->owner.name, what);
+    grants_.known(caller).requireOwner(caller.name, owned->owner.name, what);
     return caller;
 }
 
@@ -206,7 +198,7 @@ void SessionObjects::cancel(const Caller& caller, redirect::ActionId action) {
 
 void SessionObjects::ownerVanished(const std::string& name) {
     callers_.forget(name);
-    allowed_.erase(name);
+    grants_.forget(name);
     const redirect::SessionRegistry::SessionEnd end = registry_.ownerVanished(name);
     if (end.sessions.empty()) {
         return;

@@ -2,8 +2,8 @@
 
 #include "conntrack/Listener.hpp"
 #include "daemon/ActionObjects.hpp"
-#include "daemon/Authorizer.hpp"
 #include "daemon/BusArguments.hpp"
+#include "daemon/CallerGrants.hpp"
 #include "daemon/Callers.hpp"
 #include "daemon/EventLoop.hpp"
 #include "daemon/RelayEventQueue.hpp"
@@ -44,13 +44,14 @@ public:
     SessionObjects(EventLoop& loop, sdbus::IConnection& connection,
                    redirect::SessionRegistry& registry, conntrack::Listener& listener,
                    RelayEventQueue& relayEvents, const redirect::ConnectFilters& filters,
-                   const redirect::DataFilters& dataFilters, const Authorizer& authorizer,
+                   const redirect::DataFilters& dataFilters, CallerGrants& grants,
                    Callers& callers);
     ~SessionObjects();
     SessionObjects(const SessionObjects&) = delete;
     SessionObjects& operator=(const SessionObjects&) = delete;
 
-    // The caller of the method being dispatched, if it may use fwxd at all. Throws
+    // The caller of the method or property read being dispatched, if it holds any
+    // permission (as far as known: this never waits for polkit). Throws
     // fwx::Error(AccessDenied).
     Caller authorize(const std::string& what);
     // The same, and it owns the session (or is root).
@@ -78,7 +79,6 @@ public:
     void buryEnded() noexcept { graveyard_.clear(); }
 
     const redirect::SessionRegistry& registry() const noexcept { return registry_; }
-    const Authorizer& authorizer() const noexcept { return authorizer_; }
     std::vector<sdbus::ObjectPath> sessionPaths() const;
 
 private:
@@ -114,11 +114,10 @@ private:
     RelayEventQueue& relayEvents_;
     const redirect::ConnectFilters& filters_;
     const redirect::DataFilters& dataFilters_;
-    const Authorizer& authorizer_;
+    CallerGrants& grants_;
     Callers& callers_;
     std::map<redirect::SessionId, std::unique_ptr<SessionObject>> sessions_;
     ActionObjects actionObjects_;
-    std::map<std::string, bool> allowed_; // bus connection -> may it use fwxd
     std::vector<std::shared_ptr<void>> graveyard_;
     Timer timer_;
     std::optional<std::chrono::steady_clock::time_point> nextRetry_;

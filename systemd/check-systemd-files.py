@@ -8,6 +8,9 @@
   activation FILE UNIT          the D-Bus activation file matches the unit
   sysusers FILE                 systemd-sysusers creates the fwxd user from it
   manpage  FILE                 groff renders the man page without a single warning
+  polkit   FILE SOURCE...       the polkit actions file is well-formed, defines exactly
+                                fwxd's actions, all with default "no", and each SOURCE (the
+                                daemon's code, the docs) names every one of them
   catalog  FILE HEADER MANPAGE  journalctl compiles the journal catalog, which explains
                                 exactly the MESSAGE_IDs of the header, all in the man page
 """
@@ -24,7 +27,7 @@ import xml.dom.minidom
 
 BUS_NAME = 'org.fwxd.Firewall1'
 SEND_INTERFACES = {
-    'org.fwxd.Firewall1', 'org.fwxd.Session1', 'org.fwxd.Action1',
+    'org.fwxd.Firewall1', 'org.fwxd.Session1', 'org.fwxd.Action1', 'org.fwxd.ConnectFilter1',
     'org.freedesktop.DBus.Properties', 'org.freedesktop.DBus.Introspectable',
     'org.freedesktop.DBus.Peer', 'org.freedesktop.DBus.ObjectManager',
 }
@@ -254,10 +257,40 @@ def catalog(path, header, page):
     print(f'{len(ids)} MESSAGE_IDs: in the header, the catalog and the man page')
 
 
+POLKIT_ACTIONS = {'org.fwxd.redirect', 'org.fwxd.register-protocol', 'org.fwxd.admin'}
+
+
+def polkit(path, *sources):
+    try:
+        dom = xml.dom.minidom.parse(path)
+    except Exception as e:  # noqa: BLE001 - any parse error is the finding
+        fail(f'{path} is not well-formed XML: {e}')
+    actions = dom.documentElement.getElementsByTagName('action')
+    ids = {action.getAttribute('id') for action in actions}
+    if ids != POLKIT_ACTIONS or len(actions) != len(ids):
+        fail(f'actions {sorted(ids)}, expected {sorted(POLKIT_ACTIONS)}')
+    for action in actions:
+        for key in ('allow_any', 'allow_inactive', 'allow_active'):
+            values = [n.firstChild.data.strip() for n in action.getElementsByTagName(key)]
+            if values != ['no']:
+                fail(f'{action.getAttribute("id")}: {key} is {values}, expected ["no"]: '
+                     'without a rule polkit must grant nothing (the lists decide)')
+    for source in sources:
+        with open(source, encoding='utf-8') as f:
+            text = f.read().replace('\\-', '-')  # groff's escaped hyphens
+        missing = sorted(a for a in POLKIT_ACTIONS if a not in text)
+        if missing:
+            fail(f'{source} does not name {missing}')
+    print(f'polkit: {len(ids)} actions, all "no" by default, named in {len(sources)} files')
+
+
 def main(argv):
     commands = {'manpage': (manpage, 1),'verify': (verify, 2), 'security': (security, 2), 'policy': (policy, 1),
                 'activation': (activation, 2), 'sysusers': (sysusers, 1),
                 'catalog': (catalog, 3)}
+    if argv[1:2] == ['polkit'] and len(argv) >= 4:
+        polkit(*argv[2:])
+        return 0
     if len(argv) < 2 or argv[1] not in commands or len(argv) - 2 != commands[argv[1]][1]:
         print(__doc__, file=sys.stderr)
         return 2

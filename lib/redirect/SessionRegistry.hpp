@@ -4,6 +4,7 @@
 #include "redirect/Action.hpp"
 #include "redirect/Clock.hpp"
 #include "redirect/ConnectionTracker.hpp"
+#include "redirect/EndedFlows.hpp"
 #include "redirect/ExpectationBackend.hpp"
 #include "redirect/Flow.hpp"
 #include "redirect/FlowTable.hpp"
@@ -183,12 +184,17 @@ private:
     Action* anyAction(ActionId id);
     const PrimaryConnection* primaryOf(const Action& action) const;
 
+    // UDP connections a resync reported closed whose DESTROY may still come; past this
+    // many, a late DESTROY of the oldest would report its connection a second time.
+    static constexpr std::size_t EndedByResyncCapacity = 65536;
+
     // SessionRegistryEvents.cpp
     void flowSeen(const Flow& flow, Notices& notices);
     void flowGone(const Flow& flow, Notices& notices);
     bool relayedPort(const Flow& flow);
     void track(const Flow& flow, bool relayed, Notices& notices);
     void untrack(const Flow& flow, Notices& notices);
+    void unseenFlowGone(const Flow& flow, Notices& notices);
     // An update event that says the TCP connection is over: its counters are read now.
     Flow withCountersNow(const Flow& flow, Notices& notices);
     void removeStale(const Flow& flow, Notices& notices);
@@ -223,6 +229,7 @@ private:
     std::map<unsigned, std::size_t> sessionsPerUid_;
     std::map<unsigned, std::size_t> actionsPerUid_;
     ConnectionTracker tracker_;
+    EndedFlows endedByResync_{EndedByResyncCapacity};
     SessionId nextSession_ = 1;
     ActionId nextAction_ = 1;
     ConnectionId nextConnection_ = 1;

@@ -174,9 +174,38 @@ void SessionRegistry::established(Action& action, TrackedFlow& tracked, Notices&
 
 void SessionRegistry::flowGone(const Flow& flow, Notices& notices) {
     portFlows_.gone(flow);
-    if (!relayedPort(flow)) {
+    if (relayedPort(flow)) {
+        return;
+    }
+    if (tracker_.find(flow) == nullptr) {
+        unseenFlowGone(flow, notices);
+    } else {
         untrack(flow, notices);
     }
+}
+
+// A UDP connection conntrack told of only by its DESTROY: its NEW and UPDATE were lost in
+// an overrun, and it timed out before a resync could see it (the kernel redelivers a
+// DESTROY until it is read, never a NEW). It is reported whole, from the DESTROY: admitted,
+// established if it was answered, closed with its counters. Unless fwxd reported it
+// already: a resync that found it gone did. A TCP connection ends at its TIME_WAIT or
+// CLOSE update, so an untracked one's DESTROY cannot tell a lost connection from one
+// reported already (DESTROY events carry no TCP state); it is left alone.
+void SessionRegistry::unseenFlowGone(const Flow& flow, Notices& notices) {
+    if (flow.transport != net::Transport::Udp || endedByResync_.take(flow)) {
+        return;
+    }
+    const auto id = tracker_.routeOf(flow.transport, flow.internal);
+    if (!id || !wentThrough(actions_.at(*id), flow)) {
+        return;
+    }
+    Action& action = actions_.at(*id);
+    TrackedFlow& tracked = tracker_.track(action.id, nextConnection_++, flow);
+    admitted(action, notices);
+    if (flow.established) {
+        established(action, tracked, notices);
+    }
+    untrack(flow, notices);
 }
 
 void SessionRegistry::untrack(const Flow& flow, Notices& notices) {
@@ -312,6 +341,9 @@ Notices SessionRegistry::resync(const ConntrackSnapshot& snapshot) {
     }
     for (const Flow& flow : gone) {
         flowGone(flow, notices);
+        if (flow.transport == net::Transport::Udp) {
+            endedByResync_.add(flow);
+        }
     }
     for (const Flow& flow : snapshot.flows) {
         flowSeen(flow, notices);

@@ -1,35 +1,15 @@
 #include "daemon/Authorizer.hpp"
 
+#include "FakeUserDatabase.hpp"
 #include "error/Error.hpp"
 
 #include <algorithm>
-#include <map>
 #include <string>
 
 #include <gtest/gtest.h>
 
 namespace fwx::daemon {
 namespace {
-
-class FakeUserDatabase final : public UserDatabase {
-public:
-    std::optional<uid_t> userId(const std::string& name) override {
-        const auto it = users.find(name);
-        return it == users.end() ? std::nullopt : std::optional<uid_t>(it->second);
-    }
-    std::optional<gid_t> groupId(const std::string& name) override {
-        const auto it = groups.find(name);
-        return it == groups.end() ? std::nullopt : std::optional<gid_t>(it->second);
-    }
-    std::vector<gid_t> groupsOf(uid_t uid) override {
-        const auto it = membership.find(uid);
-        return it == membership.end() ? std::vector<gid_t>{} : it->second;
-    }
-
-    std::map<std::string, uid_t> users{{"proxy", 1001}, {"sip", 1002}};
-    std::map<std::string, gid_t> groups{{"fwx-clients", 500}};
-    std::map<uid_t, std::vector<gid_t>> membership{{1003, {1003, 500}}, {1004, {1004}}};
-};
 
 TEST(Authorizer, RootIsAlwaysAllowed) {
     FakeUserDatabase db;
@@ -75,7 +55,7 @@ TEST(Authorizer, RefusalSaysWhoAndWhy) {
     FakeUserDatabase db;
     const Authorizer authorizer({.allowedUsers = {"proxy"}}, db);
     try {
-        authorizer.check(1002, "open a session");
+        authorizer.grantsOf(1002).require(Permission::Redirect, "open a session");
         FAIL() << "uid 1002 was allowed";
     } catch (const Error& e) {
         EXPECT_EQ(e.code(), ErrorCode::AccessDenied);
@@ -87,10 +67,10 @@ TEST(Authorizer, RefusalSaysWhoAndWhy) {
 TEST(Authorizer, OnlyTheOwnerOrRootMayChangeASession) {
     FakeUserDatabase db;
     const Authorizer authorizer({.allowedUsers = {"proxy", "sip"}}, db);
-    EXPECT_NO_THROW(authorizer.checkOwner(1001, ":1.5", ":1.5", "close session 1"));
-    EXPECT_NO_THROW(authorizer.checkOwner(0, ":1.9", ":1.5", "close session 1"));
+    EXPECT_NO_THROW(authorizer.grantsOf(1001).requireOwner(":1.5", ":1.5", "close session 1"));
+    EXPECT_NO_THROW(authorizer.grantsOf(0).requireOwner(":1.9", ":1.5", "close session 1"));
     try {
-        authorizer.checkOwner(1002, ":1.6", ":1.5", "close session 1");
+        authorizer.grantsOf(1002).requireOwner(":1.6", ":1.5", "close session 1");
         FAIL() << "expected AccessDenied";
     } catch (const Error& e) {
         EXPECT_EQ(e.code(), ErrorCode::AccessDenied);
@@ -99,7 +79,7 @@ TEST(Authorizer, OnlyTheOwnerOrRootMayChangeASession) {
             ":1.6 may not close session 1: it belongs to :1.5 (only its owner or root may)");
     }
     // Ownership does not bypass the allow-list.
-    EXPECT_THROW(authorizer.checkOwner(4242, ":1.5", ":1.5", "close session 1"), Error);
+    EXPECT_THROW(authorizer.grantsOf(4242).requireOwner(":1.5", ":1.5", "close session 1"), Error);
 }
 
 // Attaching a kernel helper is an administrator's act (issue 10, item 3).
@@ -114,9 +94,11 @@ TEST(Authorizer, AdministratorsAreRootAdminUsersAndMembersOfAdminGroups) {
     // An administrator is also a user.
     EXPECT_TRUE(authorizer.allows(1002));
     EXPECT_TRUE(authorizer.allows(1003));
-    EXPECT_NO_THROW(authorizer.checkAdmin(1002, "register a protocol with a kernel helper"));
+    EXPECT_NO_THROW(authorizer.grantsOf(1002).require(Permission::Admin,
+                                                      "register a protocol with a kernel helper"));
     try {
-        authorizer.checkAdmin(1001, "register a protocol with a kernel helper");
+        authorizer.grantsOf(1001).require(Permission::Admin,
+                                          "register a protocol with a kernel helper");
         FAIL() << "uid 1001 was taken for an administrator";
     } catch (const Error& e) {
         EXPECT_EQ(e.code(), ErrorCode::AccessDenied);
@@ -125,7 +107,8 @@ TEST(Authorizer, AdministratorsAreRootAdminUsersAndMembersOfAdminGroups) {
     }
     // Someone who may not use fwxd at all hears that first.
     try {
-        authorizer.checkAdmin(4242, "register a protocol with a kernel helper");
+        authorizer.grantsOf(4242).require(Permission::Admin,
+                                          "register a protocol with a kernel helper");
         FAIL() << "uid 4242 was allowed";
     } catch (const Error& e) {
         EXPECT_NE(std::string(e.what()).find("not in AllowedUsers"), std::string::npos);
@@ -136,11 +119,11 @@ TEST(Authorizer, AdministratorsAreRootAdminUsersAndMembersOfAdminGroups) {
 TEST(Authorizer, ProtocolsBelongToAUid) {
     FakeUserDatabase db;
     const Authorizer authorizer({.allowedUsers = {"proxy", "sip"}, .adminUsers = {"2000"}}, db);
-    EXPECT_NO_THROW(authorizer.checkUserOwns(1001, 1001, "unregister protocol x"));
-    EXPECT_NO_THROW(authorizer.checkUserOwns(2000, 1001, "unregister protocol x"));
-    EXPECT_NO_THROW(authorizer.checkUserOwns(0, 1001, "unregister protocol x"));
+    EXPECT_NO_THROW(authorizer.grantsOf(1001).requireUserOwns(1001, "unregister protocol x"));
+    EXPECT_NO_THROW(authorizer.grantsOf(2000).requireUserOwns(1001, "unregister protocol x"));
+    EXPECT_NO_THROW(authorizer.grantsOf(0).requireUserOwns(1001, "unregister protocol x"));
     try {
-        authorizer.checkUserOwns(1002, 1001, "unregister protocol x");
+        authorizer.grantsOf(1002).requireUserOwns(1001, "unregister protocol x");
         FAIL() << "uid 1002 removed uid 1001's protocol";
     } catch (const Error& e) {
         EXPECT_EQ(e.code(), ErrorCode::AccessDenied);

@@ -105,15 +105,15 @@ public:
     using Firewall1_adaptor::Firewall1_adaptor;
 
 private:
-    sdbus::ObjectPath OpenSession(const Dict& /*options*/) override { return {}; }
-    void RegisterProtocol(const std::string& /*guid*/, const Dict& /*spec*/) override {}
-    void UnregisterProtocol(const std::string& /*guid*/) override {}
-    sdbus::ObjectPath RegisterConnectFilter(const std::string& /*protocol_guid*/,
-                                            const Dict& /*options*/) override {
-        return {};
-    }
-    void RegisterDataFilter(const std::string& /*protocol_guid*/,
-                            const sdbus::ObjectPath& /*handler*/) override {}
+    // The methods that may wait for polkit answer later (org.freedesktop.DBus.Method.Async).
+    void OpenSession(sdbus::Result<sdbus::ObjectPath>&& /*result*/, Dict /*options*/) override {}
+    void RegisterProtocol(sdbus::Result<>&& /*result*/, std::string /*guid*/,
+                          Dict /*spec*/) override {}
+    void UnregisterProtocol(sdbus::Result<>&& /*result*/, std::string /*guid*/) override {}
+    void RegisterConnectFilter(sdbus::Result<sdbus::ObjectPath>&& /*result*/,
+                               std::string /*protocol_guid*/, Dict /*options*/) override {}
+    void RegisterDataFilter(sdbus::Result<>&& /*result*/, std::string /*protocol_guid*/,
+                            sdbus::ObjectPath /*handler*/) override {}
     std::string Version() override { return {}; }
     std::vector<std::string> InternalAddresses() override { return {}; }
     sdbus::Struct<uint16_t, uint16_t> PortRange() override { return {}; }

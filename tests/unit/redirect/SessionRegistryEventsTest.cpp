@@ -253,5 +253,67 @@ TEST_F(SessionRegistryEvents, ResyncTellsARecreatedConnectionFromTheOldOne) {
     EXPECT_EQ(onDestroy(flowTo(41000, "198.51.100.2:80", 2)).connections.size(), 1U);
 }
 
+// Issue 13's flake: a UDP connection whose NEW and UPDATE were lost in an overrun and that
+// timed out before a resync could see it is known by its DESTROY alone (the kernel
+// redelivers DESTROY events, never NEW ones).
+class LostUdpConnections : public SessionRegistryEvents {
+protected:
+    ActionId udpMultiUse() {
+        Request request = withFlags(targets({"198.51.100.2:80"}), flags::AllowMultiple);
+        request.transport = net::Transport::Udp;
+        return redirectOne(openSession(), request);
+    }
+    Flow udpFlow(std::uint32_t id, bool answered) const {
+        Flow flow = flowTo(41000, "198.51.100.2:80", id);
+        flow.transport = net::Transport::Udp;
+        flow.established = answered;
+        flow.fromClient = {1, 30};
+        flow.fromTarget = answered ? FlowCounters{1, 30} : FlowCounters{};
+        return flow;
+    }
+};
+
+TEST_F(LostUdpConnections, ADestroyAloneReportsTheWholeConnection) {
+    const ActionId id = udpMultiUse();
+    const Notices notices = onDestroy(udpFlow(7, true));
+
+    ASSERT_EQ(notices.connections.size(), 2U);
+    EXPECT_EQ(notices.connections[0].kind, Kind::Established);
+    EXPECT_EQ(notices.connections[1].kind, Kind::Closed);
+    EXPECT_EQ(notices.connections[1].flow.fromTarget, (FlowCounters{1, 30}));
+    EXPECT_EQ(action(id).connections, 1U);
+    // An unanswered one used the permission but was never established.
+    const Notices unanswered = onDestroy(udpFlow(8, false));
+    EXPECT_TRUE(unanswered.connections.empty());
+    EXPECT_EQ(action(id).connections, 1U);
+}
+
+TEST_F(LostUdpConnections, ADestroyAfterTheResyncClosedItReportsNothingMore) {
+    const ActionId id = udpMultiUse();
+    onNew(udpFlow(7, true));
+    const Notices resynced = registry->resync({});
+    ASSERT_EQ(resynced.connections.size(), 1U);
+    EXPECT_EQ(resynced.connections[0].kind, Kind::Closed);
+    EXPECT_TRUE(onDestroy(udpFlow(7, true)).connections.empty());
+    EXPECT_EQ(action(id).connections, 1U);
+    // Once only: the same tuple with another conntrack id is another connection.
+    EXPECT_EQ(onDestroy(udpFlow(9, true)).connections.size(), 2U);
+}
+
+TEST_F(LostUdpConnections, ATcpDestroyOfAnUntrackedConnectionStaysUnreported) {
+    const ActionId id = multiUse();
+    EXPECT_TRUE(onDestroy(established(flowTo(41000))).connections.empty());
+    EXPECT_EQ(action(id).connections, 0U);
+}
+
+TEST_F(LostUdpConnections, ADestroyOfAConnectionThatBypassedTheRedirectIsIgnored) {
+    const ActionId id = udpMultiUse();
+    Flow stale = udpFlow(7, true);
+    stale.target = net::Endpoint::parse("198.51.100.99:80");
+    EXPECT_TRUE(onDestroy(stale).empty());
+    EXPECT_EQ(action(id).connections, 0U);
+    EXPECT_TRUE(flows.removed().empty());
+}
+
 } // namespace
 } // namespace fwx::redirect::test
