@@ -8,6 +8,7 @@
 #include "cli/Commands.hpp"
 #include "cli/Duration.hpp"
 #include "cli/ExitCodes.hpp"
+#include "cli/Failure.hpp"
 #include "cli/Output.hpp"
 #include "cli/Proxies.hpp"
 #include "cli/RedirectWatch.hpp"
@@ -118,6 +119,8 @@ int runRedirect(const CommonOptions& common, const RedirectOptions& options) {
     if (!options.primary.empty()) {
         sessionOptions["PrimaryConnection"] = primaryOption(parsePrimary(options.primary));
     }
+    RedirectWatch watch(out, loop);
+    watch.followService(*connection);
     const sdbus::ObjectPath sessionPath = firewall.OpenSession(sessionOptions);
     SessionProxy session(*connection, sessionPath);
 
@@ -136,14 +139,21 @@ int runRedirect(const CommonOptions& common, const RedirectOptions& options) {
         session.RedirectConnections(request.targets, options.internal, options.via, protocol,
                                     request.flags, "", request.options);
 
-    RedirectWatch watch(out, loop);
     for (const auto& path : actions) {
         watch.add(*connection, path);
     }
     printAllocation(out, sessionPath, protocol, internal, basePort, actions, request);
 
-    if (watch.run(options.exitWhenDone ? RedirectWatch::Goal::Finished
-                                       : RedirectWatch::Goal::Nothing) == BusLoop::End::Stopped) {
+    const BusLoop::End end = watch.run(options.exitWhenDone ? RedirectWatch::Goal::Finished
+                                                            : RedirectWatch::Goal::Nothing);
+    if (watch.serviceLeft()) {
+        // Nothing to close: the session went with that fwxd, and its path may name another
+        // client's session of the fwxd that replaced it.
+        throw Failure("org.freedesktop.DBus.Error.ServiceUnknown",
+                      "fwxd left the bus (stopped, restarted or crashed): its redirects are gone",
+                      ExitCode::Unavailable);
+    }
+    if (end == BusLoop::End::Stopped) {
         // --exit-when-done: every redirect Finished (its last signal, it left the bus); the
         // Close below ends nothing more.
         watch.mute();

@@ -16,6 +16,35 @@ RedirectWatch::RedirectWatch(const Output& out, BusLoop& loop)
     , loop_(loop) {
 }
 
+void RedirectWatch::followService(sdbus::IConnection& connection) {
+    serviceMatch_ = connection.addMatch(
+        fmt::format("type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
+                    "member='NameOwnerChanged',arg0='{}'",
+                    ServiceName),
+        [this](sdbus::Message& message) { nameOwnerChanged(message); });
+}
+
+// fwxd loses its name only by leaving the bus; the name's next owner is another process
+// that knows nothing of this session (its paths may even be the same).
+void RedirectWatch::nameOwnerChanged(sdbus::Message& message) {
+    std::string name;
+    std::string oldOwner;
+    std::string newOwner;
+    message >> name >> oldOwner >> newOwner;
+    if (oldOwner.empty() || serviceLeft_) {
+        return;
+    }
+    serviceLeft_ = true;
+    if (out_.json()) {
+        out_.record({{"event", "fwxd-left"}, {"owner", oldOwner}});
+    } else {
+        out_.line(fmt::format("fwxd ({}) left the bus: every redirect of this session ended "
+                              "with it",
+                              oldOwner));
+    }
+    loop_.stop();
+}
+
 void RedirectWatch::add(sdbus::IConnection& connection, const std::string& path) {
     actions_.emplace(path, ActionProgress());
     ActionEvents events;

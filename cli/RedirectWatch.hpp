@@ -28,6 +28,12 @@ public:
 
     RedirectWatch(const Output& out, BusLoop& loop);
 
+    // The fwxd that holds the redirects leaving the bus (stopped, restarted, crashed) takes
+    // them all with it: that is printed, and run() returns. Call it before the session is
+    // opened, so that no restart can fall between the two unseen.
+    void followService(sdbus::IConnection& connection);
+    bool serviceLeft() const noexcept { return serviceLeft_; }
+
     void add(sdbus::IConnection& connection, const std::string& path);
     // Dispatches events until the goal is reached (at once if it already is), SIGINT/SIGTERM,
     // or the limit.
@@ -41,6 +47,7 @@ private:
     void expired(const std::string& path, const std::string& reason);
     void finished(const std::string& path, const std::string& state, std::uint32_t connections);
     void propertiesChanged(const std::string& path, const Properties& changed);
+    void nameOwnerChanged(sdbus::Message& message);
     bool reached() const;
     void check();
 
@@ -48,6 +55,8 @@ private:
     BusLoop& loop_;
     Goal goal_ = Goal::Nothing;
     bool muted_ = false;
+    bool serviceLeft_ = false;
+    sdbus::Slot serviceMatch_;
     std::map<std::string, ActionProgress> actions_;
     std::vector<std::unique_ptr<ActionProxy>> proxies_;
 };

@@ -16,6 +16,11 @@
 
 namespace {
 
+// sysexits.h's: systemd restarts fwxd after a failure (Restart=on-failure), except after
+// these two (RestartPreventExitStatus=), which no retry can mend.
+constexpr int ExitUsage = 64;  // EX_USAGE: a bad command line
+constexpr int ExitConfig = 78; // EX_CONFIG: a bad configuration
+
 struct CommandLine {
     std::string bus = "system";
     std::string config = "/etc/fwxd/fwxd.conf";
@@ -42,9 +47,9 @@ int runFwxd(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        // --help and --version end here too (exit 0); a bad command line is status 1, as
+        // --help and --version end here too (exit 0); a bad command line is ExitUsage, as
         // fwxd(8) says, not CLI11's own codes.
-        return app.exit(e) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+        return app.exit(e) == 0 ? EXIT_SUCCESS : ExitUsage;
     }
 
     namespace log = fwx::daemon::log;
@@ -59,6 +64,11 @@ int runFwxd(int argc, char** argv) {
         log::error(Event::Fatal, {}, "{}", e.what());
         if (e.errnum() == EPERM) {
             log::error(Event::Fatal, {}, "fwxd needs CAP_NET_ADMIN in its network namespace");
+        }
+        // At start, an invalid argument is the configuration's: a bad value, or a user or
+        // group it names that does not exist.
+        if (e.code() == fwx::ErrorCode::InvalidArgument) {
+            return ExitConfig;
         }
     } catch (const sdbus::Error& e) {
         log::error(Event::Fatal, {}, "D-Bus: {} ({})", e.getMessage(), e.getName());

@@ -9,8 +9,9 @@
   sysusers FILE                 systemd-sysusers creates the fwxd user from it
   manpage  FILE                 groff renders the man page without a single warning
   polkit   FILE SOURCE...       the polkit actions file is well-formed, defines exactly
-                                fwxd's actions, all with default "no", and each SOURCE (the
-                                daemon's code, the docs) names every one of them
+                                fwxd's actions, all with default "no" and owned by the user
+                                fwxd, and each SOURCE (the daemon's code, the docs) names
+                                every one of them
   catalog  FILE HEADER MANPAGE  journalctl compiles the journal catalog, which explains
                                 exactly the MESSAGE_IDs of the header, all in the man page
 """
@@ -275,6 +276,11 @@ def polkit(path, *sources):
             if values != ['no']:
                 fail(f'{action.getAttribute("id")}: {key} is {values}, expected ["no"]: '
                      'without a rule polkit must grant nothing (the lists decide)')
+        owners = [n.firstChild.data.strip() for n in action.getElementsByTagName('annotate')
+                  if n.getAttribute('key') == 'org.freedesktop.policykit.owner']
+        if owners != ['unix-user:fwxd']:
+            fail(f'{action.getAttribute("id")}: org.freedesktop.policykit.owner is {owners}, '
+                 'expected ["unix-user:fwxd"]: polkitd answers fwxd (not root) only as owner')
     for source in sources:
         with open(source, encoding='utf-8') as f:
             text = f.read().replace('\\-', '-')  # groff's escaped hyphens

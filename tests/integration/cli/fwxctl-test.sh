@@ -115,7 +115,8 @@ ip -n "$netns" addr add 10.71.9.2/32 dev lo # a target on the firewall itself
 ip netns exec "$netns" sysctl -qw net.netfilter.nf_conntrack_tcp_timeout_time_wait=1
 ip -n "$netns" addr add fd71:9::1/128 dev lo nodad
 ip netns exec "$netns" "$fwxd" --bus "$bus" --config "$dir/fwxd.conf" >"$dir/fwxd.log" 2>&1 &
-pids+=($!)
+fwxd_pid=$!
+pids+=("$fwxd_pid")
 wait_for_line "$dir/fwxd.log" 'ready'
 
 step "status --json"
@@ -323,5 +324,25 @@ for command in "status" "redirect 198.51.100.2:80"; do
         fail "message: $(cat "$dir/last.err")"
     echo "   fwxctl $command (uid 65534) -> 77"
 done
+
+step "fwxd dies under a running redirect: fwxctl says so and exits 69 (it closes nothing: the session went with that fwxd)"
+"$fwxctl" redirect 198.51.100.2:80 --bus "$bus" >"$dir/left.out" 2>"$dir/left.err" &
+bg=$!
+pids+=("$bg")
+wait_for_line "$dir/left.out" '/org/fwxd/Firewall1/action/[0-9]+$'
+{ kill -KILL "$fwxd_pid" && wait "$fwxd_pid"; } 2>/dev/null || true
+rc=0
+wait "$bg" || rc=$?
+((rc == 69)) || fail "fwxctl redirect exited $rc when fwxd died: $(cat "$dir/left.err")"
+grep -Eq '^fwxd \(:[0-9.]+\) left the bus: every redirect of this session ended with it$' "$dir/left.out" ||
+    fail "no line about fwxd leaving: $(cat "$dir/left.out")"
+grep -q '^fwxctl: org.freedesktop.DBus.Error.ServiceUnknown: fwxd left the bus' "$dir/left.err" ||
+    fail "message: $(cat "$dir/left.err")"
+ip netns exec "$netns" "$fwxd" --bus "$bus" --config "$dir/fwxd.conf" >"$dir/fwxd2.log" 2>&1 &
+pids+=($!)
+wait_for_line "$dir/fwxd2.log" 'ready'
+expect_status 0 status --json --bus "$bus"
+check_json 'd["Sessions"] == 0 and d["ActiveRedirects"] == 0'
+echo "   fwxctl redirect -> 69 when fwxd died; the next fwxd starts empty"
 
 echo "fwxctl-test: all passed"

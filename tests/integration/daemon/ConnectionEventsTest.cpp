@@ -22,7 +22,7 @@ namespace {
 using namespace std::chrono_literals;
 using net::Transport;
 
-using Param = std::tuple<Family, Transport>;
+using Param = FamilyTransport;
 
 class ConnectionEvents : public ConntrackFixture, public ::testing::WithParamInterface<Param> {
 protected:
@@ -130,15 +130,7 @@ TEST_P(ConnectionEvents, AllowMultipleReportsEachConnection) {
     EXPECT_TRUE(client().waitForSignal(action, "PropertiesChanged", "State=established", 1s));
 }
 
-std::string paramName(const ::testing::TestParamInfo<Param>& info) {
-    return std::string(familyName(std::get<0>(info.param))) + "_" +
-           std::string(net::toString(std::get<1>(info.param)));
-}
-
-INSTANTIATE_TEST_SUITE_P(All, ConnectionEvents,
-                         ::testing::Combine(bothFamilies(),
-                                            ::testing::Values(Transport::Tcp, Transport::Udp)),
-                         paramName);
+INSTANTIATE_TEST_SUITE_P(All, ConnectionEvents, familiesAndTransports(), FamilyTransportName());
 
 // A receive buffer of one page cannot hold a burst of events: the kernel reports ENOBUFS,
 // fwxd resynchronises from a dump, and every connection is still reported exactly once.

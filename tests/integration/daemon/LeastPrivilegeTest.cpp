@@ -42,7 +42,7 @@ std::map<std::string, std::string> processStatus(pid_t pid) {
     return fields;
 }
 
-using Param = std::tuple<Family, Transport>;
+using Param = FamilyTransport;
 
 class LeastPrivilege : public ConntrackFixture, public ::testing::WithParamInterface<Param> {
 protected:
@@ -100,15 +100,7 @@ TEST_P(LeastPrivilege, RedirectsWithOnlyCapNetAdmin) {
         << "the unprivileged fwxd left its table behind";
 }
 
-std::string paramName(const ::testing::TestParamInfo<Param>& info) {
-    return std::string(familyName(std::get<0>(info.param))) + "_" +
-           std::string(net::toString(std::get<1>(info.param)));
-}
-
-INSTANTIATE_TEST_SUITE_P(All, LeastPrivilege,
-                         ::testing::Combine(bothFamilies(),
-                                            ::testing::Values(Transport::Tcp, Transport::Udp)),
-                         paramName);
+INSTANTIATE_TEST_SUITE_P(All, LeastPrivilege, familiesAndTransports(), FamilyTransportName());
 
 } // namespace
 } // namespace fwx::test

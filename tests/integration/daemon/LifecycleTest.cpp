@@ -59,7 +59,7 @@ TEST_F(Lifecycle, BadConfigurationStopsTheStartNamingFileLineAndKey) {
     ChildOptions options;
     options.outputFile = log;
     ChildProcess bad({FwxdProcess::binary(), "--bus", bus.address(), "--config", config}, options);
-    EXPECT_EQ(bad.wait(std::chrono::seconds(30)), std::optional<int>(1));
+    EXPECT_EQ(bad.wait(std::chrono::seconds(30)), std::optional<int>(78)) << "EX_CONFIG";
     std::stringstream text;
     text << std::ifstream(log).rdbuf();
     EXPECT_NE(text.str().find(config + ":3: [Redirect] PortRange: "), std::string::npos)

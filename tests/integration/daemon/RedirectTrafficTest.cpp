@@ -20,7 +20,7 @@ namespace {
 using namespace std::chrono_literals;
 using net::Transport;
 
-using Param = std::tuple<Family, Transport>;
+using Param = FamilyTransport;
 
 constexpr std::uint64_t OneSecondUsec = 1'000'000;
 
@@ -201,15 +201,7 @@ TEST_P(RedirectTraffic, EachOfNConsecutivePortsReachesItsTarget) {
     EXPECT_TRUE(second.reachedVia(internalOf(redirected, 1), fromClient(), &seenAs));
 }
 
-std::string paramName(const ::testing::TestParamInfo<Param>& info) {
-    return std::string(familyName(std::get<0>(info.param))) + "_" +
-           std::string(net::toString(std::get<1>(info.param)));
-}
-
-INSTANTIATE_TEST_SUITE_P(All, RedirectTraffic,
-                         ::testing::Combine(bothFamilies(),
-                                            ::testing::Values(Transport::Tcp, Transport::Udp)),
-                         paramName);
+INSTANTIATE_TEST_SUITE_P(All, RedirectTraffic, familiesAndTransports(), FamilyTransportName());
 
 } // namespace
 } // namespace fwx::test

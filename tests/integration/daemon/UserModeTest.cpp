@@ -30,7 +30,7 @@ namespace {
 using namespace std::chrono_literals;
 using net::Transport;
 
-using Param = std::tuple<Family, Transport>;
+using Param = FamilyTransport;
 
 class UserMode : public ConntrackFixture, public ::testing::WithParamInterface<Param> {
 protected:
@@ -181,15 +181,7 @@ TEST_P(UserMode, TimeoutEndsThePermissionNotTheLiveConnection) {
     EXPECT_EQ(client().received(action, "Expired"), 0U) << "a used permission does not expire";
 }
 
-std::string paramName(const ::testing::TestParamInfo<Param>& info) {
-    return std::string(familyName(std::get<0>(info.param))) + "_" +
-           std::string(net::toString(std::get<1>(info.param)));
-}
-
-INSTANTIATE_TEST_SUITE_P(All, UserMode,
-                         ::testing::Combine(bothFamilies(),
-                                            ::testing::Values(Transport::Tcp, Transport::Udp)),
-                         paramName);
+INSTANTIATE_TEST_SUITE_P(All, UserMode, familiesAndTransports(), FamilyTransportName());
 
 // TCP through the relay: half-close and bulk data.
 class UserModeTcp : public ConntrackFixture, public ::testing::WithParamInterface<Family> {

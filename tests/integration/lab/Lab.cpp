@@ -71,6 +71,11 @@ void tuneNamespace() {
     // A test expects an ICMP error for every probe, not only for the first few.
     writeSysctl("net/ipv4/icmp_ratelimit", "0");
     writeSysctl("net/ipv6/icmp/ratelimit", "0");
+    // The namespace's budget of ICMP errors over all peers (IPv4 and IPv6 alike): 1000 a
+    // second with bursts of 50 by default, less than a test's bursts of refused probes
+    // (SingleUseRace: 15 in each trial, trials back to back).
+    writeSysctl("net/ipv4/icmp_msgs_per_sec", "100000");
+    writeSysctl("net/ipv4/icmp_msgs_burst", "10000");
 }
 
 // Commands for one `ip -batch`: one process per namespace instead of one per command.

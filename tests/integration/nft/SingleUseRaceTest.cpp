@@ -148,7 +148,7 @@ struct TrialResult {
     int atServer = 0;   // connections accepted / distinct client ports seen at the server
 };
 
-using Param = std::tuple<Family, Transport>;
+using Param = FamilyTransport;
 
 class SingleUseRace : public ::testing::TestWithParam<Param> {
 protected:
@@ -265,15 +265,7 @@ TEST_P(SingleUseRace, ConcurrentConnectsFromTwoCpusAdmitExactlyOne) {
     EXPECT_EQ(exactlyOne, Trials);
 }
 
-std::string paramName(const ::testing::TestParamInfo<Param>& info) {
-    return std::string(familyName(std::get<0>(info.param))) + "_" +
-           std::string(net::toString(std::get<1>(info.param)));
-}
-
-INSTANTIATE_TEST_SUITE_P(All, SingleUseRace,
-                         ::testing::Combine(bothFamilies(),
-                                            ::testing::Values(Transport::Tcp, Transport::Udp)),
-                         paramName);
+INSTANTIATE_TEST_SUITE_P(All, SingleUseRace, familiesAndTransports(), FamilyTransportName());
 
 } // namespace
 } // namespace fwx::test

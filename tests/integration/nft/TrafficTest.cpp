@@ -20,7 +20,7 @@ namespace {
 using net::Transport;
 using namespace std::chrono_literals;
 
-using Param = std::tuple<Family, Transport>;
+using Param = FamilyTransport;
 
 class Traffic : public ::testing::TestWithParam<Param> {
 protected:
@@ -145,15 +145,7 @@ TEST_P(Traffic, ClosedRedirectRefusesConnections) {
     EXPECT_TRUE(target.refusedVia(internal, client()));
 }
 
-std::string paramName(const ::testing::TestParamInfo<Param>& info) {
-    return std::string(familyName(std::get<0>(info.param))) + "_" +
-           std::string(net::toString(std::get<1>(info.param)));
-}
-
-INSTANTIATE_TEST_SUITE_P(All, Traffic,
-                         ::testing::Combine(bothFamilies(),
-                                            ::testing::Values(Transport::Tcp, Transport::Udp)),
-                         paramName);
+INSTANTIATE_TEST_SUITE_P(All, Traffic, familiesAndTransports(), FamilyTransportName());
 
 // A UDP client that keeps its source port must follow a re-used port to its new target:
 // without removing the stale conntrack entry its datagrams would still go to the old one.
